@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Korskoll",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "korskoll", targets: ["korskoll"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The one C boundary: libsodium through pkg-config (Debian: libsodium-dev).
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev", "pkg-config"])]
+        ),
+        // The only module that imports CSodium and owns C pointers.
+        .target(name: "Sodium", dependencies: ["CSodium"]),
+        .target(
+            name: "Identifiers",
+            resources: [.copy("TestNumbers")]
+        ),
+        .target(name: "Parties", dependencies: ["Sodium"]),
+        .target(
+            name: "KorskollCLI",
+            dependencies: [
+                "Sodium", "Identifiers", "Parties",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "korskoll", dependencies: ["KorskollCLI"]),
+
+        // Shared by the test targets only: the one loader of Tests/Vectors.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"]),
+        .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
+        .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
+        .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "TestSupport"]),
+    ]
+)

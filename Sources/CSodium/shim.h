@@ -1,0 +1,4 @@
+#ifndef KORSKOLL_CSODIUM_SHIM_H
+#define KORSKOLL_CSODIUM_SHIM_H
+#include <sodium.h>
+#endif

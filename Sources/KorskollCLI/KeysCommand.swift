@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Party keys.", subcommands: [])
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+
+/// The root command: one subcommand group per job, in the order of the data flow.
+public struct Korskoll: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "korskoll",
+        abstract: "Privacy-preserving record linkage between Swedish agencies.",
+        discussion: """
+            Nodes blind identity numbers and encode names into Bloom filters on their own premises; \
+            a coordinator matches the encodings without seeing an identifier; results are sealed to \
+            the parties a signed linkage agreement names; privacy officers verify the protocol log.
+            """,
+        subcommands: [
+            IdsCommand.self, KeysCommand.self, ClkCommand.self, NodeCommand.self,
+            CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
+        ]
+    )
+
+    public init() {}
+}
+
+/// A command group whose job is not part of this version yet. It says so and exits non-zero, so a
+/// script that relies on it fails loudly instead of silently doing nothing.
+protocol NotBuiltYet: ParsableCommand {
+    static var job: String { get }
+}
+
+extension NotBuiltYet {
+    public func run() throws {
+        printError("korskoll \(Self.configuration.commandName ?? ""): \(Self.job) is not built yet in this version.")
+        throw ExitCode(2)
+    }
+}
+
+struct ClkCommand: NotBuiltYet {
+    static let configuration = CommandConfiguration(
+        commandName: "clk", abstract: "Encode and match clkhash-compatible Bloom filters (not built yet).")
+    static let job = "CLK encoding and matching"
+}
+
+struct NodeCommand: NotBuiltYet {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Agency node: encode, submit, fetch results (not built yet).")
+    static let job = "the agency node"
+}
+
+struct CoordinatorCommand: NotBuiltYet {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator", abstract: "Run the coordinator service (not built yet).")
+    static let job = "the coordinator service"
+}
+
+struct LogCommand: NotBuiltYet {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Export and verify the protocol log (not built yet).")
+    static let job = "the protocol log"
+}
+
+struct DemoCommand: NotBuiltYet {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Run the end-to-end demonstration (not built yet).")
+    static let job = "the end-to-end demo"
+}

@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes a line to standard error (progress, warnings and errors; never secrets).
+func printError(_ line: String) {
+    writeAll(fd: 2, line + "\n")
+}
+
+/// Writes text to standard output unbuffered; used for machine-read output that is streamed.
+func writeAll(fd: Int32, _ text: String) {
+    var text = text
+    text.withUTF8 { buffer in
+        var offset = 0
+        while offset < buffer.count {
+            let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import CSodium
+
+/// Bytes that must not leak: key material and linkage secrets.
+///
+/// The storage is wiped with `sodium_memzero` when the last reference goes away, equality runs in
+/// constant time (`sodium_memcmp`, for equal lengths), and every textual representation is
+/// `<redacted>`, so a secret that reaches a log line or an error message by mistake shows nothing.
+public final class SecretBytes: @unchecked Sendable {
+    // Immutable after init; shared read-only, hence @unchecked Sendable.
+    private let pointer: UnsafeMutableRawPointer
+    /// The number of secret bytes.
+    public let count: Int
+
+    /// Allocates `count` bytes and lets `initializer` fill them.
+    public init(count: Int, initializer: (UnsafeMutableRawBufferPointer) throws -> Void) rethrows {
+        precondition(count >= 0, "negative secret length")
+        Sodium.ensureInitialized()
+        // Fill a local allocation first: if `initializer` throws, no stored property is set, so
+        // deinit does not run and the buffer is wiped and freed exactly once, here.
+        let pointer = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        do {
+            try initializer(UnsafeMutableRawBufferPointer(start: pointer, count: count))
+        } catch {
+            sodium_memzero(pointer, count)
+            pointer.deallocate()
+            throw error
+        }
+        self.pointer = pointer
+        self.count = count
+    }
+
+    /// Copies `bytes` into secret storage. The caller remains responsible for wiping its copy.
+    public convenience init<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        self.init(count: bytes.count) { buffer in
+            _ = buffer.initializeMemory(as: UInt8.self, from: bytes)
+        }
+    }
+
+    /// `count` bytes from the operating system's CSPRNG (`randombytes_buf`).
+    public static func random(count: Int) -> SecretBytes {
+        SecretBytes(count: count) { buffer in
+            if let base = buffer.baseAddress { randombytes_buf(base, buffer.count) }
+        }
+    }
+
+    deinit {
+        sodium_memzero(pointer, count)
+        pointer.deallocate()
+    }
+
+    /// Gives read access to the secret. Do not let the pointer escape `body`.
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try body(UnsafeRawBufferPointer(start: pointer, count: count))
+    }
+
+    /// The storage, for callers inside this module that keep `self` alive across the use.
+    var storage: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: pointer, count: count) }
+
+    /// Copies the secret out. Only for writing it to a protected file or sealing it; the copy is
+    /// not wiped automatically.
+    public func unsafeCopy() -> [UInt8] {
+        withUnsafeBytes { Array($0) }
+    }
+}
+
+extension SecretBytes: Equatable {
+    /// Constant-time comparison of equal-length secrets; different lengths are unequal.
+    public static func == (lhs: SecretBytes, rhs: SecretBytes) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        return lhs.withUnsafeBytes { a in
+            rhs.withUnsafeBytes { b in
+                sodium_memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+            }
+        }
+    }
+}
+
+extension SecretBytes: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "<redacted>" }
+    public var debugDescription: String { "<redacted>" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// Random bytes from libsodium's CSPRNG.
+public enum Random {
+    /// `count` non-secret random bytes (nonces, identifiers). Use ``SecretBytes/random(count:)``
+    /// for keys.
+    public static func bytes(_ count: Int) -> [UInt8] {
+        Sodium.ensureInitialized()
+        var out = [UInt8](repeating: 0, count: count)
+        out.withUnsafeMutableBytes { if let base = $0.baseAddress { randombytes_buf(base, count) } }
+        return out
+    }
+
+    /// A uniform integer in `0..<upperBound` without modulo bias (`randombytes_uniform`).
+    public static func uniform(_ upperBound: UInt32) -> UInt32 {
+        Sodium.ensureInitialized()
+        return randombytes_uniform(upperBound)
+    }
+}
+
+/// Constant-time comparison of two public-length byte strings (MACs, digests).
+public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    Sodium.ensureInitialized()
+    guard a.count == b.count else { return false }
+    if a.isEmpty { return true }
+    return a.withUnsafeBytes { x in b.withUnsafeBytes { y in sodium_memcmp(x.baseAddress!, y.baseAddress!, a.count) == 0 } }
+}

@@ -1,0 +1,2 @@
+import KorskollCLI
+Korskoll.main()

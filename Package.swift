@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "Sodium", dependencies: ["CSodium"]),
         .target(
             name: "Identifiers",
-            resources: [.copy("TestNumbers")]
+            exclude: ["TestNumbers"]
         ),
         .target(name: "Parties", dependencies: ["Sodium"]),
         .target(

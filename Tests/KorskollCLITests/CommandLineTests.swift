@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Runs the built `korskoll` executable as a user would.
+struct Korskoll {
+    static let executable: URL = {
+        // The test bundle sits beside the products in the build directory.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        if dir.lastPathComponent.hasSuffix(".xctest") { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("korskoll")
+    }()
+
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static func run(_ arguments: [String], stdin: String = "") throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let input = Pipe(), output = Pipe(), error = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = error
+        try process.run()
+        input.fileHandleForWriting.write(Data(stdin.utf8))
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = error.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    @Test func idsNormalizePrintsOneLinePerInputInOrder() throws {
+        let input = ["811228-9841", "", "000229+2399", "19090527+1474", "880527-T281", "811228\u{2013}9841", "x"]
+        let r = try Korskoll.run(["ids", "normalize", "--kind", "person", "--ref-date", "2025-06-15"],
+                                 stdin: input.joined(separator: "\n") + "\n")
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        #expect(lines.count == input.count)
+        #expect(lines[0] == "198112289841")
+        #expect(lines[1] == "!is empty")
+        #expect(lines[2] == "!1900 has no 29 February")
+        #expect(lines[3] == "190905271474")
+        #expect(lines[4].hasPrefix("!is an interim or reserve number"))
+        #expect(lines[5] == "198112289841")
+        #expect(lines[6].hasPrefix("!contains 'x'"))
+    }
+
+    @Test func idsNormalizeHandlesCRLFAndOrganisations() throws {
+        let r = try Korskoll.run(["ids", "normalize", "--kind", "org"], stdin: "556016-0680\r\n165560160680\r\n556016+0680")
+        #expect(r.status == 0)
+        #expect(r.stdout == "165560160680\n165560160680\n!an organisationsnummer is never written with '+'\n")
+    }
+
+    @Test func badReferenceDateNamesTheFlag() throws {
+        let r = try Korskoll.run(["ids", "normalize", "--kind", "person", "--ref-date", "2025-02-30"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--ref-date"))
+    }
+
+    @Test(arguments: ["clk", "node", "coordinator", "log", "demo"])
+    func unbuiltCommandGroupsSaySoAndFail(_ group: String) throws {
+        let r = try Korskoll.run([group])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("not built yet"))
+    }
+
+    @Test func keysGenerateWritesProtectedSecretAndPrintsNoSecret() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-cli-\(UUID().uuidString)")
+        let r = try Korskoll.run(["keys", "generate", "--party", "polisen", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let secret = dir.appendingPathComponent("polisen.secret.json")
+        let attributes = try FileManager.default.attributesOfItem(atPath: secret.path)
+        #expect(attributes[.posixPermissions] as? Int == 0o600)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: secret)) as! [String: String]
+        #expect(!r.stdout.contains(json["ed25519Seed"]!))
+        #expect(!r.stdout.contains(json["x25519Secret"]!))
+
+        let registry = dir.appendingPathComponent("registry.json").path
+        let add = try Korskoll.run(["keys", "register", "--registry", registry, "--public",
+                                    dir.appendingPathComponent("polisen.public.json").path, "--role", "node",
+                                    "--name", "Polismyndigheten"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let again = try Korskoll.run(["keys", "register", "--registry", registry, "--public",
+                                      dir.appendingPathComponent("polisen.public.json").path, "--role", "node",
+                                      "--name", "Polismyndigheten"])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already in the registry"))
+
+        let twice = try Korskoll.run(["keys", "generate", "--party", "polisen", "--out", dir.path])
+        #expect(twice.status != 0)
+        #expect(twice.stderr.contains("never overwritten"))
+
+        let bad = try Korskoll.run(["keys", "generate", "--party", "Bad Name", "--out", dir.path])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("--party"))
+    }
+}

@@ -24,10 +24,11 @@ let package = Package(
             exclude: ["TestNumbers"]
         ),
         .target(name: "Parties", dependencies: ["Sodium"]),
+        .target(name: "CLKEncoding", dependencies: ["Sodium"]),
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +38,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"]),
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
+        .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "TestSupport"]),
     ]

@@ -19,7 +19,7 @@ public enum BLAKE2b {
         salt: [UInt8] = [],
         personal: [UInt8] = []
     ) throws -> [UInt8] {
-        var state = try State(key: key, outputLength: outputLength, salt: salt, personal: personal)
+        let state = try State(key: key, outputLength: outputLength, salt: salt, personal: personal)
         state.update(message)
         return state.finalize()
     }
@@ -59,7 +59,10 @@ public enum BLAKE2b {
     /// copies the state into already allocated storage: the hot loop of CLK encoding allocates
     /// nothing per token. The storage is 64-byte aligned as libsodium declares it, and wiped when
     /// the state is dropped because it holds key-derived material.
-    public struct State: ~Copyable {
+    ///
+    /// A state is mutable and not synchronised: share a keyed prefix across threads only for
+    /// reading (``reset(to:)`` on a per-thread scratch state), never for updating.
+    public final class State: @unchecked Sendable {
         private static let byteCount = crypto_generichash_blake2b_statebytes()
         private let raw: UnsafeMutableRawPointer
         /// Digest length fixed at initialisation.
@@ -95,13 +98,13 @@ public enum BLAKE2b {
         }
 
         /// Starts a hash under a secret key.
-        public init(key: SecretBytes, outputLength: Int = 32, salt: [UInt8] = [], personal: [UInt8] = []) throws {
+        public convenience init(key: SecretBytes, outputLength: Int = 32, salt: [UInt8] = [], personal: [UInt8] = []) throws {
             // SecretBytes storage is a stable heap allocation kept alive by the caller's reference.
             try self.init(key: key.storage, outputLength: outputLength, salt: salt, personal: personal)
             withExtendedLifetime(key) {}
         }
 
-        private init(copying other: borrowing State) {
+        private init(copying other: State) {
             outputLength = other.outputLength
             raw = UnsafeMutableRawPointer.allocate(byteCount: Self.byteCount, alignment: 64)
             raw.copyMemory(from: other.raw, byteCount: Self.byteCount)
@@ -116,34 +119,34 @@ public enum BLAKE2b {
         public func copy() -> State { State(copying: self) }
 
         /// Overwrites this state with `other` without allocating. Both must share an output length.
-        public mutating func reset(to other: borrowing State) {
+        public func reset(to other: State) {
             precondition(outputLength == other.outputLength, "BLAKE2b states of different output lengths")
             raw.copyMemory(from: other.raw, byteCount: Self.byteCount)
         }
 
         /// Absorbs bytes.
-        public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        public func update(_ bytes: UnsafeRawBufferPointer) {
             guard bytes.count > 0, let base = bytes.baseAddress else { return }
             // Cannot fail for a state that init accepted and any length below 2^64.
             _ = crypto_generichash_blake2b_update(typed, base.assumingMemoryBound(to: UInt8.self), UInt64(bytes.count))
         }
 
         /// Absorbs an array.
-        public mutating func update(_ bytes: [UInt8]) {
+        public func update(_ bytes: [UInt8]) {
             bytes.withUnsafeBytes { update($0) }
         }
 
         /// Writes the digest to `out` (exactly ``outputLength`` bytes). The state may not be
         /// updated or finalised again until it is ``reset(to:)``.
-        public mutating func finalize(into out: UnsafeMutableRawBufferPointer) {
+        public func finalize(into out: UnsafeMutableRawBufferPointer) {
             precondition(out.count == outputLength, "BLAKE2b output buffer length")
             let result = crypto_generichash_blake2b_final(
                 typed, out.baseAddress!.assumingMemoryBound(to: UInt8.self), outputLength)
             precondition(result == 0, "crypto_generichash_blake2b_final on a finalised state")
         }
 
-        /// Returns the digest.
-        public consuming func finalize() -> [UInt8] {
+        /// Returns the digest. The state may not be used again until it is ``reset(to:)``.
+        public func finalize() -> [UInt8] {
             var out = [UInt8](repeating: 0, count: outputLength)
             out.withUnsafeMutableBytes { finalize(into: $0) }
             return out

@@ -39,7 +39,7 @@ private let kat = try! Vectors.load(KAT.self, "sodium/kat.json")
         let key = Array(repeating: UInt8(7), count: 64)
         let expected = try BLAKE2b.hash(message, key: key, outputLength: 64, salt: Array("3".utf8))
         let prefix = try BLAKE2b.State(key: SecretBytes(key), outputLength: 64, salt: Array("3".utf8))
-        var scratch = prefix.copy()
+        let scratch = prefix.copy()
         for split in 0...message.count {
             scratch.reset(to: prefix)
             scratch.update(Array(message[..<split]))

@@ -1,0 +1,165 @@
+import Dispatch
+import Sodium
+
+/// Encodes records into Bloom filters bit-identical to clkhash 0.18.3's blakeHash encoding
+/// (Protocols/clk.md §2).
+///
+/// The fast path keeps one keyed, salted BLAKE2b state per (feature, salt) and copies it into a
+/// per-thread scratch state for every token, so the key block is set up once and no token
+/// allocates.
+public final class CLKEncoder: @unchecked Sendable {
+    public let schema: LinkageSchema
+    /// prefixes[feature][i]: BLAKE2b-512 keyed with key[2j] and salted with ASCII(str(i)).
+    /// Read-only after init, hence safe to share across threads.
+    private let prefixes: [[BLAKE2b.State]]
+    private let mask: Int
+
+    /// Derives the feature keys from `secret` (clkhash's IKM) and prepares the prefix states.
+    public init(schema: LinkageSchema, secret: SecretBytes) throws {
+        self.schema = schema
+        let f = schema.features.count
+        let keySize = schema.kdf.keySize
+        // Protocols/clk.md §2.1: L = F × 2 × keySize bytes, cut into 2F keys; ignored features
+        // take their two keys as well.
+        let keys = try HKDF.deriveKey(schema.kdf.hash, inputKeyMaterial: secret, salt: schema.kdf.salt,
+                                      info: schema.kdf.info, length: f * 2 * keySize)
+        var prefixes: [[BLAKE2b.State]] = []
+        try keys.withUnsafeBytes { all in
+            for (j, feature) in schema.features.enumerated() {
+                guard !feature.ignored else { prefixes.append([]); continue }
+                let key = UnsafeRawBufferPointer(rebasing: all[(2 * j * keySize)..<((2 * j + 1) * keySize)])
+                let macs = Self.maxMacs(feature.strategy)
+                prefixes.append(try (0..<macs).map { i in
+                    try BLAKE2b.State(key: key, outputLength: 64, salt: Array(String(i).utf8))
+                })
+            }
+        }
+        self.prefixes = prefixes
+        self.mask = schema.hashLength - 1
+    }
+
+    /// The most 32-index digests one token can need.
+    static func maxMacs(_ strategy: LinkageSchema.Strategy) -> Int {
+        switch strategy {
+        case .bitsPerToken(let k), .bitsPerFeature(let k): (k + 31) / 32
+        }
+    }
+
+    /// Bytes of one encoding: ⌈l / 8⌉.
+    public var encodedByteCount: Int { (schema.length + 7) / 8 }
+
+    /// Per-thread working memory: reused for every record, so encoding allocates per record only
+    /// for its tokens and its output.
+    public final class Workspace {
+        let scratch: BLAKE2b.State
+        var bits: [UInt8]
+        var tokenBytes: [UInt8] = []
+        var digest = [UInt8](repeating: 0, count: 64)
+
+        init(_ encoder: CLKEncoder) {
+            let any = encoder.prefixes.first { !$0.isEmpty }?.first
+            scratch = (any ?? (try! BLAKE2b.State(outputLength: 64))).copy()
+            bits = [UInt8](repeating: 0, count: (encoder.schema.hashLength + 7) / 8)
+            tokenBytes.reserveCapacity(256)
+        }
+    }
+
+    public func makeWorkspace() -> Workspace { Workspace(self) }
+
+    /// Encodes one record (values in schema-feature order, ignored features included). The
+    /// error names the field; the caller adds the row.
+    public func encode(_ record: [String], workspace: Workspace) -> Result<[UInt8], CLKError> {
+        guard record.count == schema.features.count else {
+            return .failure(CLKError(.recordShape, "has \(record.count) fields; the schema has \(schema.features.count)"))
+        }
+        for i in workspace.bits.indices { workspace.bits[i] = 0 }
+        for (j, feature) in schema.features.enumerated() where !feature.ignored {
+            let tokens: [String]
+            switch feature.formatted(record[j]).flatMap({ feature.comparison.tokens($0) }) {
+            case .success(let t): tokens = t
+            case .failure(let e): return .failure(CLKError(e.code, "field '\(feature.identifier)' \(e.reason)"))
+            }
+            if tokens.isEmpty { continue }
+            let count = feature.strategy.counts(tokens: tokens.count)
+            let encoding = feature.format?.encoding ?? .utf8
+            for (t, token) in tokens.enumerated() {
+                encoding.bytes(token, into: &workspace.tokenBytes)
+                setBits(feature: j, k: count(t), workspace: workspace)
+            }
+        }
+        return .success(fold(workspace.bits))
+    }
+
+    /// Convenience for single records.
+    public func encode(_ record: [String]) -> Result<[UInt8], CLKError> {
+        encode(record, workspace: makeWorkspace())
+    }
+
+    /// Protocols/clk.md §2.5: k indices from ⌈k/32⌉ keyed BLAKE2b-512 digests with salts "0", "1",
+    /// …, each digest read as 32 little-endian 16-bit values, taken mod hash_l; MSB-first bits.
+    @inline(__always)
+    private func setBits(feature j: Int, k: Int, workspace w: Workspace) {
+        var remaining = k
+        var mac = 0
+        let states = prefixes[j]
+        while remaining > 0 {
+            w.scratch.reset(to: states[mac])
+            w.tokenBytes.withUnsafeBytes { w.scratch.update($0) }
+            w.digest.withUnsafeMutableBytes { w.scratch.finalize(into: $0) }
+            let take = min(remaining, 32)
+            w.digest.withUnsafeBufferPointer { d in
+                w.bits.withUnsafeMutableBufferPointer { bits in
+                    for m in 0..<take {
+                        let index = (Int(d[2 * m]) | Int(d[2 * m + 1]) << 8) & mask
+                        bits[index >> 3] |= 0x80 >> UInt8(index & 7)
+                    }
+                }
+            }
+            remaining -= take
+            mac += 1
+        }
+    }
+
+    /// Protocols/clk.md §2.7: halve by XOR `xor_folds` times.
+    private func fold(_ input: [UInt8]) -> [UInt8] {
+        var bits = input
+        var length = schema.hashLength
+        for _ in 0..<schema.xorFolds {
+            let half = length / 2
+            if half % 8 == 0 {
+                let bytes = half / 8
+                var next = [UInt8](repeating: 0, count: bytes)
+                for i in 0..<bytes { next[i] = bits[i] ^ bits[i + bytes] }
+                bits = next
+            } else {
+                var next = [UInt8](repeating: 0, count: (half + 7) / 8)
+                for i in 0..<half where Self.bit(bits, i) != Self.bit(bits, i + half) {
+                    next[i >> 3] |= 0x80 >> UInt8(i & 7)
+                }
+                bits = next
+            }
+            length = half
+        }
+        return bits
+    }
+
+    static func bit(_ bits: [UInt8], _ i: Int) -> Bool { bits[i >> 3] & (0x80 >> UInt8(i & 7)) != 0 }
+
+    /// Encodes many records on `threads` threads; results in input order.
+    public func encodeAll(_ records: [[String]], threads: Int = 2) -> [Result<[UInt8], CLKError>] {
+        let n = records.count
+        var results = [Result<[UInt8], CLKError>](repeating: .success([]), count: n)
+        let chunks = max(1, min(threads * 8, n))
+        results.withUnsafeMutableBufferPointer { out in
+            let base = out.baseAddress!
+            nonisolated(unsafe) let target = base
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let workspace = makeWorkspace()
+                for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                    target[i] = encode(records[i], workspace: workspace)
+                }
+            }
+        }
+        return results
+    }
+}

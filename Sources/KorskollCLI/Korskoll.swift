@@ -32,12 +32,6 @@ extension NotBuiltYet {
     }
 }
 
-struct ClkCommand: NotBuiltYet {
-    static let configuration = CommandConfiguration(
-        commandName: "clk", abstract: "Encode and match clkhash-compatible Bloom filters (not built yet).")
-    static let job = "CLK encoding and matching"
-}
-
 struct NodeCommand: NotBuiltYet {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Agency node: encode, submit, fetch results (not built yet).")

@@ -1,0 +1,136 @@
+import ArgumentParser
+import CLKEncoding
+import Dispatch
+import Foundation
+import Sodium
+import Tabular
+
+struct ClkCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clk", abstract: "clkhash-compatible Bloom-filter encodings (linkage schema v3, blakeHash).",
+        subcommands: [Encode.self, Match.self])
+}
+
+extension ClkCommand {
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Encode a CSV into CLKs exactly as clkhash 0.18.3 does.",
+            discussion: """
+                The CSV's header must list the schema's feature identifiers in order. The secret is the \
+                file's bytes with one trailing newline dropped. Output: {"clks": [base64, …]}, one per row \
+                in input order. A row with a value the schema rejects stops the run with its line and \
+                field, and nothing is written: dropping it would shift every later row's index.
+                """)
+
+        @Option(help: "Linkage schema v3 (JSON).") var schema: String
+        @Option(name: .customLong("secret-file"), help: "File holding the shared secret.") var secretFile: String
+        @Option(help: "CSV file with a header row.") var input: String
+        @Option(help: "Where to write the clks JSON.") var output: String
+        @Option(help: "Encoding threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let schemaData = try readFile(schema, what: "--schema")
+            let linkageSchema: LinkageSchema
+            do { linkageSchema = try LinkageSchema(json: schemaData) } catch let e as CLKError {
+                throw failure("schema \(schema): \(e.reason)")
+            }
+            for warning in linkageSchema.warnings { printError("warning: schema \(schema): \(warning)") }
+            var secretBytes = Array(try readFile(secretFile, what: "--secret-file"))
+            if secretBytes.last == UInt8(ascii: "\n") { secretBytes.removeLast(); if secretBytes.last == UInt8(ascii: "\r") { secretBytes.removeLast() } }
+            let secret = SecretBytes(secretBytes)
+            for i in secretBytes.indices { secretBytes[i] = 0 }
+            let encoder = try CLKEncoder(schema: linkageSchema, secret: secret)
+
+            let reader: CSVReader
+            do { reader = try CSVReader(path: input) } catch let e as CSVError { throw failure(e.reason) }
+            let expected = linkageSchema.features.map(\.identifier)
+            guard let header = try csv({ try reader.next() }) else { throw failure("\(input) is empty; a header row is required") }
+            guard header.fields == expected else {
+                throw failure("\(input): the header is \(header.fields.joined(separator: ",")); the schema's features are \(expected.joined(separator: ","))")
+            }
+
+            let progress = Progress(label: "rows encoded")
+            var out = "{\"clks\": ["
+            var first = true
+            var batch: [[String]] = [], lines: [Int] = []
+            func flush() throws {
+                let results = encoder.encodeAll(batch, threads: threads)
+                for (i, r) in results.enumerated() {
+                    switch r {
+                    case .success(let clk):
+                        out += (first ? "\"" : ", \"") + Data(clk).base64EncodedString() + "\""
+                        first = false
+                    case .failure(let e):
+                        throw failure("\(input): line \(lines[i]): \(e.reason); nothing was written")
+                    }
+                }
+                progress.advance(by: batch.count)
+                batch.removeAll(keepingCapacity: true)
+                lines.removeAll(keepingCapacity: true)
+            }
+            while let record = try csv({ try reader.next() }) {
+                batch.append(record.fields)
+                lines.append(record.line)
+                if batch.count == 65_536 { try flush() }
+            }
+            try flush()
+            out += "]}\n"
+            let temporary = output + ".partial"
+            try Data(out.utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, output) == 0 else { throw failure("cannot move the output into place at \(output)") }
+            progress.finish()
+        }
+
+        private func csv<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let e as CSVError { throw failure(e.reason) }
+        }
+    }
+
+    struct Match: NotBuiltYet {
+        static let configuration = CommandConfiguration(abstract: "Match two clks files (not built yet).")
+        static let job = "CLK matching"
+    }
+}
+
+/// Reads a whole file named by a flag, with an error that names the flag.
+func readFile(_ path: String, what flag: String) throws -> Data {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw failure("\(flag) \(path) cannot be read")
+    }
+    return data
+}
+
+/// An error for the user: printed as one line, exit status 1.
+func failure(_ message: String) -> Error {
+    printError("error: \(message)")
+    return ExitCode.failure
+}
+
+/// Progress on stderr: count, rate and elapsed time, at most a few times a second.
+final class Progress {
+    private let label: String
+    private let start = DispatchTime.now().uptimeNanoseconds
+    private var last: UInt64 = 0
+    private(set) var count = 0
+
+    init(label: String) { self.label = label }
+
+    var seconds: Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+
+    func advance(by n: Int) {
+        count += n
+        let now = DispatchTime.now().uptimeNanoseconds
+        if now - last > 500_000_000 {
+            last = now
+            printError("\(count) \(label), \(Int(Double(count) / max(seconds, 1e-9)))/s")
+        }
+    }
+
+    func finish() {
+        printError("\(count) \(label) in \(String(format: "%.2f", seconds)) s, \(Int(Double(count) / max(seconds, 1e-9)))/s")
+    }
+}

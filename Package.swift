@@ -26,10 +26,11 @@ let package = Package(
         .target(name: "Parties", dependencies: ["Sodium"]),
         .target(name: "CLKEncoding", dependencies: ["Sodium"]),
         .target(name: "Tabular"),
+        .target(name: "Blinding", dependencies: ["Sodium"]),
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +42,7 @@ let package = Package(
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
         .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "TestSupport"]),
     ]

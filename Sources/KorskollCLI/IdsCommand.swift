@@ -1,7 +1,9 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import Blinding
 import Identifiers
+import Sodium
 
 struct IdsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,7 +71,7 @@ extension IdsCommand {
 
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure identifiers normalised per second on a realistic mix (prints JSON).")
+            abstract: "Measure identifiers normalised and blinded per second (prints JSON).")
 
         @Option(help: "How many values to normalise per pass.")
         var count = 2_000_000
@@ -111,7 +113,29 @@ extension IdsCommand {
                 _ = pass((count * c / cores)..<(count * (c + 1) / cores))
             }
             let allCores = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-            print("{\"values\":\(count),\"valid\":\(valid),\"perSecondOneCore\":\(Int(oneCore)),\"cores\":\(cores),\"perSecondAllCores\":\(Int(allCores))}")
+
+            // Blinding (Protocols/derivations.md §2): keyed BLAKE2b-256 from a copied keyed state.
+            let canonical = (0..<count).map { pool[$0 % pool.count] }
+            let blinder = IdentifierBlinder(keys: LinkageKeys(agreementID: "bench", linkageSecret: .random(count: 32)), namespace: .person)
+            @Sendable func blindPass(_ range: Range<Int>) {
+                let scratch = blinder.makeScratch()
+                var out = [UInt8](repeating: 0, count: 32)
+                out.withUnsafeMutableBytes { buffer in
+                    for i in range { blinder.blind(canonical[i], scratch: scratch, into: buffer) }
+                }
+            }
+            start = DispatchTime.now().uptimeNanoseconds
+            blindPass(0..<count)
+            let blindOne = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            start = DispatchTime.now().uptimeNanoseconds
+            DispatchQueue.concurrentPerform(iterations: cores) { c in blindPass((count * c / cores)..<(count * (c + 1) / cores)) }
+            let blindAll = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            // The reference the speed target names: libsodium's one-shot keyed BLAKE2b per value.
+            let key = Array(repeating: UInt8(7), count: 32)
+            start = DispatchTime.now().uptimeNanoseconds
+            for i in 0..<count { _ = try BLAKE2b.hash(Array(canonical[i].utf8), key: key, outputLength: 32) }
+            let oneShot = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            print("{\"values\":\(count),\"valid\":\(valid),\"cores\":\(cores),\"normalizedPerSecondOneCore\":\(Int(oneCore)),\"normalizedPerSecondAllCores\":\(Int(allCores)),\"blindedPerSecondOneCore\":\(Int(blindOne)),\"blindedPerSecondAllCores\":\(Int(blindAll)),\"oneShotKeyedBlake2bPerSecondOneCore\":\(Int(oneShot))}")
         }
     }
 }

@@ -98,3 +98,53 @@ struct Korskoll {
         #expect(bad.stderr.contains("--party"))
     }
 }
+
+@Suite struct ClkEncodeCommandTests {
+    let dir: URL = {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-clk-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        return d
+    }()
+
+    func write(_ name: String, _ text: String) -> String {
+        let path = dir.appendingPathComponent(name).path
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    let schema = """
+    {"version": 3, "clkConfig": {"l": 64, "kdf": {"type": "HKDF"}}, "features": [
+     {"identifier": "id", "ignored": true},
+     {"identifier": "dob", "format": {"type": "date", "format": "%Y-%m-%d"}, "hashing": {"comparison": {"type": "ngram", "n": 1, "positional": true}, "strategy": {"bitsPerToken": 2}}}]}
+    """
+
+    @Test func encodesEveryRowInOrderAndDropsOneTrailingNewlineOfTheSecret() throws {
+        let out = dir.appendingPathComponent("clks.json").path
+        let a = try Korskoll.run(["clk", "encode", "--schema", write("s.json", schema), "--secret-file", write("k", "secret\n"),
+                                  "--input", write("d.csv", "id,dob\n1,1970-01-31\n2,2001-12-09\n"), "--output", out])
+        #expect(a.status == 0, "\(a.stderr)")
+        let clks = try JSONDecoder().decode([String: [String]].self, from: Data(contentsOf: URL(fileURLWithPath: out)))["clks"]
+        #expect(clks?.count == 2)
+        let b = try Korskoll.run(["clk", "encode", "--schema", write("s.json", schema), "--secret-file", write("k2", "secret"),
+                                  "--input", write("d.csv", "id,dob\n1,1970-01-31\n2,2001-12-09\n"), "--output", out + "2"])
+        #expect(b.status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data(contentsOf: URL(fileURLWithPath: out + "2")))
+    }
+
+    @Test func aBadRowStopsTheRunNamesItsLineAndWritesNothing() throws {
+        let out = dir.appendingPathComponent("bad.json").path
+        let r = try Korskoll.run(["clk", "encode", "--schema", write("s.json", schema), "--secret-file", write("k", "secret"),
+                                  "--input", write("d.csv", "id,dob\n1,1970-01-31\n2,1970-02-30\n"), "--output", out])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("line 3"))
+        #expect(r.stderr.contains("field 'dob'"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func aHeaderThatDoesNotMatchTheSchemaIsRefused() throws {
+        let r = try Korskoll.run(["clk", "encode", "--schema", write("s.json", schema), "--secret-file", write("k", "secret"),
+                                  "--input", write("d.csv", "id,birth\n1,1970-01-31\n"), "--output", dir.appendingPathComponent("x").path])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("the schema's features are id,dob"))
+    }
+}

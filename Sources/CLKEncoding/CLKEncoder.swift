@@ -13,6 +13,9 @@ public final class CLKEncoder: @unchecked Sendable {
     /// Read-only after init, hence safe to share across threads.
     private let prefixes: [[BLAKE2b.State]]
     private let mask: Int
+    /// Tests set this to route every feature through `Comparison.tokens`, the naive reference
+    /// that the n-gram fast path is cross-checked against.
+    var useReferenceTokenizer = false
 
     /// Derives the feature keys from `secret` (clkhash's IKM) and prepares the prefix states.
     public init(schema: LinkageSchema, secret: SecretBytes) throws {
@@ -52,6 +55,10 @@ public final class CLKEncoder: @unchecked Sendable {
     /// for its tokens and its output.
     public final class Workspace {
         let scratch: BLAKE2b.State
+        /// This thread's own copies of the prefix states: sharing one object between threads makes
+        /// its reference count a contended cache line.
+        let prefixes: [[BLAKE2b.State]]
+        var scalars: [Unicode.Scalar] = []
         var bits: [UInt8]
         var tokenBytes: [UInt8] = []
         var digest = [UInt8](repeating: 0, count: 64)
@@ -59,6 +66,7 @@ public final class CLKEncoder: @unchecked Sendable {
         init(_ encoder: CLKEncoder) {
             let any = encoder.prefixes.first { !$0.isEmpty }?.first
             scratch = (any ?? (try! BLAKE2b.State(outputLength: 64))).copy()
+            prefixes = encoder.prefixes.map { $0.map { $0.copy() } }
             bits = [UInt8](repeating: 0, count: (encoder.schema.hashLength + 7) / 8)
             tokenBytes.reserveCapacity(256)
         }
@@ -74,6 +82,19 @@ public final class CLKEncoder: @unchecked Sendable {
         }
         for i in workspace.bits.indices { workspace.bits[i] = 0 }
         for (j, feature) in schema.features.enumerated() where !feature.ignored {
+            let encoding = feature.format?.encoding ?? .utf8
+            if !useReferenceTokenizer, case .ngram(let n, let positional) = feature.comparison,
+               encoding == .utf8 || encoding == .ascii {
+                // Fast path: token bytes written straight into the workspace, no String per token.
+                // Same tokens as Comparison.tokens (the reference), checked by the clkhash vectors.
+                let value: String
+                switch feature.formatted(record[j]) {
+                case .success(let v): value = v
+                case .failure(let e): return .failure(CLKError(e.code, "field '\(feature.identifier)' \(e.reason)"))
+                }
+                ngramTokens(value, n: n, positional: positional, feature: j, strategy: feature.strategy, workspace: workspace)
+                continue
+            }
             let tokens: [String]
             switch feature.formatted(record[j]).flatMap({ feature.comparison.tokens($0) }) {
             case .success(let t): tokens = t
@@ -81,7 +102,6 @@ public final class CLKEncoder: @unchecked Sendable {
             }
             if tokens.isEmpty { continue }
             let count = feature.strategy.counts(tokens: tokens.count)
-            let encoding = feature.format?.encoding ?? .utf8
             for (t, token) in tokens.enumerated() {
                 encoding.bytes(token, into: &workspace.tokenBytes)
                 setBits(feature: j, k: count(t), workspace: workspace)
@@ -95,13 +115,56 @@ public final class CLKEncoder: @unchecked Sendable {
         encode(record, workspace: makeWorkspace())
     }
 
+    /// n-gram tokens of `value` hashed directly from UTF-8 bytes (Protocols/clk.md §2.3).
+    private func ngramTokens(_ value: String, n: Int, positional: Bool, feature j: Int,
+                             strategy: LinkageSchema.Strategy, workspace w: Workspace) {
+        guard !value.isEmpty, n > 0 else { return }
+        w.scalars.removeAll(keepingCapacity: true)
+        let space = Unicode.Scalar(0x20)!
+        for _ in 0..<(n - 1) { w.scalars.append(space) }
+        w.scalars.append(contentsOf: value.unicodeScalars)
+        for _ in 0..<(n - 1) { w.scalars.append(space) }
+        guard w.scalars.count >= n else { return }
+        let tokenCount = w.scalars.count - n + 1
+        let count = strategy.counts(tokens: tokenCount)
+        for i in 0..<tokenCount {
+            w.tokenBytes.removeAll(keepingCapacity: true)
+            if positional {
+                Self.appendDecimal(i + 1, to: &w.tokenBytes)
+                w.tokenBytes.append(0x20)
+            }
+            for s in w.scalars[i..<(i + n)] { Self.appendUTF8(s, to: &w.tokenBytes) }
+            setBits(feature: j, k: count(i), workspace: w)
+        }
+    }
+
+    @inline(__always)
+    static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
+        if v >= 10 { appendDecimal(v / 10, to: &out) }
+        out.append(UInt8(48 + v % 10))
+    }
+
+    @inline(__always)
+    static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
+        let v = s.value
+        switch v {
+        case 0..<0x80: out.append(UInt8(v))
+        case 0x80..<0x800: out.append(UInt8(0xC0 | (v >> 6))); out.append(UInt8(0x80 | (v & 0x3F)))
+        case 0x800..<0x10000:
+            out.append(UInt8(0xE0 | (v >> 12))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
+        default:
+            out.append(UInt8(0xF0 | (v >> 18))); out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
+            out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
+        }
+    }
+
     /// Protocols/clk.md §2.5: k indices from ⌈k/32⌉ keyed BLAKE2b-512 digests with salts "0", "1",
     /// …, each digest read as 32 little-endian 16-bit values, taken mod hash_l; MSB-first bits.
     @inline(__always)
     private func setBits(feature j: Int, k: Int, workspace w: Workspace) {
         var remaining = k
         var mac = 0
-        let states = prefixes[j]
+        let states = w.prefixes[j]
         while remaining > 0 {
             w.scratch.reset(to: states[mac])
             w.tokenBytes.withUnsafeBytes { w.scratch.update($0) }

@@ -121,7 +121,7 @@ public struct Normalizer: Sendable {
                 flags.insert(.coordImpossibleDate)
             }
         } else {
-            guard month <= 12 || month < 20 else {
+            guard month < 20 else {
                 throw IdentifierError(.organisationAsPerson,
                     "month \(month) does not exist; a third digit of 2 or more marks an organisationsnummer")
             }

@@ -13,13 +13,24 @@ public final class CLKEncoder: @unchecked Sendable {
     /// Read-only after init, hence safe to share across threads.
     private let prefixes: [[BLAKE2b.State]]
     private let mask: Int
+    /// saltSources[j]: the salting of feature j (Protocols/clk.md §4.1), if any.
+    private let saltings: [LinkageSchema.Hardening.Salting?]
+    /// Protocols/clk.md §4.3: output bit permutation[i] takes bit i; nil without permutation.
+    let permutation: [Int]?
+    /// The HKDF label of the permutation key (Protocols/derivations.md §3).
+    public static let permutationLabel = "korskoll/v1/clk-permutation"
     /// Tests set this to route every feature through `Comparison.tokens`, the naive reference
     /// that the n-gram fast path is cross-checked against.
     var useReferenceTokenizer = false
+    /// When true, an empty value sets no bits instead of being validated (clkhash validates it,
+    /// and rejects it for dates and other formats that do not accept ""). Node ingestion treats
+    /// an empty cell as missing (Protocols/node.md §2.3); `clk encode` keeps clkhash's behaviour.
+    public let emptyValuesSetNoBits: Bool
 
     /// Derives the feature keys from `secret` (clkhash's IKM) and prepares the prefix states.
-    public init(schema: LinkageSchema, secret: SecretBytes) throws {
+    public init(schema: LinkageSchema, secret: SecretBytes, emptyValuesSetNoBits: Bool = false) throws {
         self.schema = schema
+        self.emptyValuesSetNoBits = emptyValuesSetNoBits
         let f = schema.features.count
         let keySize = schema.kdf.keySize
         // Protocols/clk.md §2.1: L = F × 2 × keySize bytes, cut into 2F keys; ignored features
@@ -39,6 +50,34 @@ public final class CLKEncoder: @unchecked Sendable {
         }
         self.prefixes = prefixes
         self.mask = schema.hashLength - 1
+        var saltings = [LinkageSchema.Hardening.Salting?](repeating: nil, count: f)
+        for salting in schema.hardening?.salting ?? [] { saltings[salting.feature] = salting }
+        self.saltings = saltings
+        if schema.hardening?.permutation == true {
+            let key = try HKDF.deriveKey(.sha256, inputKeyMaterial: secret, salt: Array("korskoll/v1".utf8),
+                                         info: Array(Self.permutationLabel.utf8), length: 32)
+            permutation = try Self.keyedPermutation(count: schema.outputLength, key: key)
+        } else {
+            permutation = nil
+        }
+    }
+
+    /// Protocols/clk.md §4.3: Fisher–Yates over 0..<count, position i (from count−1 down to 1)
+    /// swapped with w_i mod (i + 1), where w_i is the i-th big-endian 64-bit word of the ChaCha20
+    /// keystream `randombytes_buf_deterministic(8 × count, key)`. The modulo bias is below
+    /// count / 2^64.
+    static func keyedPermutation(count: Int, key: SecretBytes) throws -> [Int] {
+        var p = Array(0..<count)
+        guard count > 1 else { return p }
+        let stream = try Random.deterministic(count: 8 * count, seed: key)
+        stream.withUnsafeBytes { words in
+            for i in stride(from: count - 1, through: 1, by: -1) {
+                var w: UInt64 = 0
+                for b in 0..<8 { w = w << 8 | UInt64(words[8 * i + b]) }
+                p.swapAt(i, Int(w % UInt64(i + 1)))
+            }
+        }
+        return p
     }
 
     /// The most 32-index digests one token can need.
@@ -48,8 +87,8 @@ public final class CLKEncoder: @unchecked Sendable {
         }
     }
 
-    /// Bytes of one encoding: ⌈l / 8⌉.
-    public var encodedByteCount: Int { (schema.length + 7) / 8 }
+    /// Bytes of one encoding: ⌈l / 8⌉, or ⌈2l / 8⌉ when balanced.
+    public var encodedByteCount: Int { (schema.outputLength + 7) / 8 }
 
     /// Per-thread working memory: reused for every record, so encoding allocates per record only
     /// for its tokens and its output.
@@ -62,6 +101,8 @@ public final class CLKEncoder: @unchecked Sendable {
         var bits: [UInt8]
         var tokenBytes: [UInt8] = []
         var digest = [UInt8](repeating: 0, count: 64)
+        /// salts[j]: this record's salt for feature j, hashed before each token (empty: none).
+        var salts: [[UInt8]]
 
         init(_ encoder: CLKEncoder) {
             let any = encoder.prefixes.first { !$0.isEmpty }?.first
@@ -69,6 +110,7 @@ public final class CLKEncoder: @unchecked Sendable {
             prefixes = encoder.prefixes.map { $0.map { $0.copy() } }
             bits = [UInt8](repeating: 0, count: (encoder.schema.hashLength + 7) / 8)
             tokenBytes.reserveCapacity(256)
+            salts = Array(repeating: [], count: encoder.schema.features.count)
         }
     }
 
@@ -81,7 +123,16 @@ public final class CLKEncoder: @unchecked Sendable {
             return .failure(CLKError(.recordShape, "has \(record.count) fields; the schema has \(schema.features.count)"))
         }
         for i in workspace.bits.indices { workspace.bits[i] = 0 }
+        for (j, salting) in saltings.enumerated() {
+            guard let salting else { continue }
+            // Protocols/clk.md §4.1: salt = prefix of the source's formatted value ‖ 0x1F; a
+            // source value that does not format counts as empty.
+            var value = (try? schema.features[salting.source].formatted(record[salting.source]).get()) ?? ""
+            if let n = salting.prefix { value = String(value.unicodeScalars.prefix(n)) }
+            workspace.salts[j] = Array(value.utf8) + [0x1F]
+        }
         for (j, feature) in schema.features.enumerated() where !feature.ignored {
+            if emptyValuesSetNoBits && record[j].isEmpty { continue }
             let encoding = feature.format?.encoding ?? .utf8
             if !useReferenceTokenizer, case .ngram(let n, let positional) = feature.comparison,
                encoding == .utf8 || encoding == .ascii {
@@ -107,7 +158,28 @@ public final class CLKEncoder: @unchecked Sendable {
                 setBits(feature: j, k: count(t), workspace: workspace)
             }
         }
-        return .success(fold(workspace.bits))
+        return .success(harden(fold(workspace.bits)))
+    }
+
+    /// Protocols/clk.md §4.2–§4.3: balancing appends the complement; the permutation moves bit
+    /// i to position permutation[i].
+    private func harden(_ folded: [UInt8]) -> [UInt8] {
+        guard let hardening = schema.hardening else { return folded }
+        let l = schema.length
+        var bits = folded
+        if hardening.balancing {
+            var out = [UInt8](repeating: 0, count: (2 * l + 7) / 8)
+            for i in 0..<l {
+                if Self.bit(folded, i) { out[i >> 3] |= 0x80 >> UInt8(i & 7) } else { out[(l + i) >> 3] |= 0x80 >> UInt8((l + i) & 7) }
+            }
+            bits = out
+        }
+        if let permutation {
+            var out = [UInt8](repeating: 0, count: bits.count)
+            for (i, target) in permutation.enumerated() where Self.bit(bits, i) { out[target >> 3] |= 0x80 >> UInt8(target & 7) }
+            bits = out
+        }
+        return bits
     }
 
     /// Convenience for single records.
@@ -165,8 +237,10 @@ public final class CLKEncoder: @unchecked Sendable {
         var remaining = k
         var mac = 0
         let states = w.prefixes[j]
+        let salted = !w.salts[j].isEmpty
         while remaining > 0 {
             w.scratch.reset(to: states[mac])
+            if salted { w.salts[j].withUnsafeBytes { w.scratch.update($0) } }
             w.tokenBytes.withUnsafeBytes { w.scratch.update($0) }
             w.digest.withUnsafeMutableBytes { w.scratch.finalize(into: $0) }
             let take = min(remaining, 32)

@@ -62,6 +62,13 @@ public struct StrptimeFormat: Sendable {
 }
 
 extension LinkageSchema.Feature {
+    /// Why `value` cannot be encoded for this feature, or nil if it can: the same checks
+    /// (format, then tokenising) that ``CLKEncoder/encode(_:workspace:)`` makes.
+    public func problem(with value: String) -> CLKError? {
+        if case .failure(let e) = formatted(value).flatMap({ comparison.tokens($0) }) { return e }
+        return nil
+    }
+
     /// Validates a value against the format and returns the string that is tokenised
     /// (Protocols/clk.md §2.2): the missing-value replacement, a re-printed integer or date, or the
     /// value unchanged. `reason` names the problem; the caller adds row and field.

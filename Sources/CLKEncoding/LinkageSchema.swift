@@ -65,9 +65,37 @@ public struct LinkageSchema: Sendable {
     public var warnings: [String]
     /// SHA-256 of the schema document as given: what submissions name.
     public var digest: [UInt8]
+    /// Korskoll's hardening (Protocols/clk.md §4); `nil` encodes exactly as clkhash does.
+    public var hardening: Hardening? = nil
 
     /// Bits before folding.
     public var hashLength: Int { length << xorFolds }
+
+    /// Bits of the encoding handed out: `l`, doubled by balancing.
+    public var outputLength: Int { hardening?.balancing == true ? 2 * length : length }
+}
+
+extension LinkageSchema {
+    /// The `korskoll` extension object of a schema (Protocols/clk.md §4). clkhash ignores
+    /// unknown top-level keys, so a hardened schema still parses there, but its encodings differ.
+    public struct Hardening: Sendable, Equatable {
+        /// A feature whose tokens are salted with (a prefix of) another feature's value.
+        public struct Salting: Sendable, Equatable {
+            /// Index of the salted feature.
+            public var feature: Int
+            /// Index of the feature whose formatted value is the salt.
+            public var source: Int
+            /// Use only the first `prefix` characters of the source (e.g. 4: the birth year of a
+            /// %Y%m%d date); nil for all of it.
+            public var prefix: Int?
+        }
+
+        public var salting: [Salting] = []
+        /// Append the complement, so every encoding has exactly `l` of its `2l` bits set.
+        public var balancing = false
+        /// Permute the output bits with a permutation keyed by the secret.
+        public var permutation = false
+    }
 }
 
 /// A compiled regular expression that may be shared between threads (read-only use).

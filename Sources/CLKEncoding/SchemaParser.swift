@@ -72,6 +72,54 @@ extension LinkageSchema {
         }
         self.init(length: l, xorFolds: folds, kdf: kdfValue, features: features, warnings: warnings,
                   digest: SHA256.hash(Array(data)))
+        if let raw = root["korskoll"] {
+            hardening = try Self.hardening(raw, features: features)
+        }
+    }
+
+    /// Grammar (Protocols/clk.md §4): `korskoll: {version: 1, salting?: [{feature, saltWith,
+    /// prefix?}], balancing?: bool, permutation?: bool}`.
+    static func hardening(_ raw: Any, features: [Feature]) throws -> Hardening {
+        guard let object = raw as? [String: Any] else { throw CLKError(.invalidSchema, "korskoll must be an object") }
+        guard int(object["version"]) == 1 else { throw CLKError(.invalidSchema, "korskoll.version must be 1") }
+        for key in object.keys where !["version", "salting", "balancing", "permutation"].contains(key) {
+            throw CLKError(.invalidSchema, "korskoll.\(key) is not a hardening option (salting, balancing, permutation)")
+        }
+        func flag(_ key: String) throws -> Bool {
+            guard let v = object[key] else { return false }
+            guard let n = v as? NSNumber, ObjectIdentifier(type(of: n)) != ObjectIdentifier(NSNumber.self), let b = v as? Bool else {
+                throw CLKError(.invalidSchema, "korskoll.\(key) must be true or false")
+            }
+            return b
+        }
+        var h = Hardening(balancing: try flag("balancing"), permutation: try flag("permutation"))
+        if let s = object["salting"] {
+            guard let list = s as? [[String: Any]] else { throw CLKError(.invalidSchema, "korskoll.salting must be an array of objects") }
+            func index(_ id: Any?, _ here: String, _ key: String) throws -> Int {
+                guard let name = id as? String else { throw CLKError(.invalidSchema, "\(here).\(key) must be a feature identifier") }
+                guard let i = features.firstIndex(where: { $0.identifier == name }) else {
+                    throw CLKError(.invalidSchema, "\(here).\(key) names '\(name)', which is not a feature of this schema")
+                }
+                guard !features[i].ignored else { throw CLKError(.invalidSchema, "\(here).\(key) names '\(name)', which is ignored") }
+                return i
+            }
+            for (k, entry) in list.enumerated() {
+                let here = "korskoll.salting[\(k)]"
+                let feature = try index(entry["feature"], here, "feature")
+                let source = try index(entry["saltWith"], here, "saltWith")
+                guard feature != source else { throw CLKError(.invalidSchema, "\(here): a feature cannot be salted with itself") }
+                guard !h.salting.contains(where: { $0.feature == feature }) else {
+                    throw CLKError(.invalidSchema, "\(here): '\(features[feature].identifier)' is salted twice")
+                }
+                var prefix: Int?
+                if let p = entry["prefix"] {
+                    guard let v = int(p), v >= 1 else { throw CLKError(.invalidSchema, "\(here).prefix must be a positive integer") }
+                    prefix = v
+                }
+                h.salting.append(.init(feature: feature, source: source, prefix: prefix))
+            }
+        }
+        return h
     }
 
     static func int(_ value: Any?) -> Int? {

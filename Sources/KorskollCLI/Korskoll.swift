@@ -32,12 +32,6 @@ extension NotBuiltYet {
     }
 }
 
-struct NodeCommand: NotBuiltYet {
-    static let configuration = CommandConfiguration(
-        commandName: "node", abstract: "Agency node: encode, submit, fetch results (not built yet).")
-    static let job = "the agency node"
-}
-
 struct CoordinatorCommand: NotBuiltYet {
     static let configuration = CommandConfiguration(
         commandName: "coordinator", abstract: "Run the coordinator service (not built yet).")

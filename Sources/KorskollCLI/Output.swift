@@ -1,3 +1,5 @@
+import Foundation
+import Identifiers
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,5 +21,15 @@ func writeAll(fd: Int32, _ text: String) {
             if n <= 0 { return }
             offset += n
         }
+    }
+}
+
+extension CalendarDate {
+    /// Today's date in UTC: the default reference date of commands that read 10-digit numbers.
+    static func today() -> CalendarDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return CalendarDate(year: c.year!, month: c.month!, day: c.day!)!
     }
 }

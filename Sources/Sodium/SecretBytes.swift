@@ -97,6 +97,20 @@ public enum Random {
         Sodium.ensureInitialized()
         return randombytes_uniform(upperBound)
     }
+
+    /// `count` bytes of the ChaCha20 keystream under the 32-byte `seed`
+    /// (`randombytes_buf_deterministic`): the same seed always gives the same bytes. For keyed,
+    /// reproducible choices such as a secret permutation; the output is as secret as the seed.
+    public static func deterministic(count: Int, seed: SecretBytes) throws -> SecretBytes {
+        Sodium.ensureInitialized()
+        let seedLength = Int(randombytes_seedbytes())
+        guard seed.count == seedLength else { throw SodiumError.length("deterministic random seed", expected: "\(seedLength)", got: seed.count) }
+        return SecretBytes(count: count) { out in
+            seed.withUnsafeBytes { s in
+                if let base = out.baseAddress { randombytes_buf_deterministic(base, count, s.baseAddress!.assumingMemoryBound(to: UInt8.self)) }
+            }
+        }
+    }
 }
 
 /// Constant-time comparison of two public-length byte strings (MACs, digests).

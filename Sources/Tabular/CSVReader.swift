@@ -108,6 +108,15 @@ public final class CSVReader {
         }
     }
 
+    /// Recovers after a ``CSVError/Code/strayQuote``: skips to the start of the next line, so one
+    /// malformed row does not cost its neighbours.
+    public func skipRestOfLine() {
+        while let c = peek() {
+            position += 1
+            if c == UInt8(ascii: "\n") { line += 1; return }
+        }
+    }
+
     private func decode(_ bytes: [UInt8], line: Int) throws -> String {
         guard let s = String(validating: bytes, as: UTF8.self) else {
             throw CSVError(.notUTF8, "\(path): line \(line): bytes that are not UTF-8 (export the file as UTF-8)")

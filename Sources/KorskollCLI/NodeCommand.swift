@@ -1,0 +1,111 @@
+import ArgumentParser
+import Blinding
+import CLKEncoding
+import Foundation
+import Identifiers
+import Node
+import Parties
+import Sodium
+
+struct NodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node", abstract: "Agency node: turn an export into a signed, sealed submission.",
+        subcommands: [Encode.self])
+}
+
+extension NodeCommand {
+    struct Encode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Normalise, blind and encode a CSV export into a submission sealed to the coordinator.",
+            discussion: """
+                Writes a new directory (Protocols/node.md §3): submission.kks (signed, sealed to the \
+                coordinator), rowmap.csv (submission row → local record id; never leaves the node), \
+                rejects.csv (line, field, code, reason, action) and summary.json. A problem with the \
+                file itself stops the run and leaves nothing behind; a bad row costs only itself.
+                """)
+
+        @Option(help: "The agency's CSV export.") var input: String
+        @Option(help: "Column mapping (korskoll-mapping-v1 JSON).") var mapping: String
+        @Option(help: "CLK linkage schema v3 (JSON); required when the mapping has fields.") var schema: String?
+        @Option(name: .customLong("agreement-id"), help: "The linkage agreement the submission is for.") var agreementID: String
+        @Option(name: .customLong("linkage-secret-file"), help: "The agreement's linkage secret (mode 0600, at least 32 bytes).") var linkageSecretFile: String
+        @Option(help: "This party's secret key file (<party>.secret.json).") var key: String
+        @Option(help: "The coordinator's public key file (<id>.public.json).") var coordinator: String
+        @Option(name: .customLong("ref-date"), help: "Reference date for 10-digit numbers, YYYY-MM-DD (default: today, UTC).") var refDate: String?
+        @Option(help: "Output directory to create.") var out: String
+        @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+            if let refDate, CalendarDate(iso: refDate) == nil { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
+            guard !agreementID.isEmpty, agreementID.utf8.count <= 255 else { throw ValidationError("--agreement-id must be 1 to 255 bytes") }
+        }
+
+        func run() throws {
+            let mappingValue: ColumnMapping
+            do { mappingValue = try ColumnMapping(json: readFile(mapping, what: "--mapping"), source: mapping) } catch let e as NodeError { throw failure(e.reason) }
+            var linkageSchema: LinkageSchema?
+            if let schema {
+                do { linkageSchema = try LinkageSchema(json: readFile(schema, what: "--schema")) } catch let e as CLKError {
+                    throw failure("schema \(schema): \(e.reason)")
+                }
+                for warning in linkageSchema!.warnings { printError("warning: schema \(schema): \(warning)") }
+            } else if !mappingValue.fields.isEmpty {
+                throw failure("--mapping \(mapping) maps fields to encode; give their --schema")
+            }
+            let secret = try loadLinkageSecret(linkageSecretFile)
+            let party: PartyKeys
+            let coordinatorKeys: PartyPublicKeys
+            do {
+                party = try KeyFiles.loadSecret(URL(fileURLWithPath: key))
+                coordinatorKeys = try KeyFiles.loadPublic(URL(fileURLWithPath: coordinator))
+            } catch let e as KeyError { throw failure(e.reason) }
+            let reference = refDate.flatMap { CalendarDate(iso: $0) } ?? CalendarDate.today()
+            let job = IngestJob(
+                input: input, mapping: mappingValue, schema: linkageSchema,
+                keys: LinkageKeys(agreementID: agreementID, linkageSecret: secret), party: party,
+                coordinator: coordinatorKeys, referenceDate: reference, output: out, threads: threads,
+                createdAt: UInt64(Date().timeIntervalSince1970))
+            let progress = Progress(label: "rows read")
+            let summary: IngestSummary
+            do { summary = try Ingest.run(job) { progress.advance(by: $0 - progress.count) } } catch let e as NodeError {
+                throw failure(e.reason)
+            }
+            progress.finish()
+            print(Self.describe(summary, out: out))
+        }
+
+        static func describe(_ s: IngestSummary, out: String) -> String {
+            var lines = [
+                "Submission for agreement \(s.agreement) from \(s.party), sealed to \(s.recipient)",
+                "  rows read       \(s.rowsRead)",
+                "  rows submitted  \(s.rowsSubmitted)  (person ids \(s.personIDs), organisation ids \(s.organisationIDs), CLKs \(s.clks))",
+                "  rows rejected   \(s.rowsRejected)",
+            ]
+            for (code, n) in s.rejectedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(n)") }
+            if !s.fieldsDroppedByReason.isEmpty {
+                lines.append("  fields left out of submitted rows")
+                for (code, n) in s.fieldsDroppedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(n)") }
+            }
+            if s.testNumbers > 0 { lines.append("  note: \(s.testNumbers) rows carry Skatteverket test numbers") }
+            lines.append("  submission id   \(s.submissionID)")
+            lines.append("  written to      \(out)/ (submission.kks, rowmap.csv, rejects.csv, summary.json)")
+            return lines.joined(separator: "\n")
+        }
+    }
+}
+
+/// Reads an agreement's linkage secret: the file's bytes with one trailing newline dropped, at
+/// least 32 of them, from a file only its owner can read (Protocols/derivations.md §1).
+func loadLinkageSecret(_ path: String) throws -> SecretBytes {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+          let mode = attributes[.posixPermissions] as? Int else { throw failure("--linkage-secret-file \(path) cannot be read") }
+    guard mode & 0o077 == 0 else {
+        throw failure("--linkage-secret-file \(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
+    }
+    var bytes = Array(try readFile(path, what: "--linkage-secret-file"))
+    defer { for i in bytes.indices { bytes[i] = 0 } }
+    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+    guard bytes.count >= 32 else { throw failure("--linkage-secret-file \(path) holds \(bytes.count) bytes; a linkage secret has at least 32") }
+    return SecretBytes(bytes)
+}

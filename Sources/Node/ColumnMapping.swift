@@ -1,0 +1,87 @@
+import Foundation
+
+/// Errors of node ingestion. `code` is stable; `reason` names the file, line, column or flag.
+public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The column mapping document is invalid.
+        case invalidMapping = "node.invalid-mapping"
+        /// A problem with the export as a whole: unreadable, wrong delimiter, a mapped column
+        /// missing, bytes that are not UTF-8. Nothing is written.
+        case invalidFile = "node.invalid-file"
+        /// The output cannot be written.
+        case output = "node.output"
+    }
+
+    public let code: Code
+    public let reason: String
+
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+/// How an agency's export maps onto a submission (Protocols/node.md §1):
+///
+///     {"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": COLUMN,
+///      "person": COLUMN?, "organisation": COLUMN?,
+///      "fields": {FEATURE: COLUMN, …}?, "attributes": {NAME: COLUMN, …}?}
+///
+/// `fields` maps the CLK schema's feature identifiers to columns; a feature without a column is
+/// encoded as an empty value. `attributes` are short values (category, role) that travel in
+/// plain text to the coordinator, which uses them only as the agreement says.
+public struct ColumnMapping: Sendable, Equatable {
+    public static let format = "korskoll-mapping-v1"
+    public var delimiter: UInt8
+    public var recordID: String
+    public var person: String?
+    public var organisation: String?
+    public var fields: [String: String]
+    /// In submission order (sorted by name, so the header does not depend on JSON key order).
+    public var attributes: [(name: String, column: String)]
+
+    public static func == (a: ColumnMapping, b: ColumnMapping) -> Bool {
+        a.delimiter == b.delimiter && a.recordID == b.recordID && a.person == b.person && a.organisation == b.organisation
+            && a.fields == b.fields && a.attributes.map(\.name) == b.attributes.map(\.name) && a.attributes.map(\.column) == b.attributes.map(\.column)
+    }
+
+    public init(json data: Data, source: String = "mapping") throws {
+        func bad(_ why: String) -> NodeError { NodeError(.invalidMapping, "\(source): \(why)") }
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw bad("not a JSON object") }
+        guard root["format"] as? String == Self.format else { throw bad("format must be \"\(Self.format)\"") }
+        for key in root.keys where !["format", "delimiter", "recordId", "person", "organisation", "fields", "attributes"].contains(key) {
+            throw bad("'\(key)' is not a mapping key (delimiter, recordId, person, organisation, fields, attributes)")
+        }
+        let d = root["delimiter"] as? String ?? ","
+        guard d.utf8.count == 1, let byte = d.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
+            throw bad("delimiter must be one ASCII character other than a quote or line break")
+        }
+        delimiter = byte
+        guard let id = root["recordId"] as? String, !id.isEmpty else { throw bad("recordId must name the column of local record ids") }
+        recordID = id
+        func optionalColumn(_ key: String) throws -> String? {
+            guard let v = root[key] else { return nil }
+            guard let s = v as? String, !s.isEmpty else { throw bad("\(key) must be a column name") }
+            return s
+        }
+        person = try optionalColumn("person")
+        organisation = try optionalColumn("organisation")
+        func columnMap(_ key: String) throws -> [String: String] {
+            guard let v = root[key] else { return [:] }
+            guard let m = v as? [String: String], m.values.allSatisfy({ !$0.isEmpty }) else { throw bad("\(key) must map names to column names") }
+            return m
+        }
+        fields = try columnMap("fields")
+        let attributeMap = try columnMap("attributes")
+        guard attributeMap.count <= 16 else { throw bad("at most 16 attributes") }
+        for name in attributeMap.keys where name.isEmpty || name.utf8.count > 64 {
+            throw bad("attribute name '\(name)' must be 1 to 64 bytes")
+        }
+        attributes = attributeMap.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        guard person != nil || organisation != nil || !fields.isEmpty else {
+            throw bad("maps nothing to link on: give person, organisation or fields")
+        }
+    }
+}

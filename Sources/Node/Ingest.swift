@@ -1,0 +1,236 @@
+import Blinding
+import CLKEncoding
+import Dispatch
+import Foundation
+import Identifiers
+import Parties
+import Sodium
+import Tabular
+import Wire
+
+/// `korskoll node encode` (Protocols/node.md): an agency's CSV export → a signed submission
+/// sealed to the coordinator, the node's private row map, a reject report and a summary.
+public struct IngestJob: Sendable {
+    public var input: String
+    public var mapping: ColumnMapping
+    /// The CLK schema; nil when the mapping has no fuzzy fields.
+    public var schema: LinkageSchema?
+    public var keys: LinkageKeys
+    public var party: PartyKeys
+    /// The coordinator's id and keys: the submission is sealed to its X25519 key.
+    public var coordinator: PartyPublicKeys
+    /// Resolves 10-digit numbers (Protocols/identifiers.md §2): the export's date.
+    public var referenceDate: CalendarDate
+    /// The directory to create; it must not exist.
+    public var output: String
+    public var threads: Int
+    public var createdAt: UInt64
+
+    public init(input: String, mapping: ColumnMapping, schema: LinkageSchema?, keys: LinkageKeys, party: PartyKeys,
+                coordinator: PartyPublicKeys, referenceDate: CalendarDate, output: String, threads: Int, createdAt: UInt64) {
+        self.input = input
+        self.mapping = mapping
+        self.schema = schema
+        self.keys = keys
+        self.party = party
+        self.coordinator = coordinator
+        self.referenceDate = referenceDate
+        self.output = output
+        self.threads = threads
+        self.createdAt = createdAt
+    }
+}
+
+/// What the summary file says (Protocols/node.md §4). Counts only; no identifier.
+public struct IngestSummary: Codable, Sendable, Equatable {
+    public var format = "korskoll-encode-summary-v1"
+    public var agreement: String
+    public var party: String
+    public var recipient: String
+    public var submissionID: String
+    public var contentHash: String
+    public var schemaDigest: String
+    public var referenceDate: String
+    public var rowsRead = 0
+    public var rowsSubmitted = 0
+    public var rowsRejected = 0
+    /// Rejected rows by reason code.
+    public var rejectedByReason: [String: Int] = [:]
+    /// Fields left out of submitted rows, by reason code.
+    public var fieldsDroppedByReason: [String: Int] = [:]
+    public var personIDs = 0
+    public var organisationIDs = 0
+    public var clks = 0
+    /// Person numbers from Skatteverket's test-number lists: real exports should have none.
+    public var testNumbers = 0
+}
+
+/// One problem in one row, as the reject report lists it.
+public struct RowProblem: Sendable, Equatable {
+    public enum Action: String, Sendable { case rowRejected = "row-rejected", fieldDropped = "field-dropped" }
+    public var line: Int
+    public var field: String
+    public var code: String
+    public var reason: String
+    public var action: Action
+}
+
+public enum Ingest {
+    /// The file names inside the output directory (Protocols/node.md §3).
+    public static let submissionFile = "submission.kks"
+    public static let rowMapFile = "rowmap.csv"
+    public static let rejectFile = "rejects.csv"
+    public static let summaryFile = "summary.json"
+
+    /// Runs the job. File-level problems throw ``NodeError`` and leave nothing behind; row-level
+    /// problems go to the reject report. `progress` receives the rows read so far.
+    public static func run(_ job: IngestJob, progress: (Int) -> Void = { _ in }) throws -> IngestSummary {
+        let reader: CSVReader
+        do { reader = try CSVReader(path: job.input, delimiter: job.mapping.delimiter) } catch let e as CSVError {
+            throw NodeError(.invalidFile, e.reason)
+        }
+        let header: [String]
+        do {
+            guard let h = try reader.next() else { throw NodeError(.invalidFile, "\(job.input) is empty; a header row is required") }
+            header = h.fields
+        } catch let e as CSVError { throw NodeError(.invalidFile, e.reason) }
+        let plan = try RowPlan(header: header, job: job)
+
+        guard !FileManager.default.fileExists(atPath: job.output) else {
+            throw NodeError(.output, "\(job.output) already exists; choose a new output directory")
+        }
+        let work = job.output + ".partial-" + Hex.encode(Random.bytes(6))
+        do { try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700]) } catch {
+            throw NodeError(.output, "cannot create \(work): \(error.localizedDescription)")
+        }
+        do {
+            let summary = try encode(job: job, plan: plan, reader: reader, work: work, progress: progress)
+            guard rename(work, job.output) == 0 else { throw NodeError(.output, "cannot move the output into place at \(job.output)") }
+            return summary
+        } catch {
+            try? FileManager.default.removeItem(atPath: work)
+            throw error
+        }
+    }
+
+    private static func encode(job: IngestJob, plan: RowPlan, reader: CSVReader, work: String,
+                               progress: (Int) -> Void) throws -> IngestSummary {
+        var summary = IngestSummary(
+            agreement: job.keys.agreementID, party: job.party.party, recipient: job.coordinator.party,
+            submissionID: "", contentHash: "", schemaDigest: Hex.encode(job.schema?.digest ?? Array(repeating: 0, count: 32)),
+            referenceDate: job.referenceDate.description)
+        let rejects = try BufferedFile(path: work + "/" + rejectFile)
+        try rejects.write(CSVWriter.line(["line", "field", "code", "reason", "action"]))
+        let shuffler = try BucketShuffler(directory: work + "/buckets")
+
+        func report(_ p: RowProblem) throws {
+            try rejects.write(CSVWriter.line([String(p.line), p.field, p.code, p.reason, p.action.rawValue]))
+            switch p.action {
+            case .rowRejected: summary.rejectedByReason[p.code, default: 0] += 1
+            case .fieldDropped: summary.fieldsDroppedByReason[p.code, default: 0] += 1
+            }
+        }
+
+        var batch: [(line: Int, fields: [String])] = []
+        func flush() throws {
+            let results = plan.process(batch, threads: job.threads)
+            for (i, result) in results.enumerated() {
+                for p in result.problems { try report(p) }
+                if let record = result.record {
+                    try shuffler.add(record: record, line: batch[i].line, recordID: result.recordID)
+                    summary.rowsSubmitted += 1
+                    summary.personIDs += result.hasPerson ? 1 : 0
+                    summary.organisationIDs += result.hasOrganisation ? 1 : 0
+                    summary.clks += result.hasCLK ? 1 : 0
+                    summary.testNumbers += result.testNumber ? 1 : 0
+                } else {
+                    summary.rowsRejected += 1
+                }
+            }
+            summary.rowsRead += batch.count
+            batch.removeAll(keepingCapacity: true)
+            progress(summary.rowsRead)
+        }
+        while true {
+            let row: (line: Int, fields: [String])?
+            do { row = try reader.next() } catch let e as CSVError {
+                switch e.code {
+                case .strayQuote:
+                    // A malformed row costs only itself (Protocols/node.md §2).
+                    reader.skipRestOfLine()
+                    try flush()
+                    summary.rowsRead += 1
+                    summary.rowsRejected += 1
+                    try report(RowProblem(line: Self.line(of: e), field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
+                    continue
+                default:
+                    throw NodeError(.invalidFile, e.reason + "; nothing was written")
+                }
+            }
+            guard let row else { break }
+            batch.append(row)
+            if batch.count == 16_384 { try flush() }
+        }
+        try flush()
+        try rejects.close()
+
+        // Protocols/node.md §3: shuffled body + row map, then header, signature and seal.
+        let bodyPath = work + "/body.tmp"
+        let shuffled = try shuffler.finish(bodyPath: bodyPath, rowMapPath: work + "/" + rowMapFile)
+        var header = Submission.Header(
+            agreementID: job.keys.agreementID, party: job.party.party, recipient: job.coordinator.party,
+            submissionID: Random.bytes(16), createdAt: job.createdAt,
+            schemaDigest: job.schema?.digest ?? Array(repeating: 0, count: 32),
+            clkBytes: plan.clkBytes, attributes: job.mapping.attributes.map(\.name))
+        header.rows = UInt64(summary.rowsSubmitted)
+        header.personIDs = UInt64(summary.personIDs)
+        header.organisationIDs = UInt64(summary.organisationIDs)
+        header.clks = UInt64(summary.clks)
+        header.contentHash = shuffled.contentHash
+        precondition(shuffled.rows == summary.rowsSubmitted)
+        try Submission.seal(header: header, bodyPath: bodyPath, signer: job.party.signing,
+                            recipient: job.coordinator.sealing, to: work + "/" + submissionFile)
+        try? FileManager.default.removeItem(atPath: bodyPath)
+        summary.submissionID = Hex.encode(header.submissionID)
+        summary.contentHash = Hex.encode(header.contentHash)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try (try encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: work + "/" + summaryFile))
+        return summary
+    }
+
+    /// The line a CSV error names ("…: line N: …").
+    static func line(of error: CSVError) -> Int {
+        guard let range = error.reason.range(of: ": line ") else { return 0 }
+        return Int(error.reason[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+}
+
+/// Appends text to a file through a buffer.
+final class BufferedFile {
+    private let handle: FileHandle
+    private var buffer: [UInt8] = []
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path) else { throw NodeError(.output, "cannot create \(path)") }
+        self.handle = handle
+    }
+
+    func write(_ text: String) throws { try write(Array(text.utf8)) }
+
+    func write(_ bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 20 { try drain() }
+    }
+
+    private func drain() throws {
+        do { try handle.write(contentsOf: buffer) } catch { throw NodeError(.output, "cannot write: \(error.localizedDescription)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try drain()
+        do { try handle.close() } catch { throw NodeError(.output, "cannot close: \(error.localizedDescription)") }
+    }
+}

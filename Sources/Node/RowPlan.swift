@@ -1,0 +1,187 @@
+import Blinding
+import CLKEncoding
+import Dispatch
+import Identifiers
+import Sodium
+import Wire
+
+/// One row's outcome: the submission record (nil if the row is rejected) and its problems.
+struct RowResult: Sendable {
+    var record: [UInt8]?
+    var recordID = ""
+    var problems: [RowProblem] = []
+    var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false
+}
+
+/// The column positions and encoders for one export; processes rows on several threads
+/// (Protocols/node.md §2).
+struct RowPlan: @unchecked Sendable {
+    let columns: Int
+    let recordID: Int
+    let person: (index: Int, name: String)?
+    let organisation: (index: Int, name: String)?
+    /// For each schema feature: its column (nil: encoded as empty) and column name.
+    let features: [(index: Int?, name: String)]
+    let attributes: [(index: Int, name: String)]
+    let normalizer: Normalizer
+    let personBlinder: IdentifierBlinder
+    let organisationBlinder: IdentifierBlinder
+    let clk: CLKEncoder?
+    var clkBytes: Int { clk?.encodedByteCount ?? 0 }
+
+    /// Checks the header against the mapping and the schema; every problem here is about the
+    /// file or the mapping, so it stops the run before anything is written.
+    init(header: [String], job: IngestJob) throws {
+        let m = job.mapping
+        var position: [String: Int] = [:]
+        var duplicates = Set<String>()
+        for (i, name) in header.enumerated() where position.updateValue(i, forKey: name) != nil { duplicates.insert(name) }
+        func column(_ name: String, role: String) throws -> Int {
+            guard !duplicates.contains(name) else {
+                throw NodeError(.invalidFile, "\(job.input): column '\(name)' (\(role)) appears more than once in the header")
+            }
+            guard let i = position[name] else {
+                var why = "\(job.input): the header has no column '\(name)' (\(role))"
+                let delimiter = Character(Unicode.Scalar(m.delimiter))
+                if header.count == 1, let other = [";", "\t", ",", "|"].first(where: { $0 != delimiter && header[0].contains($0) }) {
+                    why += "; the header looks \(other == "\t" ? "tab" : "'\(other)'")-separated, but the mapping's delimiter is '\(delimiter)'"
+                }
+                throw NodeError(.invalidFile, why)
+            }
+            return i
+        }
+        columns = header.count
+        recordID = try column(m.recordID, role: "recordId")
+        person = try m.person.map { (try column($0, role: "person"), $0) }
+        organisation = try m.organisation.map { (try column($0, role: "organisation"), $0) }
+        attributes = try m.attributes.map { (try column($0.column, role: "attribute \($0.name)"), $0.name) }
+        if let schema = job.schema {
+            let known = Set(schema.features.map(\.identifier))
+            for name in m.fields.keys.sorted() where !known.contains(name) {
+                throw NodeError(.invalidMapping, "mapping: fields.\(name) is not a feature of the CLK schema (\(schema.features.map(\.identifier).joined(separator: ", ")))")
+            }
+            features = try schema.features.map { f in
+                guard let c = m.fields[f.identifier] else { return (nil, f.identifier) }
+                return (try column(c, role: "field \(f.identifier)"), c)
+            }
+            clk = try CLKEncoder(schema: schema, secret: job.keys.clkSecret(), emptyValuesSetNoBits: true)
+        } else {
+            guard m.fields.isEmpty else { throw NodeError(.invalidMapping, "mapping: fields are given but there is no CLK schema") }
+            features = []
+            clk = nil
+        }
+        normalizer = Normalizer(referenceDate: job.referenceDate)
+        personBlinder = IdentifierBlinder(keys: job.keys, namespace: .person)
+        organisationBlinder = IdentifierBlinder(keys: job.keys, namespace: .organisation)
+    }
+
+    func process(_ rows: [(line: Int, fields: [String])], threads: Int) -> [RowResult] {
+        let n = rows.count
+        guard n > 0 else { return [] }
+        var results = [RowResult](repeating: RowResult(), count: n)
+        let chunks = max(1, min(threads * 4, n))
+        results.withUnsafeMutableBufferPointer { out in
+            nonisolated(unsafe) let target = out.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let scratch = Scratch(self)
+                for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                    target[i] = process(line: rows[i].line, fields: rows[i].fields, scratch: scratch)
+                }
+            }
+        }
+        return results
+    }
+
+    /// Per-thread state: blinding scratch and a CLK workspace.
+    final class Scratch {
+        let blake: BLAKE2b.State
+        let workspace: CLKEncoder.Workspace?
+        init(_ plan: RowPlan) {
+            blake = plan.personBlinder.makeScratch()
+            workspace = plan.clk?.makeWorkspace()
+        }
+    }
+
+    private func blind(_ value: String, column: String, as kind: IdentifierKind, line: Int,
+                       result: inout RowResult, scratch: Scratch) -> [UInt8]? {
+        guard !value.allSatisfy({ $0.isWhitespace }) else { return nil }
+        switch normalizer.normalize(value, as: kind) {
+        case .failure(let e):
+            result.problems.append(RowProblem(line: line, field: column, code: e.code.rawValue, reason: e.reason, action: .fieldDropped))
+            return nil
+        case .success(let id):
+            if id.flags.contains(.testNumber) { result.testNumber = true }
+            // Protocols/node.md §2.2: the namespace follows the canonical kind, so a sole trader's
+            // organisation pseudonym equals its owner's person pseudonym.
+            let blinder = id.kind == .organisationsnummer ? organisationBlinder : personBlinder
+            var out = [UInt8](repeating: 0, count: IdentifierBlinder.outputLength)
+            out.withUnsafeMutableBytes { blinder.blind(id.canonical, scratch: scratch.blake, into: $0) }
+            return out
+        }
+    }
+
+    func process(line: Int, fields: [String], scratch: Scratch) -> RowResult {
+        var result = RowResult()
+        func reject(_ field: String, _ code: String, _ reason: String) -> RowResult {
+            result.problems.append(RowProblem(line: line, field: field, code: code, reason: reason, action: .rowRejected))
+            result.record = nil
+            return result
+        }
+        guard fields.count == columns else {
+            return reject("", "row.field-count", "has \(fields.count) fields; the header has \(columns)")
+        }
+        let id = fields[recordID].trimmingCharacters(in: .whitespaces)
+        guard !id.isEmpty else { return reject(fields.isEmpty ? "" : "recordId", "row.record-id-missing", "the local record id is empty") }
+        result.recordID = id
+
+        let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch) }
+        let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch) }
+
+        var clkBytes: [UInt8]?
+        if let clk, let workspace = scratch.workspace {
+            var values = [String](repeating: "", count: features.count)
+            var informative = false
+            for (j, f) in features.enumerated() {
+                guard let index = f.index, !clk.schema.features[j].ignored else { continue }
+                let value = fields[index].trimmingCharacters(in: .whitespaces)
+                guard !value.isEmpty else { continue }
+                if let problem = clk.schema.features[j].problem(with: value) {
+                    // Protocols/node.md §2.3: an unencodable value is left out, the rest is kept.
+                    result.problems.append(RowProblem(line: line, field: f.name, code: problem.code.rawValue, reason: "value \(problem.reason); left out of the encoding", action: .fieldDropped))
+                    continue
+                }
+                values[j] = value
+                informative = true
+            }
+            if informative {
+                switch clk.encode(values, workspace: workspace) {
+                case .success(let bits): clkBytes = bits
+                case .failure(let e):
+                    result.problems.append(RowProblem(line: line, field: "", code: e.code.rawValue, reason: "the row cannot be encoded: \(e.reason)", action: .fieldDropped))
+                }
+            }
+        }
+
+        var attributeValues: [String] = []
+        for a in attributes {
+            let v = fields[a.index].trimmingCharacters(in: .whitespaces)
+            if v.utf8.count > 255 {
+                result.problems.append(RowProblem(line: line, field: a.name, code: "row.attribute-too-long", reason: "is \(v.utf8.count) bytes; attributes hold at most 255", action: .fieldDropped))
+                attributeValues.append("")
+            } else {
+                attributeValues.append(v)
+            }
+        }
+
+        guard personPseudonym != nil || organisationPseudonym != nil || clkBytes != nil else {
+            return reject("", "row.nothing-to-link", "has no valid identifier and no value to encode")
+        }
+        result.hasPerson = personPseudonym != nil
+        result.hasOrganisation = organisationPseudonym != nil
+        result.hasCLK = clkBytes != nil
+        var w = ByteWriter()
+        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, attributes: attributeValues).encode(into: &w)
+        result.record = w.bytes
+        return result
+    }
+}

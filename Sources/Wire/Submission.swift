@@ -1,0 +1,210 @@
+import Foundation
+import Sodium
+
+/// A node's submission (Protocols/wire.md §3): a signed header and a body of records, sealed to
+/// the coordinator as a ``SealedStream``.
+///
+///     plaintext = headerLength(u32) header signature(64) body
+///     header    = "KKSUBHDR" version(u16 = 1) agreement(str16) party(str16) recipient(str16)
+///                 submissionID(16) createdAt(u64, Unix seconds) schemaDigest(32) clkBytes(u16)
+///                 attributeCount(u8) *attributeName(str8)
+///                 rows(u64) personIDs(u64) organisationIDs(u64) clks(u64) contentHash(32)
+///     signature = Ed25519(party, "korskoll/v1/submission" ‖ 0x00 ‖ header)
+///     body      = *record;  contentHash = SHA-256(body)
+///     record    = presence(u8) [person(32)] [organisation(32)] [clk(clkBytes)] *attribute(str8)
+///
+/// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK; the other bits
+/// are zero and at least one of the three is set. Every record carries one str8 per attribute
+/// name, in header order; empty means absent.
+public enum Submission {
+    /// Magic of the sealed file.
+    public static let fileMagic = Array("KKSUB\u{0}\u{0}\u{1}".utf8)
+    static let headerMagic = Array("KKSUBHDR".utf8)
+    public static let version: UInt16 = 1
+    /// Domain separation of the signature.
+    public static let signatureLabel = "korskoll/v1/submission"
+    static let maxHeaderLength = 65_536
+    public static let maxAttributes = 16
+    public static let pseudonymLength = 32
+
+    public struct Header: Equatable, Sendable {
+        public var agreementID: String
+        public var party: String
+        /// The coordinator the submission is sealed to; it must find its own id here.
+        public var recipient: String
+        /// Random per submission: the coordinator refuses a submission id it has seen (replay).
+        public var submissionID: [UInt8]
+        public var createdAt: UInt64
+        /// SHA-256 of the CLK schema document; all zero when the submission has no CLKs.
+        public var schemaDigest: [UInt8]
+        public var clkBytes: Int
+        public var attributes: [String]
+        public var rows: UInt64 = 0
+        public var personIDs: UInt64 = 0
+        public var organisationIDs: UInt64 = 0
+        public var clks: UInt64 = 0
+        public var contentHash: [UInt8] = Array(repeating: 0, count: 32)
+
+        public init(agreementID: String, party: String, recipient: String, submissionID: [UInt8], createdAt: UInt64,
+                    schemaDigest: [UInt8], clkBytes: Int, attributes: [String]) {
+            self.agreementID = agreementID
+            self.party = party
+            self.recipient = recipient
+            self.submissionID = submissionID
+            self.createdAt = createdAt
+            self.schemaDigest = schemaDigest
+            self.clkBytes = clkBytes
+            self.attributes = attributes
+        }
+
+        public func encoded() -> [UInt8] {
+            var w = ByteWriter()
+            w.raw(Submission.headerMagic)
+            w.u16(Submission.version)
+            w.str16(agreementID); w.str16(party); w.str16(recipient)
+            w.raw(submissionID); w.u64(createdAt); w.raw(schemaDigest); w.u16(UInt16(clkBytes))
+            w.u8(UInt8(attributes.count))
+            for a in attributes { w.str8(a) }
+            w.u64(rows); w.u64(personIDs); w.u64(organisationIDs); w.u64(clks)
+            w.raw(contentHash)
+            return w.bytes
+        }
+
+        public init(decoding bytes: [UInt8]) throws {
+            var r = ByteReader(bytes, context: "submission header")
+            guard try r.raw(8, "magic") == Submission.headerMagic else { throw WireError(.malformed, "submission header: wrong magic") }
+            let version = try r.u16("version")
+            guard version == Submission.version else {
+                throw WireError(.unsupportedVersion, "submission header: version \(version); this build reads version \(Submission.version)")
+            }
+            agreementID = try r.str16("agreement"); party = try r.str16("party"); recipient = try r.str16("recipient")
+            submissionID = try r.raw(16, "submissionID"); createdAt = try r.u64("createdAt")
+            schemaDigest = try r.raw(32, "schemaDigest"); clkBytes = Int(try r.u16("clkBytes"))
+            let n = Int(try r.u8("attributeCount"))
+            guard n <= Submission.maxAttributes else { throw WireError(.malformed, "submission header: \(n) attributes; at most \(Submission.maxAttributes)") }
+            attributes = try (0..<n).map { try r.str8("attribute \($0)") }
+            rows = try r.u64("rows"); personIDs = try r.u64("personIDs"); organisationIDs = try r.u64("organisationIDs"); clks = try r.u64("clks")
+            contentHash = try r.raw(32, "contentHash")
+            try r.expectEnd()
+        }
+
+        /// The bytes the party signs.
+        func signedMessage() -> [UInt8] { Array(Submission.signatureLabel.utf8) + [0] + encoded() }
+    }
+
+    public struct Record: Equatable, Sendable {
+        public var person: [UInt8]?
+        public var organisation: [UInt8]?
+        public var clk: [UInt8]?
+        public var attributes: [String]
+
+        public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, attributes: [String]) {
+            self.person = person
+            self.organisation = organisation
+            self.clk = clk
+            self.attributes = attributes
+        }
+
+        /// Appends the record's wire form. Preconditions: pseudonyms of 32 bytes, attribute
+        /// values of at most 255 bytes, and something to link on.
+        public func encode(into w: inout ByteWriter) {
+            precondition(person != nil || organisation != nil || clk != nil)
+            w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0))
+            if let p = person { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
+            if let o = organisation { precondition(o.count == Submission.pseudonymLength); w.raw(o) }
+            if let c = clk { w.raw(c) }
+            for a in attributes { w.str8(a) }
+        }
+    }
+
+    /// Signs `header` (whose counts and content hash describe the body already written to
+    /// `bodyPath`) and seals header, signature and body to `recipient` at `path`.
+    public static func seal(header: Header, bodyPath: String, signer: Ed25519.PrivateKey,
+                            recipient: X25519.PublicKey, to path: String) throws {
+        let headerBytes = header.encoded()
+        let signature = signer.signature(for: header.signedMessage())
+        let writer = try SealedStream.Writer(path: path, recipient: recipient, magic: fileMagic)
+        var prefix = ByteWriter()
+        prefix.u32(UInt32(headerBytes.count)); prefix.raw(headerBytes); prefix.raw(signature)
+        try writer.append(prefix.bytes)
+        guard let body = FileHandle(forReadingAtPath: bodyPath) else { throw WireError(.io, "cannot open \(bodyPath)") }
+        defer { try? body.close() }
+        while let block = try body.read(upToCount: 1 << 20), !block.isEmpty {
+            try writer.append(Array(block))
+        }
+        try writer.finish()
+    }
+
+    /// An opened submission: the header is readable at once; records only after
+    /// ``verify(signedBy:)``; the content hash and counts are checked when the last record is read.
+    public final class Opened {
+        public let header: Header
+        private let signature: [UInt8]
+        private let stream: SealedStream.Reader
+        private var verified = false
+        private var hash = SHA256.State()
+        private var seen = (rows: UInt64(0), person: UInt64(0), organisation: UInt64(0), clks: UInt64(0))
+
+        /// Opens the seal with the coordinator's key and decodes the header (not yet trusted).
+        public init(path: String, key: X25519.PrivateKey) throws {
+            stream = try SealedStream.Reader(path: path, key: key, magic: Submission.fileMagic)
+            let lengthBytes = try stream.read(4, "header length")
+            let length = Int(lengthBytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            guard length <= Submission.maxHeaderLength else {
+                throw WireError(.malformed, "\(path): header claims \(length) bytes; at most \(Submission.maxHeaderLength)")
+            }
+            header = try Header(decoding: stream.read(length, "header"))
+            signature = try stream.read(Ed25519.signatureLength, "signature")
+        }
+
+        /// Checks the party's signature over the header. Call with the key the registry lists
+        /// for `header.party`.
+        public func verify(signedBy key: Ed25519.PublicKey) throws {
+            guard key.isValidSignature(signature, for: header.signedMessage()) else {
+                throw WireError(.badSignature, "submission signature does not verify under party '\(header.party)''s key")
+            }
+            verified = true
+        }
+
+        private func read(_ n: Int, _ field: String) throws -> [UInt8] {
+            let b = try stream.read(n, field)
+            hash.update(b)
+            return b
+        }
+
+        /// The next record, or nil after the last one once the body matched the header.
+        public func next() throws -> Record? {
+            precondition(verified, "verify(signedBy:) before reading records")
+            if try stream.atEnd() {
+                let digest = hash.finalize()
+                guard constantTimeEquals(digest, header.contentHash) else {
+                    throw WireError(.contentMismatch, "submission body does not match the header's content hash")
+                }
+                guard seen == (header.rows, header.personIDs, header.organisationIDs, header.clks) else {
+                    throw WireError(.contentMismatch, "submission body has \(seen.rows) rows, \(seen.person) person, \(seen.organisation) organisation pseudonyms and \(seen.clks) CLKs; the header says \(header.rows), \(header.personIDs), \(header.organisationIDs), \(header.clks)")
+                }
+                return nil
+            }
+            let row = seen.rows
+            let presence = try read(1, "record \(row) presence")[0]
+            guard presence & ~7 == 0, presence != 0 else {
+                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2) and CLK (4)")
+            }
+            var record = Record(person: nil, organisation: nil, clk: nil, attributes: [])
+            if presence & 1 != 0 { record.person = try read(Submission.pseudonymLength, "record \(row) person"); seen.person += 1 }
+            if presence & 2 != 0 { record.organisation = try read(Submission.pseudonymLength, "record \(row) organisation"); seen.organisation += 1 }
+            if presence & 4 != 0 {
+                guard header.clkBytes > 0 else { throw WireError(.malformed, "record \(row) has a CLK but the header declares none") }
+                record.clk = try read(header.clkBytes, "record \(row) CLK"); seen.clks += 1
+            }
+            for a in header.attributes {
+                let n = Int(try read(1, "record \(row) \(a) length")[0])
+                let b = try read(n, "record \(row) \(a)")
+                guard let s = String(validating: b, as: UTF8.self) else { throw WireError(.malformed, "record \(row): attribute \(a) is not UTF-8") }
+                record.attributes.append(s)
+            }
+            seen.rows += 1
+            return record
+        }
+    }
+}

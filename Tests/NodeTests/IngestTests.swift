@@ -1,0 +1,194 @@
+import Foundation
+import Testing
+import Blinding
+import CLKEncoding
+import Identifiers
+import Parties
+import Sodium
+import Wire
+@testable import Node
+
+private let schemaJSON = """
+    {"version": 3, "clkConfig": {"l": 1024, "kdf": {"type": "HKDF", "hash": "SHA256", "keySize": 64}},
+     "features": [
+      {"identifier": "given_name", "format": {"type": "string", "encoding": "utf-8"}, "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerToken": 20}}},
+      {"identifier": "surname", "format": {"type": "string", "encoding": "utf-8"}, "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerToken": 20}}},
+      {"identifier": "dob", "format": {"type": "date", "format": "%Y-%m-%d"}, "hashing": {"comparison": {"type": "ngram", "n": 2, "positional": true}, "strategy": {"bitsPerToken": 20}}}
+     ]}
+    """
+private let mappingJSON = """
+    {"format": "korskoll-mapping-v1", "recordId": "arende", "person": "personnr", "organisation": "orgnr",
+     "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"role": "roll"}}
+    """
+private let header = "arende,personnr,orgnr,fornamn,efternamn,fodd,roll\n"
+
+/// Everything a test run needs: keys, a scratch directory and the job.
+private final class Fixture {
+    let dir = NSTemporaryDirectory() + "korskoll-node-" + Hex.encode(Random.bytes(8))
+    let party = try! PartyKeys.generate(party: "fk")
+    let coordinator = try! PartyKeys.generate(party: "coordinator")
+    let keys = LinkageKeys(agreementID: "watch-2026", linkageSecret: SecretBytes.random(count: 32))
+    let schema = try! LinkageSchema(json: Data(schemaJSON.utf8))
+    init() { try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func job(csv: String, name: String = "export.csv", out: String = "out") throws -> IngestJob {
+        try Data(csv.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
+        return IngestJob(input: "\(dir)/\(name)", mapping: try ColumnMapping(json: Data(mappingJSON.utf8)), schema: schema,
+                         keys: keys, party: party, coordinator: coordinator.publicKeys,
+                         referenceDate: CalendarDate(year: 2026, month: 11, day: 23)!, output: "\(dir)/\(out)", threads: 2,
+                         createdAt: 1_795_000_000)
+    }
+
+    /// Opens the submission as the coordinator would and returns its records by row.
+    func records(_ out: String = "out") throws -> (Submission.Header, [Submission.Record]) {
+        let opened = try Submission.Opened(path: "\(dir)/\(out)/\(Ingest.submissionFile)", key: coordinator.sealing)
+        try opened.verify(signedBy: party.signing.publicKey)
+        var records: [Submission.Record] = []
+        while let r = try opened.next() { records.append(r) }
+        return (opened.header, records)
+    }
+
+    func csvRows(_ out: String, _ file: String) throws -> [[String]] {
+        let text = try String(contentsOfFile: "\(dir)/\(out)/\(file)", encoding: .utf8)
+        return text.split(separator: "\n").dropFirst().map { line in
+            // The test data has no quoted commas except in reasons, which are last but one.
+            line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+    }
+}
+
+/// Test numbers (so nothing real) spread over the population.
+private let pins = Array(SkatteverketTestNumbers.personnummer.prefix(400))
+
+@Suite struct IngestTests {
+    @Test func everyGoodRowArrivesShuffledAndTheRowMapLeadsBackToIt() throws {
+        let f = Fixture()
+        var csv = header
+        var expected: [Int: (pin: String, given: String, surname: String, dob: String, role: String)] = [:]
+        for (i, pin) in pins.enumerated() {
+            let dob = "\(pin.prefix(4))-\(pin.dropFirst(4).prefix(2))-\(pin.dropFirst(6).prefix(2))"
+            let row = (pin, "Åsa\(i)", "Öberg-\(i % 7)", dob, i % 3 == 0 ? "styrelseledamot" : "")
+            csv += "R\(i),\(pin.prefix(8))-\(pin.suffix(4)),,\(row.1),\(row.2),\(row.3),\(row.4)\n"
+            expected[i + 2] = row
+        }
+        let summary = try Ingest.run(try f.job(csv: csv))
+        #expect(summary.rowsRead == pins.count && summary.rowsSubmitted == pins.count && summary.rowsRejected == 0)
+        #expect(summary.testNumbers == pins.count)
+        let (header, records) = try f.records()
+        #expect(header.rows == UInt64(pins.count) && header.attributes == ["role"] && header.schemaDigest == f.schema.digest)
+        #expect(Hex.encode(header.submissionID) == summary.submissionID)
+
+        let rowMap = try f.csvRows("out", Ingest.rowMapFile)
+        #expect(rowMap.count == pins.count)
+        #expect(rowMap.map { Int($0[1])! } != (2..<(pins.count + 2)).map { $0 }, "rows kept the export's order")
+        // Reference: blind and encode each row independently and compare with what the row map says.
+        let blinder = IdentifierBlinder(keys: f.keys, namespace: .person)
+        let encoder = try CLKEncoder(schema: f.schema, secret: f.keys.clkSecret())
+        for entry in rowMap {
+            let row = Int(entry[0])!, line = Int(entry[1])!
+            let e = try #require(expected[line])
+            #expect(entry[2] == "R\(line - 2)")
+            #expect(records[row].person == blinder.blind(e.pin))
+            #expect(records[row].organisation == nil)
+            #expect(records[row].clk == (try encoder.encode([e.given, e.surname, e.dob]).get()))
+            #expect(records[row].attributes == [e.role])
+        }
+    }
+
+    @Test func badRowsAreReportedAndCostOnlyThemselves() throws {
+        let f = Fixture()
+        let csv = header + """
+            A1,\(pins[0]),,Anna,Ek,1990-01-01,m
+            A2,19800230-1234,,Bo,Åkesson,1980-02-30,a
+            A3,12"3,,Bo,Ek,,
+            A4,,,,,,
+            ,\(pins[1]),,Anna,Ek,,
+            A6,1,2
+            A7,,556036-0793,,,,
+            A8,\(pins[2]),,Cia,Berg,,
+
+            """
+        let summary = try Ingest.run(try f.job(csv: csv))
+        #expect(summary.rowsRead == 8)
+        #expect(summary.rowsSubmitted == 4)
+        #expect(summary.rejectedByReason == ["csv.stray-quote": 1, "row.nothing-to-link": 1, "row.record-id-missing": 1, "row.field-count": 1])
+        #expect(summary.fieldsDroppedByReason == ["id.invalid-date": 1, "clk.invalid-value": 1])
+        let rejects = try f.csvRows("out", Ingest.rejectFile)
+        #expect(rejects.map { "\($0[0]) \($0[1]) \($0[2]) \($0.last!)" } == [
+            "3 personnr id.invalid-date field-dropped",
+            "3 fodd clk.invalid-value field-dropped",
+            "4  csv.stray-quote row-rejected",
+            "5  row.nothing-to-link row-rejected",
+            "6 recordId row.record-id-missing row-rejected",
+            "7  row.field-count row-rejected",
+        ])
+        let (_, records) = try f.records()
+        #expect(records.count == 4)
+        let ids = Set(try f.csvRows("out", Ingest.rowMapFile).map { $0[2] })
+        #expect(ids == ["A1", "A2", "A7", "A8"])
+        // A2 keeps its names although its identifier and birth date were bad.
+        #expect(records.filter { $0.person == nil && $0.clk != nil }.count == 1)
+    }
+
+    @Test func aSoleTradersOrganisationPseudonymIsItsOwnersPersonPseudonym() throws {
+        let f = Fixture()
+        let pin = pins[5]
+        let summary = try Ingest.run(try f.job(csv: header + "A1,,\(pin),,,,\nA2,\(pin),,,,,\nA3,,556036-0793,,,,\n"))
+        #expect(summary.organisationIDs == 2 && summary.personIDs == 1)
+        let (_, records) = try f.records()
+        let person = try #require(records.compactMap(\.person).first)
+        #expect(records.compactMap(\.organisation).filter { $0 == person }.count == 1)
+        #expect(records.compactMap(\.organisation).contains(IdentifierBlinder(keys: f.keys, namespace: .organisation).blind("165560360793")))
+    }
+
+    @Test func fileProblemsStopBeforeAnythingIsWritten() throws {
+        let f = Fixture()
+        let cases: [(String, String)] = [
+            ("arende;personnr;orgnr;fornamn;efternamn;fodd;roll\nA1;;;;;;\n", "looks ';'-separated"),
+            ("arende,personnr,fornamn,efternamn,fodd,roll\n", "no column 'orgnr' (organisation)"),
+            ("arende,personnr,orgnr,orgnr,fornamn,efternamn,fodd,roll\n", "column 'orgnr' (organisation) appears more than once"),
+            (header + "A1,\(pins[0]),,Anna,Ek,1990-01-01,m\nA2,,,J\u{FFFD}n,,,\n", "not UTF-8"),
+            ("", "is empty"),
+        ]
+        for (i, (csv, message)) in cases.enumerated() {
+            var text = Data(csv.utf8)
+            if message == "not UTF-8" { text = Data(csv.utf8.map { $0 == 0xEF ? 0xE4 : $0 }.filter { $0 != 0xBF && $0 != 0xBD }) }
+            try text.write(to: URL(fileURLWithPath: "\(f.dir)/bad\(i).csv"))
+            var job = try f.job(csv: "", name: "unused.csv", out: "out\(i)")
+            job.input = "\(f.dir)/bad\(i).csv"
+            do { _ = try Ingest.run(job); Issue.record("case \(i) was accepted") } catch let e as NodeError {
+                #expect(e.code == .invalidFile)
+                #expect(e.reason.contains(message), "\(e.reason)")
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: f.dir).filter { $0.hasPrefix("out\(i)") }
+            #expect(left.isEmpty, "case \(i) left \(left)")
+        }
+    }
+
+    @Test func anExistingOutputIsNeverOverwritten() throws {
+        let f = Fixture()
+        _ = try Ingest.run(try f.job(csv: header + "A1,\(pins[0]),,,,,\n"))
+        #expect(throws: NodeError.self) { try Ingest.run(try f.job(csv: header + "A1,\(pins[0]),,,,,\n")) }
+    }
+
+    @Test func theShuffleIsUniformOverSmallInputs() throws {
+        // 3 records, 1,200 shuffles: each of the 6 orders is expected 200 times (sd ≈ 13); the
+        // bounds are over 7 sd away, so a fair shuffle essentially never fails.
+        var counts: [String: Int] = [:]
+        let base = NSTemporaryDirectory() + "korskoll-shuffle-" + Hex.encode(Random.bytes(8))
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        for t in 0..<1_200 {
+            let s = try BucketShuffler(directory: "\(base)/b\(t)", buckets: 4)
+            for i in 0..<3 { try s.add(record: [UInt8(i)], line: i, recordID: "r\(i)") }
+            _ = try s.finish(bodyPath: "\(base)/body", rowMapPath: "\(base)/map")
+            let body = try Data(contentsOf: URL(fileURLWithPath: "\(base)/body"))
+            counts[body.map(String.init).joined(), default: 0] += 1
+            try FileManager.default.removeItem(atPath: "\(base)/body")
+            try FileManager.default.removeItem(atPath: "\(base)/map")
+        }
+        #expect(counts.count == 6)
+        for (order, n) in counts { #expect((110...290).contains(n), "order \(order) came \(n) times") }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import Sodium
+@testable import Wire
+
+private func sampleHeader(rows: [Submission.Record]) -> (Submission.Header, [UInt8]) {
+    var header = Submission.Header(agreementID: "watch-2026", party: "fk", recipient: "coordinator",
+                                   submissionID: Random.bytes(16), createdAt: 1_795_000_000,
+                                   schemaDigest: SHA256.hash(Array("schema".utf8)), clkBytes: 128, attributes: ["category", "role"])
+    var body = ByteWriter()
+    for r in rows { r.encode(into: &body) }
+    header.rows = UInt64(rows.count)
+    header.personIDs = UInt64(rows.filter { $0.person != nil }.count)
+    header.organisationIDs = UInt64(rows.filter { $0.organisation != nil }.count)
+    header.clks = UInt64(rows.filter { $0.clk != nil }.count)
+    header.contentHash = SHA256.hash(body.bytes)
+    return (header, body.bytes)
+}
+
+private func randomRecords(_ n: Int) -> [Submission.Record] {
+    (0..<n).map { i in
+        Submission.Record(person: i % 3 == 0 ? nil : Random.bytes(32), organisation: i % 4 == 0 ? Random.bytes(32) : nil,
+                          clk: i % 5 == 1 && i % 3 != 0 ? nil : Random.bytes(128), attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"])
+    }
+}
+
+@Suite struct SubmissionTests {
+    @Test func headerRoundTripsAndRejectsTrailingBytesAndOtherVersions() throws {
+        let (header, _) = sampleHeader(rows: randomRecords(3))
+        #expect(try Submission.Header(decoding: header.encoded()) == header)
+        #expect(throws: WireError(.malformed, "submission header: 1 trailing bytes after the last field")) {
+            try Submission.Header(decoding: header.encoded() + [0])
+        }
+        var other = header.encoded()
+        other[9] = 2
+        do { _ = try Submission.Header(decoding: other); Issue.record("version 2 accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }
+    }
+
+    @Test func sealedSubmissionOpensVerifiesAndYieldsItsRecords() throws {
+        let dir = Scratch()
+        let party = Ed25519.PrivateKey.generate(), coordinator = X25519.PrivateKey.generate()
+        let records = randomRecords(2_000)
+        let (header, body) = sampleHeader(rows: records)
+        try Data(body).write(to: URL(fileURLWithPath: dir.file("body")))
+        try Submission.seal(header: header, bodyPath: dir.file("body"), signer: party, recipient: coordinator.publicKey, to: dir.file("sub"))
+
+        let opened = try Submission.Opened(path: dir.file("sub"), key: coordinator)
+        #expect(opened.header == header)
+        try opened.verify(signedBy: party.publicKey)
+        var read: [Submission.Record] = []
+        while let r = try opened.next() { read.append(r) }
+        #expect(read == records)
+    }
+
+    @Test func aSignatureByAnotherKeyIsRejected() throws {
+        let dir = Scratch()
+        let party = Ed25519.PrivateKey.generate(), coordinator = X25519.PrivateKey.generate()
+        let (header, body) = sampleHeader(rows: randomRecords(5))
+        try Data(body).write(to: URL(fileURLWithPath: dir.file("body")))
+        try Submission.seal(header: header, bodyPath: dir.file("body"), signer: Ed25519.PrivateKey.generate(), recipient: coordinator.publicKey, to: dir.file("sub"))
+        let opened = try Submission.Opened(path: dir.file("sub"), key: coordinator)
+        do { try opened.verify(signedBy: party.publicKey); Issue.record("forged signature accepted") } catch let e as WireError { #expect(e.code == .badSignature) }
+    }
+
+    @Test func aBodyThatDiffersFromTheSignedHeaderIsRejected() throws {
+        let dir = Scratch()
+        let party = Ed25519.PrivateKey.generate(), coordinator = X25519.PrivateKey.generate()
+        let records = randomRecords(50)
+        let (header, _) = sampleHeader(rows: records)
+        // The party signs one body but seals another (or a relay swaps rows): the content hash catches it.
+        var other = ByteWriter()
+        for r in records.reversed() { r.encode(into: &other) }
+        try Data(other.bytes).write(to: URL(fileURLWithPath: dir.file("body")))
+        try Submission.seal(header: header, bodyPath: dir.file("body"), signer: party, recipient: coordinator.publicKey, to: dir.file("sub"))
+        let opened = try Submission.Opened(path: dir.file("sub"), key: coordinator)
+        try opened.verify(signedBy: party.publicKey)
+        do { while try opened.next() != nil {}; Issue.record("swapped body accepted") } catch let e as WireError { #expect(e.code == .contentMismatch) }
+    }
+}

@@ -28,11 +28,13 @@ let package = Package(
         .target(name: "Tabular"),
         .target(name: "Blinding", dependencies: ["Sodium"]),
         .target(name: "Wire", dependencies: ["Sodium"]),
+        .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire"]),
+        .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -48,6 +50,7 @@ let package = Package(
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
+        .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "TestSupport"]),
     ]
 )

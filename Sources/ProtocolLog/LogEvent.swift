@@ -1,0 +1,76 @@
+import Foundation
+
+/// One protocol event: one leaf of the log (Protocols/log.md §1). The leaf is the event's JSON
+/// text exactly as stored; it is hashed as bytes, so no canonical re-encoding is ever needed.
+public struct LogEvent: Codable, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        case agreementRegistered = "agreement.registered"
+        case ceremonyRelayed = "ceremony.relayed"
+        case submissionAccepted = "submission.accepted"
+        case submissionRejected = "submission.rejected"
+        case runStarted = "run.started"
+        case runFinished = "run.finished"
+        case resultSealed = "result.sealed"
+        case resultFetched = "result.fetched"
+        case encodingsDeleted = "encodings.deleted"
+        case authenticationFailed = "auth.failed"
+    }
+
+    /// Position in the log, 0-based; must equal the leaf index.
+    public var seq: UInt64
+    /// Unix seconds (coordinator clock).
+    public var time: UInt64
+    public var type: Kind
+    public var agreement: String?
+    /// Who acted: the submitter, the fetcher, the sender of a ceremony blob, the claimed caller.
+    public var party: String?
+    /// Who receives: a ceremony blob's node, a result's recipient.
+    public var recipient: String?
+    /// Hex SHA-256 of what the event is about: agreement document, submission body, ceremony
+    /// blob, sealed result.
+    public var hash: String?
+    public var submissionID: String?
+    public var runID: String?
+    /// The result's output name in the agreement.
+    public var output: String?
+    /// Signers of an agreement, submitters of a run, parties whose encodings were deleted.
+    public var parties: [String]?
+    public var counts: [String: Int]?
+    public var parameters: [String: String]?
+    public var code: String?
+    public var reason: String?
+
+    public init(seq: UInt64 = 0, time: UInt64, type: Kind, agreement: String? = nil, party: String? = nil,
+                recipient: String? = nil, hash: String? = nil, submissionID: String? = nil, runID: String? = nil,
+                output: String? = nil, parties: [String]? = nil, counts: [String: Int]? = nil,
+                parameters: [String: String]? = nil, code: String? = nil, reason: String? = nil) {
+        self.seq = seq
+        self.time = time
+        self.type = type
+        self.agreement = agreement
+        self.party = party
+        self.recipient = recipient
+        self.hash = hash
+        self.submissionID = submissionID
+        self.runID = runID
+        self.output = output
+        self.parties = parties
+        self.counts = counts
+        self.parameters = parameters
+        self.code = code
+        self.reason = reason
+    }
+
+    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace.
+    public func encoded() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array(try! encoder.encode(self))
+    }
+
+    public init(leaf: [UInt8]) throws {
+        do { self = try JSONDecoder().decode(LogEvent.self, from: Data(leaf)) } catch {
+            throw LogError(.malformed, "entry is not a protocol event: \(String(decoding: leaf.prefix(80), as: UTF8.self))")
+        }
+    }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import Sodium
+
+/// What the privacy officer's verifier needs to know about an agreement; the caller has already
+/// checked its signatures (`signedBy` lists the parties whose signatures verified).
+public struct AgreementFacts: Sendable {
+    public var id: String
+    public var hash: [UInt8]
+    public var parties: [String]
+    public var signedBy: Set<String>
+    /// Output name → recipient.
+    public var outputs: [String: String]
+    public var retentionDays: Int
+
+    public init(id: String, hash: [UInt8], parties: [String], signedBy: Set<String>, outputs: [String: String], retentionDays: Int) {
+        self.id = id
+        self.hash = hash
+        self.parties = parties
+        self.signedBy = signedBy
+        self.outputs = outputs
+        self.retentionDays = retentionDays
+    }
+
+    public var fullySigned: Bool { Set(parties).isSubset(of: signedBy) }
+}
+
+/// The verifier's findings (Protocols/log.md §6), printable or JSON.
+public struct LogReport: Codable, Sendable {
+    public struct Anomaly: Codable, Sendable, Equatable {
+        public var seq: UInt64?
+        public var code: String
+        public var reason: String
+    }
+    public struct Submission: Codable, Sendable { public var seq: UInt64; public var time: UInt64; public var party: String; public var rows: Int? }
+    public struct Run: Codable, Sendable { public var runID: String; public var started: UInt64; public var finished: UInt64?; public var counts: [String: Int]? }
+    public struct Release: Codable, Sendable {
+        public var seq: UInt64; public var time: UInt64; public var runID: String?; public var output: String?
+        public var recipient: String; public var hash: String?; public var fetchedAt: UInt64?
+    }
+    public struct AgreementSection: Codable, Sendable {
+        public var id: String
+        public var hash: String
+        public var parties: [String]
+        public var registeredAt: UInt64?
+        public var submissions: [Submission] = []
+        public var rejectedSubmissions = 0
+        public var runs: [Run] = []
+        public var releases: [Release] = []
+        public var deletions: [UInt64] = []
+    }
+
+    public var ok: Bool { anomalies.isEmpty }
+    public var origin: String
+    public var entries: Int
+    public var checkpoints: Int
+    public var nodeCheckpointsChecked: Int
+    public var authenticationFailures: Int
+    public var agreements: [AgreementSection]
+    public var anomalies: [Anomaly]
+
+    enum CodingKeys: String, CodingKey { case ok, origin, entries, checkpoints, nodeCheckpointsChecked, authenticationFailures, agreements, anomalies }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(ok, forKey: .ok); try c.encode(origin, forKey: .origin); try c.encode(entries, forKey: .entries)
+        try c.encode(checkpoints, forKey: .checkpoints); try c.encode(nodeCheckpointsChecked, forKey: .nodeCheckpointsChecked)
+        try c.encode(authenticationFailures, forKey: .authenticationFailures)
+        try c.encode(agreements, forKey: .agreements); try c.encode(anomalies, forKey: .anomalies)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        origin = try c.decode(String.self, forKey: .origin); entries = try c.decode(Int.self, forKey: .entries)
+        checkpoints = try c.decode(Int.self, forKey: .checkpoints); nodeCheckpointsChecked = try c.decode(Int.self, forKey: .nodeCheckpointsChecked)
+        authenticationFailures = try c.decode(Int.self, forKey: .authenticationFailures)
+        agreements = try c.decode([AgreementSection].self, forKey: .agreements); anomalies = try c.decode([Anomaly].self, forKey: .anomalies)
+    }
+
+    init(origin: String, entries: Int, checkpoints: Int) {
+        self.origin = origin; self.entries = entries; self.checkpoints = checkpoints
+        nodeCheckpointsChecked = 0; authenticationFailures = 0; agreements = []; anomalies = []
+    }
+}
+
+public enum LogVerifier {
+    /// Verifies `bundle` (already signature-checked by ``LogBundle/init(decoding:key:)``):
+    /// structural failures throw; policy findings are anomalies in the report.
+    ///
+    /// - Parameters:
+    ///   - nodeCheckpoints: signed checkpoints that nodes kept as receipts; each must be a
+    ///     prefix of this history, or the coordinator showed a node another history.
+    public static func verify(_ bundle: LogBundle, agreements: [AgreementFacts], nodeCheckpoints: [String] = []) throws -> LogReport {
+        var report = LogReport(origin: bundle.origin, entries: bundle.entries.count, checkpoints: bundle.checkpoints.count)
+        // 1. The tree, recomputed from the entries.
+        var tree = MerkleTree()
+        for e in bundle.entries { tree.append(leafHash: RFC6962.leafHash(e)) }
+        // 2. Every checkpoint: signed by the log key, a root of this tree, consistent with the one before.
+        var previous: Checkpoint?
+        for (i, note) in bundle.checkpoints.enumerated() {
+            let c: Checkpoint
+            do { c = try Checkpoint(verifying: note, origin: bundle.origin, key: bundle.logKey) } catch let e as LogError {
+                throw LogError(e.code, "checkpoint \(i): \(e.reason)")
+            }
+            guard c.size <= UInt64(tree.size) else { throw LogError(.rootMismatch, "checkpoint \(i) covers \(c.size) entries; the bundle holds \(tree.size)") }
+            guard c.root == tree.root(size: Int(c.size)) else {
+                throw LogError(.rootMismatch, "checkpoint \(i) (size \(c.size)) does not match the entries: an entry was changed, removed, inserted or reordered")
+            }
+            if let p = previous, p.size > 0 {
+                guard p.size <= c.size else { throw LogError(.inconsistent, "checkpoint \(i) has size \(c.size), smaller than the checkpoint before it (\(p.size))") }
+                do {
+                    try ProofVerifier.verifyConsistency(size1: p.size, size2: c.size, proof: tree.consistencyProof(from: Int(p.size), to: Int(c.size)), root1: p.root, root2: c.root)
+                } catch let f as ProofVerifier.Failure { throw LogError(.inconsistent, "checkpoints \(i - 1) and \(i): \(f.reason)") }
+            }
+            previous = c
+        }
+        guard let last = previous, last.size == UInt64(tree.size) else {
+            throw LogError(.rootMismatch, "the last checkpoint covers \(previous?.size ?? 0) of \(tree.size) entries: entries were added without a signed checkpoint")
+        }
+        // 3. What nodes were shown must be part of this history.
+        for (i, note) in nodeCheckpoints.enumerated() {
+            let c: Checkpoint
+            do { c = try Checkpoint(verifying: note, origin: bundle.origin, key: bundle.logKey) } catch let e as LogError {
+                throw LogError(e.code, "node checkpoint \(i): \(e.reason)")
+            }
+            guard c.size <= UInt64(tree.size), c.root == tree.root(size: Int(c.size)) else {
+                throw LogError(.inconsistent, "node checkpoint \(i) (size \(c.size)) is not part of this history: the coordinator showed a node a different log (fork or rewrite)")
+            }
+            report.nodeCheckpointsChecked += 1
+        }
+        // 4. The events against the agreements.
+        try checkPolicy(bundle, agreements: agreements, report: &report)
+        return report
+    }
+
+    static func checkPolicy(_ bundle: LogBundle, agreements: [AgreementFacts], report: inout LogReport) throws {
+        let byID = Dictionary(agreements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var sections: [String: LogReport.AgreementSection] = [:]
+        var order: [String] = []
+        var lastTime: UInt64 = 0
+        func anomaly(_ seq: UInt64?, _ code: String, _ reason: String) { report.anomalies.append(.init(seq: seq, code: code, reason: reason)) }
+
+        for (index, leaf) in bundle.entries.enumerated() {
+            let e = try LogEvent(leaf: leaf)
+            guard e.seq == UInt64(index) else { throw LogError(.malformed, "entry \(index) says it is entry \(e.seq)") }
+            if e.time < lastTime { anomaly(e.seq, "time-backwards", "event time \(e.time) is before the previous event's \(lastTime)") }
+            lastTime = max(lastTime, e.time)
+            if e.type == .authenticationFailed { report.authenticationFailures += 1; continue }
+            guard let id = e.agreement else {
+                if e.type != .submissionRejected { anomaly(e.seq, "no-agreement", "\(e.type.rawValue) names no agreement") }
+                continue
+            }
+            if e.type == .agreementRegistered {
+                guard let facts = byID[id] else { anomaly(e.seq, "unknown-agreement", "agreement \(id) was registered, but it is not among the agreements given"); continue }
+                guard e.hash == Hex.encode(facts.hash) else { anomaly(e.seq, "agreement-mismatch", "agreement \(id) was registered with hash \(e.hash ?? "none"), not the hash of the agreement given"); continue }
+                if !facts.fullySigned {
+                    anomaly(e.seq, "agreement-unsigned", "agreement \(id) was registered without the signatures of \(Set(facts.parties).subtracting(facts.signedBy).sorted().joined(separator: ", "))")
+                }
+                if sections[id] == nil { order.append(id) }
+                sections[id] = .init(id: id, hash: Hex.encode(facts.hash), parties: facts.parties, registeredAt: e.time)
+                continue
+            }
+            guard let facts = byID[id], var s = sections[id] else {
+                anomaly(e.seq, "unregistered-agreement", "\(e.type.rawValue) under agreement \(id), which was never registered")
+                continue
+            }
+            switch e.type {
+            case .submissionAccepted:
+                if let p = e.party, facts.parties.contains(p) {
+                    s.submissions.append(.init(seq: e.seq, time: e.time, party: p, rows: e.counts?["rows"]))
+                } else { anomaly(e.seq, "foreign-submission", "a submission from '\(e.party ?? "?")', who is not a party to \(id), was accepted") }
+            case .submissionRejected:
+                s.rejectedSubmissions += 1
+            case .runStarted:
+                if !facts.fullySigned { anomaly(e.seq, "run-unsigned", "run \(e.runID ?? "?") of \(id) started although the agreement is not signed by every party") }
+                let submitted = Set(s.submissions.map(\.party))
+                let missing = Set(facts.parties).subtracting(submitted)
+                if !missing.isEmpty { anomaly(e.seq, "run-early", "run \(e.runID ?? "?") of \(id) started before \(missing.sorted().joined(separator: ", ")) submitted") }
+                s.runs.append(.init(runID: e.runID ?? "", started: e.time))
+            case .runFinished:
+                if let i = s.runs.lastIndex(where: { $0.runID == (e.runID ?? "") && $0.finished == nil }) {
+                    s.runs[i].finished = e.time
+                    s.runs[i].counts = e.counts
+                } else { anomaly(e.seq, "run-unknown", "run \(e.runID ?? "?") of \(id) finished without having started") }
+            case .resultSealed, .resultFetched:
+                let recipient = e.type == .resultSealed ? e.recipient : e.party
+                guard let r = recipient, let output = e.output, facts.outputs[output] == r else {
+                    anomaly(e.seq, "unauthorised-release", "\(e.type == .resultSealed ? "a result was sealed for" : "a result was fetched by") '\(recipient ?? "?")' as output '\(e.output ?? "?")', which agreement \(id) does not grant")
+                    break
+                }
+                if e.type == .resultSealed {
+                    if !s.runs.contains(where: { $0.runID == e.runID && $0.finished != nil }) {
+                        anomaly(e.seq, "release-without-run", "a result for \(r) was sealed for run \(e.runID ?? "?"), which has not finished")
+                    }
+                    s.releases.append(.init(seq: e.seq, time: e.time, runID: e.runID, output: output, recipient: r, hash: e.hash))
+                } else if let i = s.releases.firstIndex(where: { $0.runID == e.runID && $0.output == output && $0.recipient == r && $0.fetchedAt == nil }) {
+                    s.releases[i].fetchedAt = e.time
+                } else { anomaly(e.seq, "fetch-without-release", "\(r) fetched output \(output) of run \(e.runID ?? "?"), which was never sealed") }
+            case .encodingsDeleted:
+                s.deletions.append(e.time)
+            case .ceremonyRelayed:
+                if let to = e.recipient, !facts.parties.contains(to) { anomaly(e.seq, "ceremony-foreign", "a key-ceremony blob of \(id) was relayed to '\(to)', who is not a party") }
+            case .agreementRegistered, .authenticationFailed:
+                break
+            }
+            sections[id] = s
+        }
+        // Retention: encodings are deleted within retentionDays of the last finished run.
+        for id in order {
+            guard let s = sections[id], let facts = byID[id], let finished = s.runs.compactMap(\.finished).max() else { continue }
+            let deadline = finished + UInt64(facts.retentionDays) * 86_400
+            if let deleted = s.deletions.first(where: { $0 >= finished }) {
+                if deleted > deadline { anomaly(nil, "retention-late", "encodings of \(id) were deleted \(deleted - deadline) s after the retention deadline") }
+            } else if lastTime > deadline {
+                anomaly(nil, "retention-missed", "encodings of \(id) are past their retention deadline and were never deleted")
+            }
+        }
+        report.agreements = order.compactMap { sections[$0] }
+    }
+}

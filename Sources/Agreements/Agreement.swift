@@ -129,6 +129,11 @@ public struct AgreementSignatures: Codable, Sendable, Equatable {
         signatures = []
     }
 
+    public init(agreementHash: String, signatures: [Entry]) {
+        self.agreementHash = agreementHash
+        self.signatures = signatures
+    }
+
     /// Adds (or replaces) `keys.party`'s signature.
     public mutating func sign(_ agreement: Agreement, with keys: PartyKeys) {
         signatures.removeAll { $0.party == keys.party }
@@ -137,11 +142,11 @@ public struct AgreementSignatures: Codable, Sendable, Equatable {
     }
 
     /// Throws unless every party of the agreement has a valid signature under its registered key.
-    public func verifyComplete(_ agreement: Agreement, registry: Registry) throws {
+    public func verifyComplete(_ agreement: Agreement, registry: Registry, parties: [String]? = nil) throws {
         guard agreementHash == Hex.encode(agreement.hash) else {
             throw AgreementError(.badSignature, "the signatures are for another version of agreement \(agreement.id)")
         }
-        for party in agreement.partyIDs {
+        for party in parties ?? agreement.partyIDs {
             let entry: Registry.Entry
             do { entry = try registry.entry(party) } catch { throw AgreementError(.unknownParty, "agreement \(agreement.id): party '\(party)' is not in the registry") }
             guard let s = signatures.first(where: { $0.party == party }) else {

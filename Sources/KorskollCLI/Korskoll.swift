@@ -11,7 +11,7 @@ public struct Korskoll: ParsableCommand {
             the parties a signed linkage agreement names; privacy officers verify the protocol log.
             """,
         subcommands: [
-            IdsCommand.self, KeysCommand.self, ClkCommand.self, NodeCommand.self,
+            IdsCommand.self, KeysCommand.self, AgreementCommand.self, ClkCommand.self, NodeCommand.self,
             CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
         ]
     )
@@ -36,12 +36,6 @@ struct CoordinatorCommand: NotBuiltYet {
     static let configuration = CommandConfiguration(
         commandName: "coordinator", abstract: "Run the coordinator service (not built yet).")
     static let job = "the coordinator service"
-}
-
-struct LogCommand: NotBuiltYet {
-    static let configuration = CommandConfiguration(
-        commandName: "log", abstract: "Export and verify the protocol log (not built yet).")
-    static let job = "the protocol log"
 }
 
 struct DemoCommand: NotBuiltYet {

@@ -61,16 +61,12 @@ public struct LogEvent: Codable, Equatable, Sendable {
         self.reason = reason
     }
 
-    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace.
-    public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try! encoder.encode(self))
-    }
+    /// The leaf bytes: JSON with sorted keys and no insignificant whitespace (Protocols/log.md §1).
+    public func encoded() -> [UInt8] { EventJSON.encode(self) }
 
     public init(leaf: [UInt8]) throws {
-        do { self = try JSONDecoder().decode(LogEvent.self, from: Data(leaf)) } catch {
-            throw LogError(.malformed, "entry is not a protocol event: \(String(decoding: leaf.prefix(80), as: UTF8.self))")
+        do { self = try EventJSON.decode(leaf) } catch let f as EventJSON.Parser.Failure {
+            throw LogError(.malformed, "entry is not a protocol event (\(f.why))")
         }
     }
 }

@@ -1,0 +1,172 @@
+import Agreements
+import ArgumentParser
+import Foundation
+import Parties
+import ProtocolLog
+import Sodium
+
+struct LogCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Export and verify the protocol log (Protocols/log.md).",
+        subcommands: [Export.self, Verify.self, Bench.self])
+}
+
+extension LogCommand {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the coordinator's whole log, with every checkpoint, into one signed bundle.")
+
+        @Option(help: "The coordinator's data directory (the log is in DIR/log).") var data: String
+        @Option(help: "The coordinator's secret key file.") var key: String
+        @Option(help: "The bundle file to write.") var out: String
+
+        func run() throws {
+            let keys: PartyKeys
+            do { keys = try KeyFiles.loadSecret(URL(fileURLWithPath: key)) } catch let e as KeyError { throw failure(e.reason) }
+            guard FileManager.default.fileExists(atPath: data + "/log/entries") else { throw failure("--data \(data) holds no protocol log (\(data)/log/entries)") }
+            let store: LogStore
+            do { store = try LogStore(directory: data + "/log", coordinator: keys.party, key: keys.signing) } catch let e as LogError { throw failure(e.reason) }
+            let bundle = LogBundle(origin: store.origin, logKey: keys.signing.publicKey, entries: store.entries, checkpoints: store.checkpoints)
+            try Data(bundle.encoded(signer: keys.signing)).write(to: URL(fileURLWithPath: out), options: .atomic)
+            print("exported \(store.entries.count) entries and \(store.checkpoints.count) checkpoints of \(store.origin) to \(out)")
+        }
+    }
+
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify a log bundle offline, for the privacy officer.",
+            discussion: """
+                Checks the bundle's signature under the coordinator's registered key, recomputes the \
+                Merkle tree, checks every checkpoint's signature and root and the consistency between \
+                them, checks that checkpoints kept by nodes belong to this history, and checks every \
+                event against the agreements. Exits non-zero on any failure or anomaly and names it.
+                """)
+
+        @Argument(help: "The bundle written by 'log export'.") var bundle: String
+        @Option(help: "The party registry.") var registry: String
+        @Option(parsing: .upToNextOption, help: "Agreement documents (<name>.agreement.json, signatures beside them).") var agreements: [String] = []
+        @Option(name: .customLong("node-checkpoints"), parsing: .upToNextOption, help: "Files of signed checkpoints nodes kept (one note per file, or a checkpoint book).") var nodeCheckpoints: [String] = []
+        @Flag(help: "Print the report as JSON.") var json = false
+
+        func run() throws {
+            let reg: Registry
+            do { reg = try Registry.load(URL(fileURLWithPath: registry)) } catch let e as KeyError { throw failure(e.reason) }
+            let bytes = Array(try readFile(bundle, what: "bundle"))
+            // The origin names the coordinator; its key comes from the registry, never the bundle.
+            let coordinators = reg.entries.filter { $0.role == .coordinator }
+            var lastError: LogError?
+            var decoded: LogBundle?
+            for c in coordinators {
+                do { decoded = try LogBundle(decoding: bytes, key: c.keys.signing); break } catch let e as LogError { lastError = e }
+            }
+            guard let logBundle = decoded else {
+                throw failure("\(bundle): \(lastError?.reason ?? "the registry lists no coordinator")")
+            }
+            var facts: [AgreementFacts] = []
+            for path in agreements {
+                let (a, signatures) = try loadAgreement(path)
+                // Each party's signature on its own, so the report can say who is missing.
+                let signedBy = Set(a.partyIDs.filter { p in (try? signatures.verifyComplete(a, registry: reg, parties: [p])) != nil })
+                facts.append(AgreementFacts(id: a.id, hash: a.hash, parties: a.partyIDs, signedBy: signedBy,
+                                            outputs: Dictionary(a.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }),
+                                            retentionDays: a.retentionDays))
+            }
+            var nodeNotes: [String] = []
+            for path in nodeCheckpoints {
+                let data = try readFile(path, what: "--node-checkpoints")
+                if let book = try? JSONDecoder().decode(CheckpointBook.self, from: data) { nodeNotes += book.notes } else { nodeNotes.append(String(decoding: data, as: UTF8.self)) }
+            }
+            let report: LogReport
+            do { report = try LogVerifier.verify(logBundle, agreements: facts, nodeCheckpoints: nodeNotes) } catch let e as LogError {
+                throw failure("\(bundle): \(e.code.rawValue): \(e.reason)")
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(Self.describe(report))
+            }
+            if !report.ok { throw ExitCode.failure }
+        }
+
+        static func time(_ t: UInt64) -> String {
+            let f = ISO8601DateFormatter()
+            return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        }
+
+        static func describe(_ r: LogReport) -> String {
+            var out = ["Protocol log \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints — tree, signatures and consistency verified"]
+            if r.nodeCheckpointsChecked > 0 { out.append("  \(r.nodeCheckpointsChecked) checkpoints held by nodes belong to this history") }
+            if r.authenticationFailures > 0 { out.append("  \(r.authenticationFailures) authentication failures logged") }
+            for a in r.agreements {
+                out.append("")
+                out.append("Agreement \(a.id) (\(a.hash.prefix(16))…), parties \(a.parties.joined(separator: ", "))")
+                if let t = a.registeredAt { out.append("  registered   \(time(t))") }
+                for s in a.submissions { out.append("  submission   \(time(s.time))  \(s.party)\(s.rows.map { ", \($0) rows" } ?? "")") }
+                if a.rejectedSubmissions > 0 { out.append("  rejected submissions: \(a.rejectedSubmissions)") }
+                for run in a.runs {
+                    out.append("  run \(run.runID)       \(time(run.started)) → \(run.finished.map(time) ?? "not finished")" +
+                               (run.counts.map { c in "  " + c.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ") } ?? ""))
+                }
+                for rel in a.releases {
+                    out.append("  release      \(time(rel.time))  \(rel.output ?? "?") → \(rel.recipient)" + (rel.fetchedAt.map { ", fetched \(time($0))" } ?? ", not fetched"))
+                }
+                for d in a.deletions { out.append("  deleted      \(time(d))  encodings") }
+            }
+            out.append("")
+            if r.anomalies.isEmpty {
+                out.append("No anomalies.")
+            } else {
+                out.append("ANOMALIES (\(r.anomalies.count)):")
+                for a in r.anomalies { out.append("  \(a.seq.map { "entry \($0): " } ?? "")\(a.code): \(a.reason)") }
+            }
+            return out.joined(separator: "\n")
+        }
+    }
+}
+
+extension LogCommand {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure appending, exporting and verifying a log of N synthetic events.")
+
+        @Option(help: "Events to append.") var events: Int = 1_000_000
+        @Option(help: "Events per batch (one signed checkpoint and one fsync per batch).") var batch: Int = 1_000
+
+        func validate() throws {
+            guard events >= 1, batch >= 1 else { throw ValidationError("--events and --batch must be at least 1") }
+        }
+
+        func run() throws {
+            let dir = NSTemporaryDirectory() + "korskoll-log-bench-" + Hex.encode(Random.bytes(6))
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let key = Ed25519.PrivateKey.generate()
+            let store = try LogStore(directory: dir + "/log", coordinator: "coordinator", key: key)
+            let kinds: [LogEvent.Kind] = [.submissionAccepted, .resultSealed, .resultFetched, .authenticationFailed]
+            let clock = Progress(label: "events appended")
+            for i in 0..<events {
+                store.append(LogEvent(time: 1_795_000_000 + UInt64(i / 1000), type: kinds[i % kinds.count], agreement: "bench-\(i % 7)",
+                                      party: "party-\(i % 13)", hash: Hex.encode(SHA256.hash(withUnsafeBytes(of: i) { Array($0) })),
+                                      counts: ["rows": i]))
+                if (i + 1) % batch == 0 || i + 1 == events {
+                    try store.commit()
+                    clock.advance(by: (i + 1) - clock.count)
+                }
+            }
+            let appendSeconds = clock.seconds
+            let bundleStart = Date()
+            let bytes = LogBundle(origin: store.origin, logKey: key.publicKey, entries: store.entries, checkpoints: store.checkpoints).encoded(signer: key)
+            let exportSeconds = Date().timeIntervalSince(bundleStart)
+            let verifyStart = Date()
+            let bundle = try LogBundle(decoding: bytes, key: key.publicKey)
+            let report = try LogVerifier.verify(bundle, agreements: [])
+            let verifySeconds = Date().timeIntervalSince(verifyStart)
+            print(String(format: "appended %d events in %d batches: %.2f s, %.0f events/s (with a signed checkpoint and fsync per batch)",
+                         events, store.checkpoints.count, appendSeconds, Double(events) / appendSeconds))
+            print(String(format: "bundle: %.1f MB built in %.2f s", Double(bytes.count) / 1e6, exportSeconds))
+            print(String(format: "verified %d entries and %d checkpoints in %.2f s (%.0f entries/s)",
+                         report.entries, report.checkpoints, verifySeconds, Double(report.entries) / verifySeconds))
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Sodium
 
@@ -91,9 +92,26 @@ public enum LogVerifier {
     ///     prefix of this history, or the coordinator showed a node another history.
     public static func verify(_ bundle: LogBundle, agreements: [AgreementFacts], nodeCheckpoints: [String] = []) throws -> LogReport {
         var report = LogReport(origin: bundle.origin, entries: bundle.entries.count, checkpoints: bundle.checkpoints.count)
-        // 1. The tree, recomputed from the entries.
+        // 1. The tree, recomputed from the entries: leaves hashed and parsed on every core.
+        let n = bundle.entries.count
+        var leafHashes = [[UInt8]](repeating: [], count: n)
+        var events = [Result<LogEvent, LogError>](repeating: .failure(LogError(.malformed, "")), count: n)
+        let chunks = max(1, min(n, ProcessInfo.processInfo.activeProcessorCount * 4))
+        leafHashes.withUnsafeMutableBufferPointer { hashes in
+            events.withUnsafeMutableBufferPointer { parsed in
+                nonisolated(unsafe) let h = hashes.baseAddress!, p = parsed.baseAddress!
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
+                        h[i] = RFC6962.leafHash(bundle.entries[i])
+                        do { p[i] = .success(try LogEvent(leaf: bundle.entries[i])) } catch let e as LogError { p[i] = .failure(e) } catch {
+                            p[i] = .failure(LogError(.malformed, "\(error)"))
+                        }
+                    }
+                }
+            }
+        }
         var tree = MerkleTree()
-        for e in bundle.entries { tree.append(leafHash: RFC6962.leafHash(e)) }
+        for h in leafHashes { tree.append(leafHash: h) }
         // 2. Every checkpoint: signed by the log key, a root of this tree, consistent with the one before.
         var previous: Checkpoint?
         for (i, note) in bundle.checkpoints.enumerated() {
@@ -128,19 +146,23 @@ public enum LogVerifier {
             report.nodeCheckpointsChecked += 1
         }
         // 4. The events against the agreements.
-        try checkPolicy(bundle, agreements: agreements, report: &report)
+        try checkPolicy(events, agreements: agreements, report: &report)
         return report
     }
 
-    static func checkPolicy(_ bundle: LogBundle, agreements: [AgreementFacts], report: inout LogReport) throws {
+    static func checkPolicy(_ events: [Result<LogEvent, LogError>], agreements: [AgreementFacts], report: inout LogReport) throws {
         let byID = Dictionary(agreements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var sections: [String: LogReport.AgreementSection] = [:]
         var order: [String] = []
         var lastTime: UInt64 = 0
         func anomaly(_ seq: UInt64?, _ code: String, _ reason: String) { report.anomalies.append(.init(seq: seq, code: code, reason: reason)) }
 
-        for (index, leaf) in bundle.entries.enumerated() {
-            let e = try LogEvent(leaf: leaf)
+        for (index, parsed) in events.enumerated() {
+            let e: LogEvent
+            switch parsed {
+            case .success(let v): e = v
+            case .failure(let f): throw LogError(f.code, "entry \(index): \(f.reason)")
+            }
             guard e.seq == UInt64(index) else { throw LogError(.malformed, "entry \(index) says it is entry \(e.seq)") }
             if e.time < lastTime { anomaly(e.seq, "time-backwards", "event time \(e.time) is before the previous event's \(lastTime)") }
             lastTime = max(lastTime, e.time)
@@ -159,7 +181,8 @@ public enum LogVerifier {
                 sections[id] = .init(id: id, hash: Hex.encode(facts.hash), parties: facts.parties, registeredAt: e.time)
                 continue
             }
-            guard let facts = byID[id], var s = sections[id] else {
+            // Taken out of the dictionary while it changes, so its arrays are not copied per event.
+            guard let facts = byID[id], var s = sections.removeValue(forKey: id) else {
                 anomaly(e.seq, "unregistered-agreement", "\(e.type.rawValue) under agreement \(id), which was never registered")
                 continue
             }

@@ -51,6 +51,6 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
-        .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "TestSupport"]),
+        .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]
 )

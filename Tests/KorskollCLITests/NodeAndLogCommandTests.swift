@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import Identifiers
+import Parties
+import ProtocolLog
+import Sodium
+import TestSupport
+
+private func temporaryDirectory() -> String {
+    let path = NSTemporaryDirectory() + "korskoll-cli-" + Hex.encode(Random.bytes(8))
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+private func write(_ text: String, to path: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
+
+@Suite(.serialized) struct NodeAndLogCommandTests {
+    @Test func nodeEncodeWritesTheSubmissionRowMapRejectsAndSummary() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for party in ["fk", "coordinator"] { #expect(try Korskoll.run(["keys", "generate", "--party", party, "--out", dir]).status == 0) }
+        try Data(Random.bytes(32)).write(to: URL(fileURLWithPath: "\(dir)/secret"))
+        chmod("\(dir)/secret", 0o600)
+        try write(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#, to: "\(dir)/mapping.json")
+        let pins = SkatteverketTestNumbers.personnummer
+        try write("id,pnr\nA,\(pins[0])\nB,19800230-1234\nC,\(pins[1])\n", to: "\(dir)/export.csv")
+        let args = ["node", "encode", "--input", "\(dir)/export.csv", "--mapping", "\(dir)/mapping.json", "--agreement-id", "watchlist-fk-2026",
+                    "--linkage-secret-file", "\(dir)/secret", "--key", "\(dir)/fk.secret.json", "--coordinator", "\(dir)/coordinator.public.json",
+                    "--ref-date", "2026-11-23", "--out", "\(dir)/out"]
+        let r = try Korskoll.run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("rows submitted  2"))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir)/out/summary.json"))) as! [String: Any]
+        #expect(summary["rowsRead"] as? Int == 3 && summary["personIDs"] as? Int == 2)
+        #expect((summary["fieldsDroppedByReason"] as? [String: Int]) == ["id.invalid-date": 1])
+        // A secret readable by others is refused, naming the flag.
+        chmod("\(dir)/secret", 0o644)
+        let loose = try Korskoll.run(args.dropLast() + ["\(dir)/out2"])
+        #expect(loose.status != 0 && loose.stderr.contains("--linkage-secret-file") && loose.stderr.contains("chmod 600"))
+    }
+
+    @Test func agreementsAreSignedByEveryPartyAndTheExportedLogVerifies() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (party, role) in [("polisen", "node"), ("fk", "node"), ("coordinator", "coordinator")] {
+            #expect(try Korskoll.run(["keys", "generate", "--party", party, "--out", dir]).status == 0)
+            #expect(try Korskoll.run(["keys", "register", "--registry", "\(dir)/registry.json", "--public", "\(dir)/\(party).public.json", "--role", role, "--name", party]).status == 0)
+        }
+        let example = Vectors.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Protocols/agreements/watchlist-fk-2026.agreement.json")
+        let agreement = "\(dir)/watchlist.agreement.json"
+        try FileManager.default.copyItem(atPath: example.path, toPath: agreement)
+        let sign1 = try Korskoll.run(["agreement", "sign", "--agreement", agreement, "--key", "\(dir)/polisen.secret.json"])
+        #expect(sign1.status == 0 && sign1.stdout.contains("still to sign: fk"), "\(sign1.stdout)\(sign1.stderr)")
+        let early = try Korskoll.run(["agreement", "verify", "--agreement", agreement, "--registry", "\(dir)/registry.json"])
+        #expect(early.status != 0 && early.stderr.contains("not signed by fk"))
+        #expect(try Korskoll.run(["agreement", "sign", "--agreement", agreement, "--key", "\(dir)/fk.secret.json"]).status == 0)
+        let verified = try Korskoll.run(["agreement", "verify", "--agreement", agreement, "--registry", "\(dir)/registry.json"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let outsider = try Korskoll.run(["agreement", "sign", "--agreement", agreement, "--key", "\(dir)/coordinator.secret.json"])
+        #expect(outsider.status != 0 && outsider.stderr.contains("not a party"))
+
+        // A coordinator's log of one lawful linkage under that agreement.
+        let coordinator = try KeyFiles.loadSecret(URL(fileURLWithPath: "\(dir)/coordinator.secret.json"))
+        let hash = Hex.encode(SHA256.hash(Array(try Data(contentsOf: URL(fileURLWithPath: agreement)))))
+        let a = "watchlist-fk-2026", t: UInt64 = 1_795_000_000
+        do {
+            let log = try LogStore(directory: "\(dir)/data/log", coordinator: "coordinator", key: coordinator.signing)
+            log.append(LogEvent(time: t, type: .agreementRegistered, agreement: a, hash: hash, parties: ["fk", "polisen"]))
+            log.append(LogEvent(time: t + 1, type: .submissionAccepted, agreement: a, party: "polisen", counts: ["rows": 62_000]))
+            log.append(LogEvent(time: t + 2, type: .submissionAccepted, agreement: a, party: "fk", counts: ["rows": 900_000]))
+            try log.commit()
+            log.append(LogEvent(time: t + 3, type: .runStarted, agreement: a, runID: "r1"))
+            log.append(LogEvent(time: t + 60, type: .runFinished, agreement: a, runID: "r1", counts: ["exact": 812]))
+            log.append(LogEvent(time: t + 61, type: .resultSealed, agreement: a, recipient: "fk", hash: String(repeating: "0", count: 64), runID: "r1", output: "fk-matched-rows"))
+            log.append(LogEvent(time: t + 62, type: .resultSealed, agreement: a, recipient: "polisen", runID: "r1", output: "fk-matched-rows"))
+            try log.commit()
+        }
+        let export = try Korskoll.run(["log", "export", "--data", "\(dir)/data", "--key", "\(dir)/coordinator.secret.json", "--out", "\(dir)/bundle"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let report = try Korskoll.run(["log", "verify", "\(dir)/bundle", "--registry", "\(dir)/registry.json", "--agreements", agreement])
+        #expect(report.status != 0)
+        #expect(report.stdout.contains("release") && report.stdout.contains("fk-matched-rows → fk"))
+        #expect(report.stdout.contains("unauthorised-release") && report.stdout.contains("'polisen'"))
+        let json = try Korskoll.run(["log", "verify", "\(dir)/bundle", "--registry", "\(dir)/registry.json", "--agreements", agreement, "--json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(parsed["ok"] as? Bool == false && parsed["entries"] as? Int == 7)
+
+        // One flipped byte in the bundle: verification fails and says why.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/bundle"))
+        bytes[bytes.count / 2] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: "\(dir)/bundle"))
+        let broken = try Korskoll.run(["log", "verify", "\(dir)/bundle", "--registry", "\(dir)/registry.json", "--agreements", agreement])
+        #expect(broken.status != 0 && broken.stderr.contains("signature does not verify"))
+    }
+}

@@ -91,16 +91,22 @@ public final class CLKEncoder: @unchecked Sendable {
     public var encodedByteCount: Int { (schema.outputLength + 7) / 8 }
 
     /// Per-thread working memory: reused for every record, so encoding allocates per record only
-    /// for its tokens and its output.
+    /// for its output. The hot buffers are raw allocations held by `let`: accessing them costs no
+    /// exclusivity or uniqueness check per token.
     public final class Workspace {
         let scratch: BLAKE2b.State
         /// This thread's own copies of the prefix states: sharing one object between threads makes
         /// its reference count a contended cache line.
         let prefixes: [[BLAKE2b.State]]
-        var scalars: [Unicode.Scalar] = []
-        var bits: [UInt8]
+        /// The padded value's UTF-8 bytes and the byte offset where each scalar starts.
+        let text: Buffer<UInt8>
+        let starts: Buffer<Int>
+        /// Token bytes for the reference path and the positional prefix.
+        let token: Buffer<UInt8>
         var tokenBytes: [UInt8] = []
-        var digest = [UInt8](repeating: 0, count: 64)
+        let bits: Buffer<UInt8>
+        let bitCount: Int
+        let digest: Buffer<UInt8>
         /// salts[j]: this record's salt for feature j, hashed before each token (empty: none).
         var salts: [[UInt8]]
 
@@ -108,9 +114,36 @@ public final class CLKEncoder: @unchecked Sendable {
             let any = encoder.prefixes.first { !$0.isEmpty }?.first
             scratch = (any ?? (try! BLAKE2b.State(outputLength: 64))).copy()
             prefixes = encoder.prefixes.map { $0.map { $0.copy() } }
-            bits = [UInt8](repeating: 0, count: (encoder.schema.hashLength + 7) / 8)
+            text = Buffer(capacity: 256)
+            starts = Buffer(capacity: 64)
+            token = Buffer(capacity: 32)
+            bitCount = (encoder.schema.hashLength + 7) / 8
+            bits = Buffer(capacity: bitCount)
+            digest = Buffer(capacity: 64)
             tokenBytes.reserveCapacity(256)
             salts = Array(repeating: [], count: encoder.schema.features.count)
+        }
+    }
+
+    /// A growable raw buffer owned by one workspace.
+    final class Buffer<T> {
+        private(set) var pointer: UnsafeMutablePointer<T>
+        private(set) var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = max(capacity, 1)
+            pointer = .allocate(capacity: self.capacity)
+        }
+
+        deinit { pointer.deallocate() }
+
+        /// Makes room for `count` elements (contents are not kept).
+        @inline(__always)
+        func reserve(_ count: Int) {
+            guard count > capacity else { return }
+            pointer.deallocate()
+            capacity = max(count, capacity * 2)
+            pointer = .allocate(capacity: capacity)
         }
     }
 
@@ -122,7 +155,8 @@ public final class CLKEncoder: @unchecked Sendable {
         guard record.count == schema.features.count else {
             return .failure(CLKError(.recordShape, "has \(record.count) fields; the schema has \(schema.features.count)"))
         }
-        for i in workspace.bits.indices { workspace.bits[i] = 0 }
+        let bitBytes = workspace.bits.pointer
+        bitBytes.update(repeating: 0, count: workspace.bitCount)
         for (j, salting) in saltings.enumerated() {
             guard let salting else { continue }
             // Protocols/clk.md §4.1: salt = prefix of the source's formatted value ‖ 0x1F; a
@@ -155,10 +189,12 @@ public final class CLKEncoder: @unchecked Sendable {
             let count = feature.strategy.counts(tokens: tokens.count)
             for (t, token) in tokens.enumerated() {
                 encoding.bytes(token, into: &workspace.tokenBytes)
-                setBits(feature: j, k: count(t), workspace: workspace)
+                workspace.tokenBytes.withUnsafeBytes {
+                    setBits(feature: j, k: count(t), prefix: UnsafeRawBufferPointer(start: nil, count: 0), token: $0, workspace: workspace)
+                }
             }
         }
-        return .success(harden(fold(workspace.bits)))
+        return .success(harden(fold(Array(UnsafeBufferPointer(start: bitBytes, count: workspace.bitCount)))))
     }
 
     /// Protocols/clk.md §4.2–§4.3: balancing appends the complement; the permutation moves bit
@@ -187,70 +223,73 @@ public final class CLKEncoder: @unchecked Sendable {
         encode(record, workspace: makeWorkspace())
     }
 
-    /// n-gram tokens of `value` hashed directly from UTF-8 bytes (Protocols/clk.md §2.3).
+    /// n-gram tokens of `value` hashed directly from UTF-8 bytes (Protocols/clk.md §2.3): the
+    /// padded value is laid out once with the byte offset of every scalar, and each token is
+    /// hashed straight from that layout, after its positional prefix when there is one.
     private func ngramTokens(_ value: String, n: Int, positional: Bool, feature j: Int,
                              strategy: LinkageSchema.Strategy, workspace w: Workspace) {
         guard !value.isEmpty, n > 0 else { return }
-        w.scalars.removeAll(keepingCapacity: true)
-        let space = Unicode.Scalar(0x20)!
-        for _ in 0..<(n - 1) { w.scalars.append(space) }
-        w.scalars.append(contentsOf: value.unicodeScalars)
-        for _ in 0..<(n - 1) { w.scalars.append(space) }
-        guard w.scalars.count >= n else { return }
-        let tokenCount = w.scalars.count - n + 1
-        let count = strategy.counts(tokens: tokenCount)
-        for i in 0..<tokenCount {
-            w.tokenBytes.removeAll(keepingCapacity: true)
-            if positional {
-                Self.appendDecimal(i + 1, to: &w.tokenBytes)
-                w.tokenBytes.append(0x20)
+        var v = value
+        v.withUTF8 { utf8 in
+            let padBytes = n - 1
+            w.text.reserve(utf8.count + 2 * padBytes)
+            w.starts.reserve(utf8.count + 2 * padBytes + 1)
+            let text = w.text.pointer, starts = w.starts.pointer
+            var length = 0, scalars = 0
+            for _ in 0..<padBytes { starts[scalars] = length; scalars += 1; text[length] = 0x20; length += 1 }
+            for b in utf8 {
+                if b & 0xC0 != 0x80 { starts[scalars] = length; scalars += 1 }
+                text[length] = b; length += 1
             }
-            for s in w.scalars[i..<(i + n)] { Self.appendUTF8(s, to: &w.tokenBytes) }
-            setBits(feature: j, k: count(i), workspace: w)
+            for _ in 0..<padBytes { starts[scalars] = length; scalars += 1; text[length] = 0x20; length += 1 }
+            starts[scalars] = length
+            guard scalars >= n else { return }
+            let tokenCount = scalars - n + 1
+            let count = strategy.counts(tokens: tokenCount)
+            for i in 0..<tokenCount {
+                var prefixLength = 0
+                if positional {
+                    prefixLength = Self.writeDecimal(i + 1, to: w.token.pointer)
+                    w.token.pointer[prefixLength] = 0x20
+                    prefixLength += 1
+                }
+                let body = UnsafeRawBufferPointer(start: text + starts[i], count: starts[i + n] - starts[i])
+                setBits(feature: j, k: count(i), prefix: UnsafeRawBufferPointer(start: w.token.pointer, count: prefixLength),
+                        token: body, workspace: w)
+            }
         }
     }
 
+    /// Writes `v` (1 ≤ v < 10^12) in decimal; returns the digit count.
     @inline(__always)
-    static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
-        if v >= 10 { appendDecimal(v / 10, to: &out) }
-        out.append(UInt8(48 + v % 10))
-    }
-
-    @inline(__always)
-    static func appendUTF8(_ s: Unicode.Scalar, to out: inout [UInt8]) {
-        let v = s.value
-        switch v {
-        case 0..<0x80: out.append(UInt8(v))
-        case 0x80..<0x800: out.append(UInt8(0xC0 | (v >> 6))); out.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800..<0x10000:
-            out.append(UInt8(0xE0 | (v >> 12))); out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
-        default:
-            out.append(UInt8(0xF0 | (v >> 18))); out.append(UInt8(0x80 | ((v >> 12) & 0x3F)))
-            out.append(UInt8(0x80 | ((v >> 6) & 0x3F))); out.append(UInt8(0x80 | (v & 0x3F)))
-        }
+    static func writeDecimal(_ v: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
+        var digits = 1, rest = v / 10
+        while rest > 0 { digits += 1; rest /= 10 }
+        var x = v
+        for d in stride(from: digits - 1, through: 0, by: -1) { out[d] = UInt8(48 + x % 10); x /= 10 }
+        return digits
     }
 
     /// Protocols/clk.md §2.5: k indices from ⌈k/32⌉ keyed BLAKE2b-512 digests with salts "0", "1",
     /// …, each digest read as 32 little-endian 16-bit values, taken mod hash_l; MSB-first bits.
+    /// The hashed message is salt(F) ‖ prefix ‖ token (§4.1; the salt is empty without hardening).
     @inline(__always)
-    private func setBits(feature j: Int, k: Int, workspace w: Workspace) {
+    private func setBits(feature j: Int, k: Int, prefix: UnsafeRawBufferPointer, token: UnsafeRawBufferPointer, workspace w: Workspace) {
         var remaining = k
         var mac = 0
         let states = w.prefixes[j]
         let salted = !w.salts[j].isEmpty
+        let d = w.digest.pointer, bits = w.bits.pointer
         while remaining > 0 {
             w.scratch.reset(to: states[mac])
             if salted { w.salts[j].withUnsafeBytes { w.scratch.update($0) } }
-            w.tokenBytes.withUnsafeBytes { w.scratch.update($0) }
-            w.digest.withUnsafeMutableBytes { w.scratch.finalize(into: $0) }
+            if prefix.count > 0 { w.scratch.update(prefix) }
+            w.scratch.update(token)
+            w.scratch.finalize(into: UnsafeMutableRawBufferPointer(start: d, count: 64))
             let take = min(remaining, 32)
-            w.digest.withUnsafeBufferPointer { d in
-                w.bits.withUnsafeMutableBufferPointer { bits in
-                    for m in 0..<take {
-                        let index = (Int(d[2 * m]) | Int(d[2 * m + 1]) << 8) & mask
-                        bits[index >> 3] |= 0x80 >> UInt8(index & 7)
-                    }
-                }
+            for m in 0..<take {
+                let index = (Int(d[2 * m]) | Int(d[2 * m + 1]) << 8) & mask
+                bits[index >> 3] |= 0x80 >> UInt8(index & 7)
             }
             remaining -= take
             mac += 1
@@ -286,7 +325,8 @@ public final class CLKEncoder: @unchecked Sendable {
     public func encodeAll(_ records: [[String]], threads: Int = 2) -> [Result<[UInt8], CLKError>] {
         let n = records.count
         var results = [Result<[UInt8], CLKError>](repeating: .success([]), count: n)
-        let chunks = max(1, min(threads * 8, n))
+        // One contiguous share per thread: concurrentPerform runs at most `threads` at once.
+        let chunks = max(1, min(threads, n))
         results.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress!
             nonisolated(unsafe) let target = base

@@ -28,13 +28,16 @@ let package = Package(
         .target(name: "Tabular"),
         .target(name: "Blinding", dependencies: ["Sodium"]),
         .target(name: "Wire", dependencies: ["Sodium"]),
+        // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
+        .target(name: "CDice"),
+        .target(name: "Matching", dependencies: ["CDice"]),
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -50,6 +53,7 @@ let package = Package(
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CLKEncoding
+import Matching
 import Dispatch
 import Foundation
 import Sodium
@@ -90,9 +91,52 @@ extension ClkCommand {
         }
     }
 
-    struct Match: NotBuiltYet {
-        static let configuration = CommandConfiguration(abstract: "Match two clks files (not built yet).")
-        static let job = "CLK matching"
+    struct Match: ParsableCommand {
+        enum Solve: String, ExpressibleByArgument, CaseIterable { case none, greedy }
+
+        static let configuration = CommandConfiguration(
+            abstract: "Candidate pairs between two clks files by Sørensen–Dice, as anonlink finds them.",
+            discussion: """
+                --solve none writes every pair with Dice ≥ T, exactly the pairs of anonlink 0.15.3's \
+                find_candidate_pairs at that threshold; --solve greedy keeps a one-to-one subset, \
+                highest score first, ties by row. CSV columns a,b,score (0-based rows), in order of \
+                decreasing score, then a, then b (Protocols/matching.md).
+                """)
+
+        @Argument(help: "The first clks file ({\"clks\": [base64, …]}).") var first: String
+        @Argument(help: "The second clks file.") var second: String
+        @Option(help: "Dice threshold, 0 to 1.") var threshold: Double
+        @Option(help: "none: every candidate pair; greedy: one-to-one.") var solve: Solve = .none
+        @Option(help: "Where to write the CSV.") var output: String
+        @Option(help: "Threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Flag(inversion: .prefixedNo, help: "Skip pairs whose popcounts cannot reach the threshold (--no-prune measures the raw kernel).") var prune = true
+
+        func validate() throws {
+            guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let a: FilterSet, b: FilterSet
+            do {
+                a = try FilterSet(clksJSON: readFile(first, what: "first clks file"), source: first)
+                b = try FilterSet(clksJSON: readFile(second, what: "second clks file"), source: second)
+            } catch let e as MatchError { throw failure(e.reason) }
+            guard a.count == 0 || b.count == 0 || a.byteLength == b.byteLength else {
+                throw failure("\(first) holds \(a.byteLength * 8)-bit filters and \(second) \(b.byteLength * 8)-bit ones")
+            }
+            let start = DispatchTime.now().uptimeNanoseconds
+            var pairs = CandidateGenerator.candidates(a, b, threshold: threshold, threads: threads, prune: prune)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            if solve == .greedy { pairs = GreedySolver.solve(pairs) }
+            var out = "a,b,score\n"
+            out.reserveCapacity(pairs.count * 24)
+            for p in pairs { out += "\(p.a),\(p.b),\(p.score)\n" }
+            let temporary = output + ".partial"
+            try Data(out.utf8).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, output) == 0 else { throw failure("cannot move the output into place at \(output)") }
+            printError("\(a.count) × \(b.count) filters, \(pairs.count) pairs written; candidate generation \(String(format: "%.3f", seconds)) s, \(Int(Double(a.count) * Double(b.count) / max(seconds, 1e-9) / 1e6)) M pairs/s considered")
+        }
     }
 }
 

@@ -34,64 +34,85 @@ public enum CandidateGenerator {
         return Double(2 * UInt64(min(pa, p))) / Double(total) >= t
     }
 
-    public static func candidates(_ first: FilterSet, _ second: FilterSet, threshold t: Double, threads: Int = 2) -> [Candidate] {
+    /// The band [lo, hi) of the popcount-sorted `pops` that a row of popcount `pa` can reach.
+    static func band(_ pa: UInt32, _ pops: UnsafeBufferPointer<UInt32>, _ t: Double) -> Range<Int> {
+        var lo = 0, hi = pops.partitioningIndex { $0 >= pa }
+        var upper = hi, top = pops.count
+        while lo < hi { let m = (lo + hi) / 2; if canReach(pa, pops[m], t) { hi = m } else { lo = m + 1 } }
+        while upper < top { let m = (upper + top) / 2; if canReach(pa, pops[m], t) { upper = m + 1 } else { top = m } }
+        return lo..<max(lo, upper)
+    }
+
+    /// - Parameter prune: compare only the popcount band a row can reach (default). Without it
+    ///   every pair goes through the kernel, which measures the kernel's raw rate.
+    public static func candidates(_ first: FilterSet, _ second: FilterSet, threshold t: Double, threads: Int = 2, prune: Bool = true) -> [Candidate] {
         precondition(first.words == second.words || first.count == 0 || second.count == 0)
         guard first.count > 0, second.count > 0 else { return [] }
-        // The second set sorted by popcount, so each row compares only the band it can reach.
-        let order = (0..<second.count).sorted { (second.popcounts[$0], $0) < (second.popcounts[$1], $1) }
-        let sorted = second.reordered(order)
-        let pops = sorted.popcounts
-        let n = first.count, words = first.words
-        let chunks = max(1, min(threads * 8, n))
+        // Both sets sorted by popcount: each tile of four rows with close popcounts compares
+        // only the band of the second set that they can reach.
+        let orderA = (0..<first.count).sorted { (first.popcounts[$0], $0) < (first.popcounts[$1], $1) }
+        let orderB = (0..<second.count).sorted { (second.popcounts[$0], $0) < (second.popcounts[$1], $1) }
+        let a = first.reordered(orderA), b = second.reordered(orderB)
+        let words = a.words
+        // minCommon[s]: the least c with Double(2c) / Double(s) ≥ t, found with that very
+        // expression, so the kernel's integer test keeps exactly the pairs the division would.
+        let minCommon: [UInt32] = (0...(2 * words * 64)).map { s in
+            guard s > 0 else { return UInt32.max }
+            var c = 0
+            while c <= s / 2 + 1, !(Double(2 * c) / Double(s) >= t) { c += 1 }
+            return UInt32(c)
+        }
+        var results: [Candidate] = []
+        // Rows without a bit set score 0 against everything (anonlink's rule).
+        let empty = a.popcounts.prefix { $0 == 0 }.count
+        if empty > 0, 0 >= t {
+            for r in 0..<empty { for j in 0..<b.count { results.append(Candidate(a: orderA[r], b: orderB[j], score: 0)) } }
+        }
+        let tiles = (a.count - empty + 3) / 4
+        let chunks = max(1, min(threads * 8, tiles))
         var perChunk = [[Candidate]](repeating: [], count: chunks)
         perChunk.withUnsafeMutableBufferPointer { out in
-            nonisolated(unsafe) let results = out.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            nonisolated(unsafe) let sink = out.baseAddress!
+            let work: @Sendable (Int) -> Void = { c in
                 var found: [Candidate] = []
-                var index = [UInt32](repeating: 0, count: sorted.count)
-                var common = [UInt32](repeating: 0, count: sorted.count)
-                first.storage.withUnsafeBufferPointer { fa in
-                    sorted.storage.withUnsafeBufferPointer { fb in
-                        pops.withUnsafeBufferPointer { pb in
-                            for i in (n * c / chunks)..<(n * (c + 1) / chunks) {
-                                let pa = first.popcounts[i]
-                                if pa == 0 {
-                                    // anonlink scores every pair of an empty filter 0.
-                                    if 0 >= t { for j in 0..<sorted.count { found.append(Candidate(a: i, b: order[j], score: 0)) } }
-                                    continue
-                                }
-                                // The reachable band [lo, hi) by binary search on each side of pa.
-                                var lo = 0, hi = pops.partitioningIndex { $0 >= pa }
-                                var upper = hi
-                                while lo < hi { let m = (lo + hi) / 2; if canReach(pa, pb[m], t) { hi = m } else { lo = m + 1 } }
-                                var top = pb.count
-                                while upper < top { let m = (upper + top) / 2; if canReach(pa, pb[m], t) { upper = m + 1 } else { top = m } }
-                                let start = lo, end = upper
-                                guard end > start else { continue }
-                                let k = index.withUnsafeMutableBufferPointer { ix in
-                                    common.withUnsafeMutableBufferPointer { cm in
-                                        korskoll_dice_row(fa.baseAddress! + i * words, pa, fb.baseAddress! + start * words, pb.baseAddress! + start,
-                                                          end - start, words, t, ix.baseAddress!, cm.baseAddress!)
+                let capacity = 4 * b.count
+                let rows = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity), index = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+                let common = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+                defer { rows.deallocate(); index.deallocate(); common.deallocate() }
+                a.storage.withUnsafeBufferPointer { fa in
+                    b.storage.withUnsafeBufferPointer { fb in
+                        b.popcounts.withUnsafeBufferPointer { pb in
+                            a.popcounts.withUnsafeBufferPointer { pa in
+                                minCommon.withUnsafeBufferPointer { mc in
+                                    for tile in (tiles * c / chunks)..<(tiles * (c + 1) / chunks) {
+                                        let first = empty + 4 * tile, na = min(4, a.count - first)
+                                        let span = prune ? band(pa[first], pb, t).lowerBound..<band(pa[first + na - 1], pb, t).upperBound : 0..<pb.count
+                                        guard !span.isEmpty else { continue }
+                                        let k = korskoll_dice_tile(fa.baseAddress! + first * words, pa.baseAddress! + first, na,
+                                                                   fb.baseAddress! + span.lowerBound * words, pb.baseAddress! + span.lowerBound,
+                                                                   span.count, words, mc.baseAddress!, rows, index, common)
+                                        for r in 0..<k {
+                                            let i = first + Int(rows[r]), j = span.lowerBound + Int(index[r])
+                                            found.append(Candidate(a: orderA[i], b: orderB[j],
+                                                                   score: Double(2 * UInt64(common[r])) / Double(UInt64(pa[i]) + UInt64(pb[j]))))
+                                        }
                                     }
-                                }
-                                for r in 0..<k {
-                                    let j = start + Int(index[r])
-                                    found.append(Candidate(a: i, b: order[j], score: Double(2 * UInt64(common[r])) / Double(UInt64(pa) + UInt64(pb[j]))))
                                 }
                             }
                         }
                     }
                 }
-                results[c] = found
+                sink[c] = found
             }
+            if threads == 1 { for c in 0..<chunks { work(c) } } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
         }
-        var all = perChunk.flatMap { $0 }
-        all.sort(by: Candidate.precedes)
-        return all
+        for chunk in perChunk { results.append(contentsOf: chunk) }
+        results.sort(by: Candidate.precedes)
+        return results
     }
 }
 
-extension Array where Element == UInt32 {
+extension UnsafeBufferPointer where Element == UInt32 {
     /// The first index whose element satisfies `belongs`, for an array partitioned by it.
     func partitioningIndex(where belongs: (UInt32) -> Bool) -> Int {
         var lo = 0, hi = count

@@ -60,7 +60,7 @@ struct Korskoll {
         #expect(r.stderr.contains("--ref-date"))
     }
 
-    @Test(arguments: [["clk", "match"], ["coordinator"], ["demo"]])
+    @Test(arguments: [["coordinator"], ["demo"]])
     func unbuiltCommandGroupsSaySoAndFail(_ command: [String]) throws {
         let r = try Korskoll.run(command)
         #expect(r.status != 0)

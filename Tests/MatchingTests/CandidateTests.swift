@@ -39,6 +39,8 @@ private func population(_ n: Int, bytes: Int, density: Double, rng: inout System
         for _ in 0..<3 {
             let a = population(90, bytes: bytes, density: 0.3, rng: &rng), b = population(70, bytes: bytes, density: 0.3, rng: &rng)
             let fast = CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, threads: 2)
+            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, threads: 1) == fast)
+            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, prune: false) == fast)
             let naive = naiveCandidates(a, b, threshold)
             #expect(fast == naive, "bytes \(bytes), t \(threshold): \(fast.count) vs \(naive.count)")
             #expect(GreedySolver.solve(fast) == naiveGreedy(naive))

@@ -2,7 +2,7 @@ import CDice
 import Dispatch
 
 /// A candidate pair: row `a` of the first set, row `b` of the second, their Dice coefficient.
-public struct Candidate: Equatable, Sendable {
+public struct Candidate: Comparable, Sendable {
     public var a: Int
     public var b: Int
     public var score: Double
@@ -18,6 +18,9 @@ public struct Candidate: Equatable, Sendable {
     public static func precedes(_ x: Candidate, _ y: Candidate) -> Bool {
         x.score != y.score ? x.score > y.score : (x.a != y.a ? x.a < y.a : x.b < y.b)
     }
+
+    /// The same order as ``precedes(_:_:)``, so `sort()` runs specialised, without a closure.
+    public static func < (x: Candidate, y: Candidate) -> Bool { precedes(x, y) }
 }
 
 /// Every pair with Dice ≥ threshold (Protocols/matching.md §2), exactly the pairs and order that
@@ -107,7 +110,7 @@ public enum CandidateGenerator {
             if threads == 1 { for c in 0..<chunks { work(c) } } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: work) }
         }
         for chunk in perChunk { results.append(contentsOf: chunk) }
-        results.sort(by: Candidate.precedes)
+        results.sort()
         return results
     }
 }

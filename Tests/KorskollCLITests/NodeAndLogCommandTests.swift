@@ -93,3 +93,33 @@ private func write(_ text: String, to path: String) throws { try Data(text.utf8)
         #expect(broken.status != 0 && broken.stderr.contains("signature does not verify"))
     }
 }
+
+@Suite struct ClkMatchCommandTests {
+    @Test func matchWritesAnonlinksPairsAndGreedyKeepsOneToOne() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        func clks(_ filters: [[UInt8]]) -> String {
+            "{\"clks\": [" + filters.map { "\"" + Data($0).base64EncodedString() + "\"" }.joined(separator: ", ") + "]}"
+        }
+        // a0 equals b1; a1 is close to b1 and b0; a2 has no bit set.
+        try write(clks([[0xFF, 0x0F], [0xFF, 0x07], [0, 0]]), to: "\(dir)/a.json")
+        try write(clks([[0xFF, 0x03], [0xFF, 0x0F]]), to: "\(dir)/b.json")
+        let none = try Korskoll.run(["clk", "match", "\(dir)/a.json", "\(dir)/b.json", "--threshold", "0.8", "--output", "\(dir)/none.csv"])
+        #expect(none.status == 0, "\(none.stderr)")
+        // Dice: (a0,b1) 1.0; (a1,b1) 22/23; (a0,b0) 20/22; (a1,b0) 20/21.
+        #expect(try String(contentsOfFile: "\(dir)/none.csv", encoding: .utf8) == """
+            a,b,score
+            0,1,1.0
+            1,1,\(22.0 / 23.0)
+            1,0,\(20.0 / 21.0)
+            0,0,\(20.0 / 22.0)
+
+            """)
+        let greedy = try Korskoll.run(["clk", "match", "\(dir)/a.json", "\(dir)/b.json", "--threshold", "0.8", "--solve", "greedy", "--output", "\(dir)/greedy.csv"])
+        #expect(greedy.status == 0)
+        #expect(try String(contentsOfFile: "\(dir)/greedy.csv", encoding: .utf8) == "a,b,score\n0,1,1.0\n1,0,\(20.0 / 21.0)\n")
+        try write(clks([[1, 2, 3]]), to: "\(dir)/c.json")
+        let mismatch = try Korskoll.run(["clk", "match", "\(dir)/a.json", "\(dir)/c.json", "--threshold", "0.8", "--output", "\(dir)/x.csv"])
+        #expect(mismatch.status != 0 && mismatch.stderr.contains("16-bit filters"))
+    }
+}

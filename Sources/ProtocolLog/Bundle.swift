@@ -44,12 +44,14 @@ public struct LogBundle: Equatable, Sendable {
     /// the registry, not the one the bundle names).
     public init(decoding bytes: [UInt8], key: Ed25519.PublicKey) throws {
         guard bytes.count >= 8 + 64, Array(bytes.prefix(8)) == Self.magic else { throw LogError(.malformed, "not a Korskoll log bundle") }
-        let body = Array(bytes.dropLast(64)), signature = Array(bytes.suffix(64))
-        guard key.isValidSignature(signature, for: Self.signedMessage(body)) else {
+        let signature = Array(bytes.suffix(64))
+        // Hashed in place: a bundle of a million events is hundreds of megabytes.
+        let digest = bytes.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0.dropLast(64))) }
+        guard key.isValidSignature(signature, for: Array(Self.signatureLabel.utf8) + [0] + digest) else {
             throw LogError(.badSignature, "the bundle's signature does not verify under the coordinator's registered key")
         }
         do {
-            var r = ByteReader(body, context: "bundle")
+            var r = ByteReader(bytes, context: "bundle")
             _ = try r.raw(8, "magic")
             origin = try r.str16("origin")
             logKey = try Ed25519.PublicKey(bytes: r.raw(32, "log key"))
@@ -63,7 +65,7 @@ public struct LogBundle: Equatable, Sendable {
                 guard let s = String(validating: b, as: UTF8.self) else { throw LogError(.malformed, "checkpoint \(i) is not UTF-8") }
                 return s
             }
-            try r.expectEnd()
+            guard r.remaining == 64 else { throw LogError(.malformed, "bundle: \(r.remaining - 64) bytes between the last checkpoint and the signature") }
         } catch let e as WireError { throw LogError(.malformed, e.reason) }
         guard logKey == key else { throw LogError(.badSignature, "the bundle names a log key other than the coordinator's registered key") }
     }

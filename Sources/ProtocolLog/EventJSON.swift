@@ -155,11 +155,13 @@ enum EventJSON {
 
         mutating func members(_ body: (inout Parser, String) throws -> Void) throws {
             try expect(0x7B)
-            var seen = Set<String>()
+            // A few keys per object: a list is cheaper than hashing.
+            var seen: [String] = []
             if peek() == 0x7D { i += 1; return }
             while true {
                 let key = try string()
-                guard seen.insert(key).inserted else { throw Failure(why: "key '\(key)' appears twice") }
+                guard !seen.contains(key) else { throw Failure(why: "key '\(key)' appears twice") }
+                seen.append(key)
                 try expect(0x3A)
                 try body(&self, key)
                 guard let c = peek() else { throw Failure(why: "unterminated object") }

@@ -161,7 +161,7 @@ public enum Ingest {
                     try flush()
                     summary.rowsRead += 1
                     summary.rowsRejected += 1
-                    try report(RowProblem(line: Self.line(of: e), field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
+                    try report(RowProblem(line: e.line ?? 0, field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
                     continue
                 default:
                     throw NodeError(.invalidFile, e.reason + "; nothing was written")
@@ -197,12 +197,6 @@ public enum Ingest {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try (try encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: work + "/" + summaryFile))
         return summary
-    }
-
-    /// The line a CSV error names ("…: line N: …").
-    static func line(of error: CSVError) -> Int {
-        guard let range = error.reason.range(of: ": line ") else { return 0 }
-        return Int(error.reason[range.upperBound...].prefix { $0.isNumber }) ?? 0
     }
 }
 

@@ -28,7 +28,8 @@ public struct LogBundle: Equatable, Sendable {
         self.checkpoints = checkpoints
     }
 
-    static func signedMessage(_ body: [UInt8]) -> [UInt8] { Array(signatureLabel.utf8) + [0] + SHA256.hash(body) }
+    /// "korskoll/v1/log-bundle" ‖ 0x00 ‖ SHA-256(body).
+    static func signedMessage(digest: [UInt8]) -> [UInt8] { Array(signatureLabel.utf8) + [0] + digest }
 
     public func encoded(signer: Ed25519.PrivateKey) -> [UInt8] {
         var w = ByteWriter()
@@ -37,7 +38,7 @@ public struct LogBundle: Equatable, Sendable {
         for e in entries { w.bytes32(e) }
         w.u32(UInt32(checkpoints.count))
         for c in checkpoints { w.bytes32(Array(c.utf8)) }
-        return w.bytes + signer.signature(for: Self.signedMessage(w.bytes))
+        return w.bytes + signer.signature(for: Self.signedMessage(digest: SHA256.hash(w.bytes)))
     }
 
     /// Parses a bundle and checks its trailing signature under `key` (the coordinator's key from
@@ -47,7 +48,7 @@ public struct LogBundle: Equatable, Sendable {
         let signature = Array(bytes.suffix(64))
         // Hashed in place: a bundle of a million events is hundreds of megabytes.
         let digest = bytes.withUnsafeBytes { SHA256.hash(UnsafeRawBufferPointer(rebasing: $0.dropLast(64))) }
-        guard key.isValidSignature(signature, for: Array(Self.signatureLabel.utf8) + [0] + digest) else {
+        guard key.isValidSignature(signature, for: Self.signedMessage(digest: digest)) else {
             throw LogError(.badSignature, "the bundle's signature does not verify under the coordinator's registered key")
         }
         do {

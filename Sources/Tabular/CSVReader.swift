@@ -11,7 +11,9 @@ public struct CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     }
     public let code: Code
     public let reason: String
-    public init(_ code: Code, _ reason: String) { self.code = code; self.reason = reason }
+    /// The 1-based line the problem is on, when it is on one.
+    public let line: Int?
+    public init(_ code: Code, _ reason: String, line: Int? = nil) { self.code = code; self.reason = reason; self.line = line }
     public var description: String { reason }
 }
 
@@ -71,7 +73,7 @@ public final class CSVReader {
         var wasQuoted = false
         while true {
             guard let c = peek() else {
-                if quoted { throw CSVError(.unterminatedQuote, "\(path): line \(startLine): a quoted field is never closed") }
+                if quoted { throw CSVError(.unterminatedQuote, "\(path): line \(startLine): a quoted field is never closed", line: startLine) }
                 fields.append(try decode(field, line: startLine))
                 return (startLine, fields)
             }
@@ -92,7 +94,7 @@ public final class CSVReader {
                 wasQuoted = false
             case UInt8(ascii: "\""):
                 guard field.isEmpty, !wasQuoted else {
-                    throw CSVError(.strayQuote, "\(path): line \(line): a '\"' inside an unquoted field (quote the whole field and double the quote)")
+                    throw CSVError(.strayQuote, "\(path): line \(line): a '\"' inside an unquoted field (quote the whole field and double the quote)", line: line)
                 }
                 quoted = true
                 wasQuoted = true
@@ -119,7 +121,7 @@ public final class CSVReader {
 
     private func decode(_ bytes: [UInt8], line: Int) throws -> String {
         guard let s = String(validating: bytes, as: UTF8.self) else {
-            throw CSVError(.notUTF8, "\(path): line \(line): bytes that are not UTF-8 (export the file as UTF-8)")
+            throw CSVError(.notUTF8, "\(path): line \(line): bytes that are not UTF-8 (export the file as UTF-8)", line: line)
         }
         return s
     }

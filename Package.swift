@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The one C boundary: libsodium through pkg-config (Debian: libsodium-dev).
@@ -34,10 +36,19 @@ let package = Package(
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
+        .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
+        .target(
+            name: "Coordinator",
+            dependencies: [
+                "Sodium", "Parties", "Wire", "Matching", "ProtocolLog", "Agreements",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +65,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]

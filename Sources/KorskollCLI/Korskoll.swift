@@ -11,7 +11,7 @@ public struct Korskoll: ParsableCommand {
             the parties a signed linkage agreement names; privacy officers verify the protocol log.
             """,
         subcommands: [
-            IdsCommand.self, KeysCommand.self, AgreementCommand.self, ClkCommand.self, NodeCommand.self,
+            IdsCommand.self, KeysCommand.self, SynthCommand.self, AgreementCommand.self, ClkCommand.self, NodeCommand.self,
             CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
         ]
     )

@@ -8,6 +8,7 @@ public struct CSVError: Error, Equatable, Sendable, CustomStringConvertible {
         case unterminatedQuote = "csv.unterminated-quote"
         case strayQuote = "csv.stray-quote"
         case empty = "csv.empty"
+        case io = "csv.io"
     }
     public let code: Code
     public let reason: String
@@ -134,5 +135,55 @@ public enum CSVWriter {
             f.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + f.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : f
         }.joined(separator: ",") + "\n"
+    }
+}
+
+/// Writes CSV rows to a file through a 1 MiB buffer, quoting only where needed (RFC 4180).
+public final class CSVFileWriter {
+    public let path: String
+    private let handle: FileHandle
+    private let delimiter: UInt8
+    private var buffer: [UInt8] = []
+    public private(set) var rows = 0
+
+    /// Creates `path` (it must not exist) and writes `header`.
+    public init(path: String, header: [String], delimiter: UInt8 = UInt8(ascii: ",")) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw CSVError(.io, "cannot create \(path)")
+        }
+        self.path = path
+        self.handle = handle
+        self.delimiter = delimiter
+        buffer.reserveCapacity(1 << 20)
+        try write(header)
+        rows = 0
+    }
+
+    public func write(_ fields: [String]) throws {
+        for (k, field) in fields.enumerated() {
+            if k > 0 { buffer.append(delimiter) }
+            let utf8 = field.utf8
+            if utf8.contains(where: { $0 == delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+                buffer.append(0x22)
+                for b in utf8 { if b == 0x22 { buffer.append(0x22) }; buffer.append(b) }
+                buffer.append(0x22)
+            } else {
+                buffer.append(contentsOf: utf8)
+            }
+        }
+        buffer.append(0x0A)
+        rows += 1
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    private func flush() throws {
+        do { try handle.write(contentsOf: buffer) } catch { throw CSVError(.io, "cannot write \(path): \(error)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    public func close() throws {
+        try flush()
+        try handle.close()
     }
 }

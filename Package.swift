@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

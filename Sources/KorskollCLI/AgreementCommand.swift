@@ -7,7 +7,7 @@ import Sodium
 struct AgreementCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agreement", abstract: "Sign and verify linkage agreements (Protocols/agreements.md).",
-        subcommands: [Sign.self, Verify.self])
+        subcommands: [Sign.self, Verify.self, Register.self])
 }
 
 /// `<name>.agreement.json` → `<name>.signatures.json` beside it.

@@ -32,14 +32,3 @@ extension NotBuiltYet {
     }
 }
 
-struct CoordinatorCommand: NotBuiltYet {
-    static let configuration = CommandConfiguration(
-        commandName: "coordinator", abstract: "Run the coordinator service (not built yet).")
-    static let job = "the coordinator service"
-}
-
-struct DemoCommand: NotBuiltYet {
-    static let configuration = CommandConfiguration(
-        commandName: "demo", abstract: "Run the end-to-end demonstration (not built yet).")
-    static let job = "the end-to-end demo"
-}

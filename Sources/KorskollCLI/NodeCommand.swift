@@ -10,7 +10,7 @@ import Sodium
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Agency node: turn an export into a signed, sealed submission.",
-        subcommands: [Encode.self])
+        subcommands: [Encode.self, Ceremony.self, Submit.self, Status.self, Results.self])
 }
 
 extension NodeCommand {

@@ -1,0 +1,118 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Parties
+import ProtocolLog
+import Sodium
+import Wire
+
+/// A party's signed HTTP requests to the coordinator (`Protocols/api.md` §2).
+final class CoordinatorClient {
+    let base: String
+    let keys: PartyKeys
+    private let session: URLSession
+
+    init(url: String, keys: PartyKeys) {
+        base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        self.keys = keys
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = 3600
+        config.timeoutIntervalForResource = 3600
+        session = URLSession(configuration: config)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let status: Int
+        let code: String
+        let reason: String
+        var description: String { "coordinator answered \(status) \(code): \(reason)" }
+    }
+
+    /// Sends a request and returns the body of a 2xx answer; anything else is a `Failure` naming the coordinator's reason.
+    func send(_ method: String, _ path: String, body: Data = Data(), file: String? = nil) throws -> Data {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        let digest = try file.map { try Self.fileDigest($0) } ?? Hex.encode(SHA256.hash(Array(body)))
+        for (k, v) in RequestSignature.sign(method: method, path: path, bodyDigest: digest, party: keys.party, key: keys.signing) {
+            request.setValue(v, forHTTPHeaderField: k)
+        }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data?, URLResponse?, Error?)
+        let handler: @Sendable (Data?, URLResponse?, Error?) -> Void = { d, r, e in result = (d, r, e); done.signal() }
+        let task: URLSessionTask
+        if let file {
+            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
+            task = session.uploadTask(with: request, fromFile: URL(fileURLWithPath: file), completionHandler: handler)
+        } else if method == "GET" {
+            task = session.dataTask(with: request, completionHandler: handler)
+        } else {
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            task = session.uploadTask(with: request, from: body, completionHandler: handler)
+        }
+        task.resume()
+        done.wait()
+        if let e = result.2 { throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.localizedDescription)") }
+        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
+        let data = result.0 ?? Data()
+        guard (200..<300).contains(status) else {
+            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            throw Failure(status: status, code: obj?["error"] as? String ?? "http", reason: obj?["reason"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))
+        }
+        return data
+    }
+
+    func json(_ method: String, _ path: String, body: [String: Any]? = nil, file: String? = nil) throws -> [String: Any] {
+        let data = try send(method, path, body: body.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data(), file: file)
+        guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw Failure(status: 200, code: "malformed", reason: "\(path) did not answer a JSON object")
+        }
+        return obj
+    }
+
+    static func fileDigest(_ path: String) throws -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { throw Failure(status: 0, code: "io", reason: "cannot read \(path)") }
+        defer { try? h.close() }
+        var state = SHA256.State()
+        while let block = try h.read(upToCount: 1 << 20), !block.isEmpty { state.update(Array(block)) }
+        return Hex.encode(state.finalize())
+    }
+}
+
+/// A node's record of the log (`Protocols/log.md` §4): receipts and every checkpoint seen, kept
+/// consistent. A checkpoint that does not extend what the node saw before is refused.
+struct NodeLogState {
+    let directory: String
+    let coordinator: PartyPublicKeys
+    var book: CheckpointBook
+
+    init(directory: String, coordinator: PartyPublicKeys) throws {
+        self.directory = directory
+        self.coordinator = coordinator
+        try FileManager.default.createDirectory(atPath: directory + "/receipts", withIntermediateDirectories: true)
+        let path = directory + "/checkpoints.json"
+        if let data = FileManager.default.contents(atPath: path) {
+            book = try JSONDecoder().decode(CheckpointBook.self, from: data)
+        } else {
+            book = CheckpointBook(origin: LogStore.origin(coordinator: coordinator.party))
+        }
+    }
+
+    /// Verifies a receipt's checkpoint and inclusion proof, proves it consistent with what was
+    /// seen before (asking the coordinator for the proof) and stores both.
+    mutating func keep(receiptJSON: Any, name: String, client: CoordinatorClient) throws -> Checkpoint {
+        let data = try JSONSerialization.data(withJSONObject: receiptJSON)
+        let receipt = try JSONDecoder().decode(Receipt.self, from: data)
+        let checkpoint = try receipt.verify(origin: book.origin, key: coordinator.signing)
+        var proof: [[UInt8]] = []
+        if let old = try book.latest(key: coordinator.signing), old.size > 0, old.size != checkpoint.size {
+            let (a, b) = old.size < checkpoint.size ? (old.size, checkpoint.size) : (checkpoint.size, old.size)
+            let answer = try client.json("GET", "/v1/log/consistency?first=\(a)&second=\(b)")
+            proof = ((answer["proof"] as? [String]) ?? []).compactMap { Data(base64Encoded: $0).map(Array.init) }
+        }
+        try book.accept(receipt.checkpoint, proof: proof, key: coordinator.signing)
+        try data.write(to: URL(fileURLWithPath: "\(directory)/receipts/\(name).json"))
+        try JSONEncoder().encode(book).write(to: URL(fileURLWithPath: directory + "/checkpoints.json"), options: .atomic)
+        return checkpoint
+    }
+}

@@ -106,16 +106,23 @@ public struct Linkage: Sendable {
             for (x, pa) in fuzzyIndex.enumerated() {
                 for pb in fuzzyIndex[(x + 1)...] {
                     let a = rows[pa], b = rows[pb]
+                    // Two rows that both carry a valid, different personnummer are two people: fuzzy
+                    // matching only pairs rows where at least one side has no person value (matching.md §5.2).
                     let aRows = (0..<a.count).filter { a.clk[$0] != nil && !links[pa][$0].exactPerson.contains(parties[pb]) }
                     let bRows = (0..<b.count).filter { b.clk[$0] != nil && !links[pb][$0].exactPerson.contains(parties[pa]) }
-                    guard !aRows.isEmpty, !bRows.isEmpty else { continue }
-                    let fa = try FilterSet(filters: aRows.map { a.clk[$0]! })
-                    let fb = try FilterSet(filters: bRows.map { b.clk[$0]! })
-                    comparisons += aRows.count * bRows.count
-                    var candidates = CandidateGenerator.candidates(fa, fb, threshold: t, threads: threads)
+                    let aNoID = aRows.filter { a.person[$0] == nil }, aID = aRows.filter { a.person[$0] != nil }
+                    let bNoID = bRows.filter { b.person[$0] == nil }
+                    var candidates: [Candidate] = []
+                    for (left, right) in [(aNoID, bRows), (aID, bNoID)] where !left.isEmpty && !right.isEmpty {
+                        let fa = try FilterSet(filters: left.map { a.clk[$0]! })
+                        let fb = try FilterSet(filters: right.map { b.clk[$0]! })
+                        comparisons += left.count * right.count
+                        candidates += CandidateGenerator.candidates(fa, fb, threshold: t, threads: threads)
+                            .map { Candidate(a: left[$0.a], b: right[$0.b], score: $0.score) }
+                    }
                     candidates.sort()
                     for c in GreedySolver.solve(candidates) {
-                        let i = aRows[c.a], j = bRows[c.b]
+                        let i = c.a, j = c.b
                         links[pa][i].fuzzy[parties[pb]] = max(links[pa][i].fuzzy[parties[pb]] ?? 0, c.score)
                         links[pb][j].fuzzy[parties[pa]] = max(links[pb][j].fuzzy[parties[pa]] ?? 0, c.score)
                         uf.union(offsets[pa] + i, offsets[pb] + j)

@@ -7,6 +7,7 @@ struct DemoTruth {
     struct Row { let person: Int?; let organisation: Int? }
     var rows: [String: [String: Row]] = [:]          // register → record id → truth
     var identityStrings = Set<String>()               // every true number in every written form
+    var soleTraderOwner: [Int: Int] = [:]             // organisation → owner (their number is the owner's)
 
     init(directory: String) throws {
         let reader = try CSVReader(path: directory + "/rows.csv")
@@ -16,7 +17,9 @@ struct DemoTruth {
         }
         let people = try CSVReader(path: directory + "/people.csv")
         _ = try people.next()
+        var personOfNumber: [String: Int] = [:]
         while let r = try people.next() {
+            personOfNumber[r.fields[1]] = Int(r.fields[0])
             for n in [r.fields[1], r.fields[2]] where n.count == 12 {
                 identityStrings.insert(n)
                 identityStrings.insert(String(n.dropFirst(2)))
@@ -27,6 +30,7 @@ struct DemoTruth {
         while let r = try orgs.next() {
             identityStrings.insert(r.fields[1])
             if r.fields[1].count == 10 { identityStrings.insert("16" + r.fields[1]) }
+            if r.fields[1].count == 12, let o = Int(r.fields[0]), let owner = personOfNumber[r.fields[1]] { soleTraderOwner[o] = owner }
         }
     }
 
@@ -54,6 +58,9 @@ struct DemoTruth {
             let hit = others.contains { q in
                 if let x = r.person, persons[q]?.contains(x) == true { return true }
                 if let o = r.organisation, orgs[q]?.contains(o) == true { return true }
+                // A sole trader's number is its owner's: the exact join links them (node.md §2.2).
+                if let o = r.organisation, let owner = soleTraderOwner[o], persons[q]?.contains(owner) == true { return true }
+                if let x = r.person, orgs[q]?.contains(where: { soleTraderOwner[$0] == x }) == true { return true }
                 if relations, let o = r.organisation {
                     for rep in reps[o] ?? [] where rep != r.person { if persons[q]?.contains(rep) == true { return true } }
                 }

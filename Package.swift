@@ -65,6 +65,10 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "CoordinatorTests", dependencies: [
+            "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),

@@ -1,0 +1,283 @@
+import Foundation
+import GRDB
+import Testing
+import Agreements
+import Parties
+import ProtocolLog
+import Sodium
+import Wire
+@testable import Coordinator
+
+private let agreementJSON = """
+    {"format": "korskoll-agreement-v1", "id": "watch-test", "version": 1, "purpose": "test", "legalBasis": "test",
+     "coordinator": "coordinator",
+     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true}, {"id": "fk", "identifiers": ["person"], "fuzzy": true}],
+     "match": {"exact": ["person"], "schemaDigest": null, "threshold": 0.9},
+     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind", "category"]},
+                 {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],
+     "retentionDays": 0}
+    """
+
+/// A coordinator with a registry of three nodes, in a scratch directory.
+private final class World: @unchecked Sendable {
+    let dir = NSTemporaryDirectory() + "korskoll-coord-" + Hex.encode(Random.bytes(8))
+    let coordinator = try! PartyKeys.generate(party: "coordinator")
+    let polisen = try! PartyKeys.generate(party: "polisen")
+    let fk = try! PartyKeys.generate(party: "fk")
+    let outsider = try! PartyKeys.generate(party: "pm")
+    let registry: Registry
+    let agreement: Agreement
+    var clock: UInt64 = 1_795_000_000
+
+    init() throws {
+        registry = try Registry(entries: [
+            .init(id: "coordinator", name: "c", role: .coordinator, keys: coordinator.publicKeys),
+            .init(id: "polisen", name: "p", role: .node, keys: polisen.publicKeys),
+            .init(id: "fk", name: "f", role: .node, keys: fk.publicKeys),
+            .init(id: "pm", name: "m", role: .node, keys: outsider.publicKeys),
+        ])
+        agreement = try Agreement(json: Data(agreementJSON.utf8))
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func service() throws -> CoordinatorService {
+        let t = clock
+        return try CoordinatorService(dataDir: dir + "/coordinator", keys: coordinator, registry: registry, now: { t })
+    }
+
+    func signatures(_ by: [PartyKeys]) throws -> Data {
+        var s = AgreementSignatures(agreement: agreement)
+        for k in by { s.sign(agreement, with: k) }
+        return try JSONEncoder().encode(s)
+    }
+
+    /// A sealed submission of `people` (pseudonyms are random bytes seeded by the person number).
+    func submission(from party: PartyKeys, agreementID: String = "watch-test", people: [Int], attributes: [String] = [],
+                    values: (Int) -> [String] = { _ in [] }) throws -> String {
+        var body = ByteWriter()
+        for p in people {
+            Submission.Record(person: SHA256.hash(Array("person \(p)".utf8)),
+                              organisation: nil, clk: nil, attributes: values(p)).encode(into: &body)
+        }
+        let bodyPath = dir + "/body-" + Hex.encode(Random.bytes(4))
+        try Data(body.bytes).write(to: URL(fileURLWithPath: bodyPath))
+        var header = Submission.Header(agreementID: agreementID, party: party.party, recipient: "coordinator",
+                                       submissionID: Random.bytes(16), createdAt: clock, schemaDigest: [UInt8](repeating: 0, count: 32),
+                                       clkBytes: 0, attributes: attributes)
+        header.rows = UInt64(people.count)
+        header.personIDs = UInt64(people.count)
+        header.contentHash = SHA256.hash(body.bytes)
+        let path = dir + "/sub-" + Hex.encode(Random.bytes(4)) + ".kks"
+        try Submission.seal(header: header, bodyPath: bodyPath, signer: party.signing, recipient: coordinator.publicKeys.sealing, to: path)
+        return path
+    }
+
+    func headers(_ method: String, _ path: String, body: [UInt8] = [], as keys: PartyKeys, party: String? = nil, at time: UInt64? = nil) -> [String: String] {
+        RequestSignature.sign(method: method, path: path, body: body, party: party ?? keys.party, key: keys.signing, now: time ?? clock)
+    }
+
+    func events(_ type: LogEvent.Kind) throws -> [LogEvent] {
+        let store = try LogStore(directory: dir + "/coordinator/log", coordinator: "coordinator", key: coordinator.signing)
+        return try store.entries.map { try LogEvent(leaf: $0) }.filter { $0.type == type }
+    }
+
+    func storedSubmissions() -> [String] {
+        (try? FileManager.default.subpathsOfDirectory(atPath: dir + "/coordinator/submissions"))?.filter { $0.hasSuffix(".kks") } ?? []
+    }
+}
+
+private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: Int = 1000) async throws -> String {
+    for _ in 0..<tries {
+        let status = try await s.status(party: party, agreementID: "watch-test").value
+        let state = (status["run"] as? [String: Any])?["state"] as? String ?? ""
+        if state == "finished" || state == "failed" { return state }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return "timeout"
+}
+
+@Suite struct CoordinatorAuthenticationTests {
+    @Test func validRequestPassesAndItsReplayIsRejected() async throws {
+        let w = try World()
+        let s = try w.service()
+        let h = w.headers("GET", "/v1/agreements/x/status", as: w.fk)
+        let party = try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: Hex.encode(SHA256.hash([])))
+        #expect(party == "fk")
+        await #expect(throws: CoordinatorError.self) {
+            try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: Hex.encode(SHA256.hash([])))
+        }
+        let failures = try w.events(.authenticationFailed)
+        #expect(failures.count == 1 && failures[0].code == "auth.replay")
+    }
+
+    @Test func forgedUnknownStaleAndAlteredRequestsAreRejectedAndLogged() async throws {
+        let w = try World()
+        let s = try w.service()
+        let digest = Hex.encode(SHA256.hash([]))
+        // Signed by polisen's key but claiming to be fk.
+        let forged = w.headers("GET", "/p", as: w.polisen, party: "fk")
+        // A party the registry does not know.
+        let stranger = try PartyKeys.generate(party: "okand")
+        let unknown = w.headers("GET", "/p", as: stranger)
+        // Outside the ±5-minute window.
+        let stale = w.headers("GET", "/p", as: w.fk, at: w.clock - 301)
+        // Signed for another path.
+        let otherPath = w.headers("GET", "/other", as: w.fk)
+        // Missing signature.
+        var missing = w.headers("GET", "/p", as: w.fk)
+        missing[RequestSignature.Header.signature] = nil
+        for h in [forged, unknown, stale, otherPath, missing] {
+            await #expect(throws: CoordinatorError.self) { try await s.authenticate(method: "GET", path: "/p", headers: { h[$0] }, bodyDigest: digest) }
+        }
+        // A body other than the signed one.
+        let body = w.headers("POST", "/p", body: Array("a".utf8), as: w.fk)
+        await #expect(throws: CoordinatorError.self) {
+            try await s.authenticate(method: "POST", path: "/p", headers: { body[$0] }, bodyDigest: Hex.encode(SHA256.hash(Array("b".utf8))))
+        }
+        #expect(try w.events(.authenticationFailed).count == 6)
+    }
+}
+
+@Suite struct CoordinatorAgreementAndSubmissionTests {
+    @Test func agreementNeedsEverySignatureFromRegisteredKeys() async throws {
+        let w = try World()
+        let s = try w.service()
+        let doc = Data(agreementJSON.utf8)
+        await #expect(throws: CoordinatorError.self) { try await s.registerAgreement(party: "fk", document: doc, signatures: try w.signatures([w.fk])) }
+        // A signer outside the agreement cannot register it, even when fully signed.
+        await #expect(throws: CoordinatorError.self) { try await s.registerAgreement(party: "pm", document: doc, signatures: try w.signatures([w.fk, w.polisen])) }
+        #expect(try w.events(.agreementRegistered).isEmpty)
+        _ = try await s.registerAgreement(party: "fk", document: doc, signatures: try w.signatures([w.fk, w.polisen]))
+        #expect(try w.events(.agreementRegistered).count == 1)
+    }
+
+    @Test func badSubmissionsAreRejectedLoggedAndLeaveNothing() async throws {
+        let w = try World()
+        let s = try w.service()
+        _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+        // A party not in the agreement.
+        await #expect(throws: CoordinatorError.self) {
+            try await s.acceptSubmission(party: "pm", agreementID: "watch-test", upload: try w.submission(from: w.outsider, people: [1]))
+        }
+        // Sealed and signed for another agreement.
+        await #expect(throws: CoordinatorError.self) {
+            try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.fk, agreementID: "other", people: [1]))
+        }
+        // Signed by another party than the one who sends it.
+        await #expect(throws: CoordinatorError.self) {
+            try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.polisen, people: [1]))
+        }
+        // Truncated.
+        let good = try w.submission(from: w.fk, people: Array(0..<500))
+        let data = try Data(contentsOf: URL(fileURLWithPath: good))
+        let cut = good + ".cut"
+        try data.prefix(data.count - 100).write(to: URL(fileURLWithPath: cut))
+        await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: cut) }
+        #expect(w.storedSubmissions().isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: cut), "a rejected upload is removed")
+        let rejected = try w.events(.submissionRejected)
+        #expect(rejected.count == 4)
+        #expect(rejected.allSatisfy { $0.reason?.isEmpty == false })
+        // The intact one is accepted once; sending it again is refused.
+        let copy = good + ".copy"
+        try data.write(to: URL(fileURLWithPath: copy))
+        let answer = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: good).value
+        #expect(answer["rows"] as? Int == 500)
+        await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: copy) }
+        #expect(w.storedSubmissions().count == 1)
+    }
+
+    @Test func runReleasesOnlyToRecipientsAndDeletesEncodingsOnRetention() async throws {
+        let w = try World()
+        let s = try w.service()
+        _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+        // Police list: people 0..<50, half "aktiv"; FK: people 25..<200.
+        _ = try await s.acceptSubmission(party: "polisen", agreementID: "watch-test",
+                                         upload: try w.submission(from: w.polisen, people: Array(0..<50), attributes: ["category"], values: { [$0 % 2 == 0 ? "aktiv" : "koppling"] }))
+        #expect(try await waitForRun(s, tries: 20) != "finished", "no run before every party submitted")
+        _ = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.fk, people: Array(25..<200)))
+        #expect(try await waitForRun(s) == "finished")
+
+        // Polisen may not fetch FK's rows: 403, logged.
+        await #expect(throws: CoordinatorError.self) { try await s.fetchResult(party: "polisen", agreementID: "watch-test", output: "fk-rows") }
+        #expect(try w.events(.authenticationFailed).contains { $0.code == "auth.forbidden" && $0.party == "polisen" })
+
+        let answer = try await s.fetchResult(party: "fk", agreementID: "watch-test", output: "fk-rows").value
+        let sealed = w.dir + "/fk-rows.kkr"
+        try Data(base64Encoded: answer["result"] as! String)!.write(to: URL(fileURLWithPath: sealed))
+        let doc = try JSONSerialization.jsonObject(with: Data(try SealedResult.open(path: sealed, key: w.fk.sealing, coordinator: w.coordinator.signing.publicKey))) as! [String: Any]
+        let rows = doc["rows"] as! [[String: Any]]
+        // FK rows 0..<25 of its submission are people 25..<50: exactly those, with their category.
+        #expect(Set(rows.map { $0["row"] as! Int }) == Set(0..<25))
+        #expect(rows.allSatisfy { ($0["category"] as? [String])?.count == 1 })
+        #expect(rows.allSatisfy { $0["otherParties"] == nil }, "a field the agreement does not grant is never released")
+        // Another key cannot open it.
+        #expect(throws: WireError.self) { try SealedResult.open(path: sealed, key: w.polisen.sealing, coordinator: w.coordinator.signing.publicKey) }
+
+        // retentionDays 0: the encodings are gone once the run finished, and the log says so.
+        #expect(w.storedSubmissions().isEmpty)
+        #expect(try w.events(.encodingsDeleted).count == 1)
+        // The receipt proves the fetch event is in the log.
+        let receipt = try JSONDecoder().decode(Receipt.self, from: JSONSerialization.data(withJSONObject: answer["receipt"]!))
+        _ = try receipt.verify(origin: "korskoll/coordinator", key: w.coordinator.signing.publicKey)
+    }
+
+    @Test func aRunInterruptedByARestartIsRunAgain() async throws {
+        let w = try World()
+        do {
+            let s = try w.service()
+            _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+            _ = try await s.acceptSubmission(party: "polisen", agreementID: "watch-test", upload: try w.submission(from: w.polisen, people: Array(0..<10)))
+            // Simulate a crash after the last submission was stored but before the run finished.
+            let store = try Store(path: w.dir + "/coordinator/coordinator.sqlite")
+            try await store.pool.write { db in
+                try db.execute(sql: "INSERT INTO runs (agreement, run_id, state, progress, started) VALUES ('watch-test', 'crashed', 'running', 'matching', 0)")
+            }
+            _ = s
+        }
+        // fk's submission arrives at a new process; the old 'running' run is taken up again.
+        let s2 = try w.service()
+        _ = try await s2.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.fk, people: Array(5..<20)))
+        #expect(try await waitForRun(s2) == "finished")
+        let started = try w.events(.runStarted)
+        #expect(started.last?.parameters?["restart"] == "true")
+        let answer = try await s2.fetchResult(party: "polisen", agreementID: "watch-test", output: "polisen-count").value
+        #expect(answer["result"] != nil)
+    }
+}
+
+@Suite struct LinkageTests {
+    /// The exact join against a naive all-pairs reference on random data.
+    @Test func exactLinksEqualNaiveReference() throws {
+        var gen = SystemRandomNumberGenerator()
+        let parties = ["a", "b", "c"]
+        var rows: [PartyRows] = []
+        var values: [[Int?]] = []
+        for p in parties {
+            var r = PartyRows(party: p, attributeNames: [])
+            var v: [Int?] = []
+            for _ in 0..<300 {
+                let x: Int? = Int.random(in: 0..<10, using: &gen) == 0 ? nil : Int.random(in: 0..<400, using: &gen)
+                v.append(x)
+                r.append(Submission.Record(person: x.map { SHA256.hash(Array("\($0)".utf8)) },
+                                           organisation: nil, clk: x == nil ? [UInt8](repeating: 1, count: 128) : nil, attributes: []))
+            }
+            rows.append(r)
+            values.append(v)
+        }
+        let linkage = try Linkage(rows, exact: ["person"], threshold: nil, fuzzyParties: [])
+        for (p, v) in values.enumerated() {
+            for (i, x) in v.enumerated() {
+                var expected = Set<String>()
+                if let x { for (q, w) in values.enumerated() where q != p && w.contains(x) { expected.insert(parties[q]) } }
+                #expect(linkage.links[p][i].exactPerson == expected)
+            }
+        }
+        // Groups: two rows share a group exactly when they share a value.
+        for p in 0..<3 { for q in 0..<3 { for i in stride(from: 0, to: 300, by: 7) { for j in stride(from: 0, to: 300, by: 11) {
+            guard let x = values[p][i], let y = values[q][j] else { continue }
+            #expect((linkage.groupOf[p][i] == linkage.groupOf[q][j]) == (x == y))
+        } } } }
+    }
+}

@@ -85,6 +85,9 @@ public struct Linkage: Sendable {
         }
         var exactPairs = 0
         for (_, hs) in holders where hs.count > 1 {
+            // One person value is one person, within a party too.
+            let persons = hs.filter(\.person)
+            for h in persons.dropFirst() { uf.union(offsets[persons[0].party] + persons[0].row, offsets[h.party] + h.row) }
             let present = Set(hs.map(\.party))
             guard present.count > 1 else { continue }
             for h in hs {
@@ -93,8 +96,6 @@ public struct Linkage: Sendable {
                 else { links[h.party][h.row].exactOrganisation.formUnion(others) }
                 exactPairs += others.count
             }
-            let persons = hs.filter(\.person)
-            for h in persons.dropFirst() { uf.union(offsets[persons[0].party] + persons[0].row, offsets[h.party] + h.row) }
         }
         counts["exactLinks"] = exactPairs / 2
         progress("exact: \(holders.count) distinct blinded values")

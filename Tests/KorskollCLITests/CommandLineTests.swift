@@ -60,11 +60,29 @@ struct Korskoll {
         #expect(r.stderr.contains("--ref-date"))
     }
 
-    @Test(arguments: [["coordinator"], ["demo"]])
-    func unbuiltCommandGroupsSaySoAndFail(_ command: [String]) throws {
-        let r = try Korskoll.run(command)
+    /// The main job end to end: every node step is its own process against a coordinator process.
+    @Test func demoRunsEndToEndAndFindsNoIdentifierInStorage() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-demo-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let r = try Korskoll.run(["demo", "--people", "3000", "--seed", "5", "--workdir", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("No anomalies."))
+        #expect(r.stdout.contains("storage scan: clean"))
+        #expect(r.stdout.contains("refused with 403 and logged"))
+        #expect(r.stdout.components(separatedBy: "quality: ").count - 1 == 7, "one quality line per per-record output")
+        for file in ["coordinator/coordinator.sqlite", "nodes/fk/results/watchlist-fk-2026/fk-matched-rows.csv",
+                     "nodes/polisen/results/watchlist-fk-2026/polisen-count.csv", "nodes/fk/state/checkpoints.json", "truth/rows.csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/\(file)"), "\(file) missing")
+        }
+        // The result CSV holds the fk's own record ids, never another party's.
+        let csv = try String(contentsOfFile: "\(dir)/nodes/fk/results/watchlist-fk-2026/fk-matched-rows.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("FK") })
+    }
+
+    @Test func coordinatorServeNamesWhatIsMissing() throws {
+        let r = try Korskoll.run(["coordinator", "serve"])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("not built yet"))
+        #expect(r.stderr.contains("--data"))
     }
 
     @Test func keysGenerateWritesProtectedSecretAndPrintsNoSecret() throws {

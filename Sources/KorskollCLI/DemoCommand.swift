@@ -116,7 +116,7 @@ struct DemoCommand: ParsableCommand {
         print("  \(url), data in \(coordinatorDir) (SQLite WAL, submissions, results, protocol log)")
 
         // 5. Per agreement: register, key ceremony, encode and submit per party, wait, fetch results.
-        func korskoll(_ args: [String], label: String) throws -> String {
+        func korskoll(_ args: [String], label: String, quiet: Bool = false) throws -> String {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: exe)
             p.arguments = args
@@ -128,6 +128,7 @@ struct DemoCommand: ParsableCommand {
             let errData = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             guard p.terminationStatus == 0 else {
+                if quiet { throw ExitCode.failure }
                 throw failure("\(label) failed (exit \(p.terminationStatus)): \(String(decoding: errData, as: UTF8.self).split(separator: "\n").filter { !$0.contains("rows read") }.suffix(3).joined(separator: " | "))")
             }
             return String(decoding: data, as: UTF8.self)
@@ -182,7 +183,7 @@ struct DemoCommand: ParsableCommand {
             if let o = a.outputs.first, let other = a.partyIDs.first(where: { $0 != o.recipient }) {
                 let fetched = (try? korskoll(["node", "results", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id, "--output", o.name,
                                                "--state", "\(node(other))/state-probe", "--out", "\(node(other))/stolen"] + conn(other),
-                                              label: "\(other): fetch \(o.name)")) != nil
+                                              label: "\(other): fetch \(o.name)", quiet: true)) != nil
                 if fetched { throw failure("\(other) fetched \(o.name), which is for \(o.recipient)") }
                 print("  \(other) tried to fetch \(o.name) (for \(o.recipient)): refused with 403 and logged")
             }
@@ -199,9 +200,12 @@ struct DemoCommand: ParsableCommand {
         step("Protocol log verification (privacy officer, offline)")
         let bundle = dir + "/log.bundle"
         print("  " + (try korskoll(["log", "export", "--data", coordinatorDir, "--key", coordinatorFiles.secret.path, "--out", bundle], label: "log export")).trimmingCharacters(in: .whitespacesAndNewlines))
+        // The privacy officer, given fk's key, also opens fk's sealed results.
+        let fkResults = agreements.flatMap { a in a.agreement.outputs.filter { $0.recipient == "fk" }.map { "\(dir)/nodes/fk/results/\(a.agreement.id)/\($0.name).kkr" } }
         let nodeBooks = Self.parties.map { "\(dir)/nodes/\($0)/state/checkpoints.json" }.filter { fm.fileExists(atPath: $0) }
         let verification = try korskoll(["log", "verify", bundle, "--registry", registryPath, "--agreements"] + agreements.map(\.path)
-                                        + ["--node-checkpoints"] + nodeBooks, label: "log verify")
+                                        + ["--node-checkpoints"] + nodeBooks
+                                        + ["--recipient-key", "\(dir)/nodes/fk/keys/fk.secret.json", "--results"] + fkResults, label: "log verify")
         print("  " + verification.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
 
         step("Summary")

@@ -31,6 +31,7 @@ public struct LogReport: Codable, Sendable {
         public var seq: UInt64?
         public var code: String
         public var reason: String
+        public init(seq: UInt64?, code: String, reason: String) { self.seq = seq; self.code = code; self.reason = reason }
     }
     public struct Submission: Codable, Sendable { public var seq: UInt64; public var time: UInt64; public var party: String; public var rows: Int? }
     public struct Run: Codable, Sendable { public var runID: String; public var started: UInt64; public var finished: UInt64?; public var counts: [String: Int]? }
@@ -58,8 +59,10 @@ public struct LogReport: Codable, Sendable {
     public var authenticationFailures: Int
     public var agreements: [AgreementSection]
     public var anomalies: [Anomaly]
+    /// Sealed results a recipient opened and checked (`log verify --results`).
+    public var resultsChecked = 0
 
-    enum CodingKeys: String, CodingKey { case ok, origin, entries, checkpoints, nodeCheckpointsChecked, authenticationFailures, agreements, anomalies }
+    enum CodingKeys: String, CodingKey { case ok, origin, entries, checkpoints, nodeCheckpointsChecked, authenticationFailures, agreements, anomalies, resultsChecked }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -67,6 +70,7 @@ public struct LogReport: Codable, Sendable {
         try c.encode(checkpoints, forKey: .checkpoints); try c.encode(nodeCheckpointsChecked, forKey: .nodeCheckpointsChecked)
         try c.encode(authenticationFailures, forKey: .authenticationFailures)
         try c.encode(agreements, forKey: .agreements); try c.encode(anomalies, forKey: .anomalies)
+        try c.encode(resultsChecked, forKey: .resultsChecked)
     }
 
     public init(from decoder: Decoder) throws {

@@ -396,11 +396,7 @@ public actor CoordinatorService {
 }
 
 func fileHash(_ path: String) throws -> String {
-    var state = SHA256.State()
-    guard let h = FileHandle(forReadingAtPath: path) else { throw CoordinatorError(.internal, "cannot read \(path)") }
-    defer { try? h.close() }
-    while let block = try h.read(upToCount: 1 << 20), !block.isEmpty { state.update(Array(block)) }
-    return Hex.encode(state.finalize())
+    do { return Hex.encode(try sha256(file: path)) } catch let e as WireError { throw CoordinatorError(.internal, e.reason) }
 }
 
 /// A JSON object handed from the actor to the HTTP layer, which only serialises it.

@@ -71,11 +71,7 @@ final class CoordinatorClient {
     }
 
     static func fileDigest(_ path: String) throws -> String {
-        guard let h = FileHandle(forReadingAtPath: path) else { throw Failure(status: 0, code: "io", reason: "cannot read \(path)") }
-        defer { try? h.close() }
-        var state = SHA256.State()
-        while let block = try h.read(upToCount: 1 << 20), !block.isEmpty { state.update(Array(block)) }
-        return Hex.encode(state.finalize())
+        do { return Hex.encode(try sha256(file: path)) } catch let e as WireError { throw Failure(status: 0, code: "io", reason: e.reason) }
     }
 }
 

@@ -1,3 +1,6 @@
+import Foundation
+import Sodium
+
 /// Errors of the wire formats. `code` is stable; `reason` names the field and what is wrong, and
 /// never contains key material or identifiers.
 public struct WireError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -111,4 +114,13 @@ public struct ByteReader {
     public func expectEnd() throws {
         guard remaining == 0 else { throw WireError(.malformed, "\(context): \(remaining) trailing bytes after the last field") }
     }
+}
+
+/// SHA-256 of a file, read in 1 MiB blocks (the hash the log records for submissions and results).
+public func sha256(file path: String) throws -> [UInt8] {
+    guard let h = FileHandle(forReadingAtPath: path) else { throw WireError(.io, "cannot read \(path)") }
+    defer { try? h.close() }
+    var state = SHA256.State()
+    while let block = try h.read(upToCount: 1 << 20), !block.isEmpty { state.update(Array(block)) }
+    return state.finalize()
 }

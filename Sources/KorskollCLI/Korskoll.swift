@@ -12,7 +12,7 @@ public struct Korskoll: ParsableCommand {
             """,
         subcommands: [
             IdsCommand.self, KeysCommand.self, SynthCommand.self, AgreementCommand.self, ClkCommand.self, NodeCommand.self,
-            CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
+            MatchCommand.self, CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
         ]
     )
 

@@ -19,4 +19,8 @@ size_t korskoll_dice_tile(const uint64_t *a, const uint32_t *pa, size_t na,
 /// |a| over `words` words.
 uint64_t korskoll_popcount(const uint64_t *a, size_t words);
 
+/// A hint that `p` will be read soon (the exact join's batched probes). Inline, so Swift
+/// callers compile it to one prefetch instruction.
+static inline void korskoll_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 #endif

@@ -1,0 +1,90 @@
+import Testing
+@testable import Matching
+
+/// The naive reference for the exact join: a dictionary from value to the rows holding it.
+/// Values of the last column are looked up only when `lastProbes`; groups have two rows or more.
+private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt32]> {
+    var holders: [[UInt8]: [UInt32]] = [:]
+    var gid: UInt32 = 0
+    for (c, column) in columns.enumerated() {
+        for value in column {
+            defer { gid += 1 }
+            guard let value else { continue }
+            if lastProbes && c == columns.count - 1 {
+                if holders[value] != nil { holders[value]!.append(gid) }
+            } else {
+                holders[value, default: []].append(gid)
+            }
+        }
+    }
+    return Set(holders.values.filter { $0.count > 1 })
+}
+
+private struct Rng {
+    var s: UInt64
+    mutating func next() -> UInt64 {
+        s &+= 0x9E37_79B9_7F4A_7C15
+        var z = s
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
+
+@Suite struct ExactJoinTests {
+    /// Random columns drawn from a small pool of values (so values repeat within and across
+    /// columns), with absent rows, against the reference: one to four columns, both modes, one,
+    /// two and four threads, and with tags narrowed to one bit so that most tag matches are
+    /// chance ones and the probe has to go on past them.
+    @Test func matchesTheNaiveReference() {
+        var rng = Rng(s: 42)
+        for trial in 0..<60 {
+            let columnCount = 1 + rng.below(4)
+            let pool = (0..<(1 + rng.below(400))).map { _ in (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+            let columns: [[[UInt8]?]] = (0..<columnCount).map { _ in
+                (0..<rng.below(700)).map { _ in rng.below(10) == 0 ? nil : pool[rng.below(pool.count)] }
+            }
+            let blinded = columns.map { values in
+                var c = BlindedColumn(capacity: values.count)
+                for v in values { c.append(v) }
+                return c
+            }
+            for lastProbes in [false, true] {
+                let want = naiveGroups(columns, lastProbes: lastProbes)
+                for threads in [1, 2, 4] {
+                    for tagMask: UInt64 in [0xFFFF_FFFF, 1] {
+                        let join = ExactJoin(columns: blinded, lastColumnProbes: lastProbes, threads: threads, seed: UInt64(trial), tagMask: tagMask)
+                        let got = Set((0..<join.groupCount).map { Array(join.group($0)) })
+                        #expect(got.count == join.groupCount, "a group appears twice")
+                        #expect(got == want, "trial \(trial), \(columnCount) columns, lastProbes \(lastProbes), \(threads) threads, tag mask \(tagMask)")
+                        for g in got { #expect(g == g.sorted(), "a group's rows are in order") }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func locateFindsTheColumnAndRow() {
+        var a = BlindedColumn(capacity: 3), b = BlindedColumn(capacity: 0), c = BlindedColumn(capacity: 2)
+        for _ in 0..<3 { a.append(nil) }
+        for _ in 0..<2 { c.append(nil) }
+        let join = ExactJoin(columns: [a, b, c])
+        #expect(join.locate(0) == (0, 0))
+        #expect(join.locate(2) == (0, 2))
+        #expect(join.locate(3) == (2, 0))
+        #expect(join.locate(4) == (2, 1))
+        #expect(join.groupCount == 0)
+    }
+
+    @Test func aColumnHoldsWhatWasAppended() {
+        var c = BlindedColumn(capacity: 2)
+        let v = (0..<32).map { UInt8($0 + 1) }
+        c.append(v)
+        c.append(nil)
+        #expect(c.isPresent(0) && !c.isPresent(1))
+        let w = c.value(0)!
+        #expect(w.0 == 0x0807_0605_0403_0201 && w.3 == 0x201F_1E1D_1C1B_1A19)
+        #expect(c.value(1) == nil)
+    }
+}

@@ -52,6 +52,8 @@ public struct Agreement: Sendable, Equatable {
         /// Hex SHA-256 of the CLK schema; nil without fuzzy matching.
         public var schemaDigest: String?
         public var threshold: Double?
+        /// The keyed blocking scheme of fuzzy matching (Protocols/blocking.md); nil compares every pair.
+        public var blocking: String?
     }
 
     struct Document: Codable {
@@ -96,6 +98,7 @@ public struct Agreement: Sendable, Equatable {
         }
         guard Set(doc.outputs.map(\.name)).count == doc.outputs.count else { throw bad("output names must be unique") }
         guard doc.retentionDays >= 0 else { throw bad("retentionDays must not be negative") }
+        if let b = doc.match.blocking { guard b == "korskoll-blocking-v1" else { throw bad("match.blocking '\(b)' is not a known scheme (korskoll-blocking-v1)") } }
         bytes = Array(data)
         hash = SHA256.hash(bytes)
         id = doc.id; version = doc.version; purpose = doc.purpose; legalBasis = doc.legalBasis

@@ -15,6 +15,8 @@ public struct LinkageKeys: Sendable {
     public static let blindLabel = "korskoll/v1/blind-id"
     /// Protocols/derivations.md §3.
     public static let clkLabel = "korskoll/v1/clk"
+    /// Protocols/blocking.md §2.
+    public static let blockingLabel = "korskoll/v1/blocking"
 
     public let agreementID: String
     private let linkageSecret: SecretBytes
@@ -39,6 +41,12 @@ public struct LinkageKeys: Sendable {
     public func clkSecret() -> SecretBytes {
         try! HKDF.deriveKey(.sha256, inputKeyMaterial: linkageSecret, salt: Self.salt,
                             info: Self.info(Self.clkLabel, agreementID), length: 32)
+    }
+
+    /// K_block = HKDF-SHA-256(linkage secret, "korskoll/v1", "korskoll/v1/blocking" ‖ 0 ‖ agreement, 32).
+    public func blockingKey() -> SecretBytes {
+        try! HKDF.deriveKey(.sha256, inputKeyMaterial: linkageSecret, salt: Self.salt,
+                            info: Self.info(Self.blockingLabel, agreementID), length: 32)
     }
 }
 

@@ -54,3 +54,14 @@ uint64_t korskoll_popcount(const uint64_t *a, size_t words) {
     for (size_t w = 0; w < words; w++) c += (uint64_t)__builtin_popcountll(a[w]);
     return c;
 }
+
+KORSKOLL_CLONES
+void korskoll_common_pairs(const uint64_t *a, const uint64_t *b, size_t words,
+                           const uint32_t *ia, const uint32_t *ib, size_t n, uint32_t *out_common) {
+    for (size_t k = 0; k < n; k++) {
+        const uint64_t *x = a + (size_t)ia[k] * words, *y = b + (size_t)ib[k] * words;
+        uint64_t c = 0;
+        for (size_t w = 0; w < words; w++) c += (uint64_t)__builtin_popcountll(x[w] & y[w]);
+        out_common[k] = (uint32_t)c;
+    }
+}

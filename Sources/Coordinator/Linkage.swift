@@ -5,39 +5,59 @@ import Wire
 /// A blinded value (32 bytes) as four words: hashing and equality without allocation.
 struct BlindKey: Hashable {
     let a: UInt64, b: UInt64, c: UInt64, d: UInt64
-    init(_ bytes: [UInt8]) {
-        precondition(bytes.count == 32)
-        var w = [UInt64](repeating: 0, count: 4)
-        for i in 0..<32 { w[i / 8] |= UInt64(bytes[i]) << UInt64((i % 8) * 8) }
-        a = w[0]; b = w[1]; c = w[2]; d = w[3]
-    }
+    init(_ w: (UInt64, UInt64, UInt64, UInt64)) { a = w.0; b = w.1; c = w.2; d = w.3 }
 }
 
-/// One party's submitted rows, as the coordinator holds them for a run.
-public struct PartyRows: Sendable {
+/// One party's submitted rows, as the coordinator holds them for a run: pseudonyms in
+/// contiguous columns, CLKs as contiguous words, blocking keys as words (0 absent).
+public struct PartyRows: @unchecked Sendable {
     public let party: String
     public let attributeNames: [String]
-    var person: [BlindKey?] = []
-    var organisation: [BlindKey?] = []
-    var clk: [[UInt8]?] = []
+    public let clkBytes: Int
+    public let blockingKeys: Int
+    var person: BlindedColumn
+    var organisation: BlindedColumn
+    var clkWords: [UInt64] = []
+    var hasCLK: [Bool] = []
+    var blocks: [UInt64] = []
     var attributes: [[String]] = []
-    public var count: Int { person.count }
+    public private(set) var count = 0
+    var words: Int { (clkBytes + 7) / 8 }
 
-    public init(party: String, attributeNames: [String]) {
+    public init(party: String, attributeNames: [String], capacity: Int, clkBytes: Int, blockingKeys: Int = 0) {
         self.party = party
         self.attributeNames = attributeNames
+        self.clkBytes = clkBytes
+        self.blockingKeys = blockingKeys
+        person = BlindedColumn(capacity: capacity)
+        organisation = BlindedColumn(capacity: capacity)
+        clkWords.reserveCapacity(capacity * ((clkBytes + 7) / 8))
+        hasCLK.reserveCapacity(capacity)
+        blocks.reserveCapacity(capacity * blockingKeys)
+        attributes.reserveCapacity(capacity)
     }
 
     public mutating func append(_ r: Submission.Record) {
-        person.append(r.person.map(BlindKey.init))
-        organisation.append(r.organisation.map(BlindKey.init))
-        clk.append(r.clk)
+        person.append(r.person)
+        organisation.append(r.organisation)
+        let start = clkWords.count
+        clkWords.append(contentsOf: repeatElement(0, count: words))
+        if let c = r.clk {
+            precondition(c.count == clkBytes)
+            clkWords.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.advanced(by: start * 8).copyMemory(from: c, byteCount: c.count)
+            }
+        }
+        hasCLK.append(r.clk != nil)
+        for k in 0..<blockingKeys { blocks.append(r.blocks.map { $0[k] } ?? 0) }
         attributes.append(r.attributes)
+        count += 1
     }
 
     /// Reads a verified submission to its end (content hash and counts checked there).
     public init(opened: Submission.Opened) throws {
-        self.init(party: opened.header.party, attributeNames: opened.header.attributes)
+        let h = opened.header
+        self.init(party: h.party, attributeNames: h.attributes, capacity: Int(h.rows), clkBytes: h.clkBytes, blockingKeys: h.blockingKeys)
         while let r = try opened.next() { append(r) }
     }
 }
@@ -55,50 +75,58 @@ public struct RowLinks: Sendable, Equatable {
 }
 
 /// The linkage of one run (`Protocols/matching.md` §5): exact joins on blinded identifiers and
-/// relations, fuzzy Dice between rows that no exact identifier links, one-to-one per party pair,
-/// and groups across all parties.
+/// relations, fuzzy Dice between rows that no exact identifier links (under keyed blocking when
+/// the agreement names it), one-to-one per party pair, and groups across all parties.
 public struct Linkage: Sendable {
     public let parties: [String]
-    public private(set) var links: [[RowLinks]]
+    /// Links of the rows that linked to anything, by party and row (rows without links are absent).
+    public private(set) var links: [[Int: RowLinks]]
     /// Groups of linked rows across parties, as (party index, row): a union–find over exact
     /// person links and accepted fuzzy pairs.
     public private(set) var groupOf: [[Int]]
     public private(set) var counts: [String: Int] = [:]
 
-    public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>,
+    public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
+
+    public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
                 threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         parties = rows.map(\.party)
         groupOf = []
         let parties = parties
-        links = rows.map { [RowLinks](repeating: RowLinks(), count: $0.count) }
+        links = rows.map { _ in [:] }
         let offsets = rows.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         var uf = UnionFind(count: offsets.last!)
 
-        // 1. Exact: every blinded value, person and organisation alike (a sole trader's organisation
-        // pseudonym equals its owner's person pseudonym, node.md §2.2).
-        var holders: [BlindKey: [(party: Int, row: Int, person: Bool)]] = [:]
-        for (p, r) in rows.enumerated() {
-            for i in 0..<r.count {
-                if exact.contains("person"), let k = r.person[i] { holders[k, default: []].append((p, i, true)) }
-                if exact.contains("organisation"), let k = r.organisation[i] { holders[k, default: []].append((p, i, false)) }
-            }
+        // 1. Exact: one join over every party's person and organisation columns (a sole trader's
+        // organisation pseudonym equals its owner's person pseudonym, node.md §2.2).
+        let none = BlindedColumn(capacity: 0)
+        var columns: [BlindedColumn] = []
+        for r in rows {
+            columns.append(exact.contains("person") ? r.person : none)
+            columns.append(exact.contains("organisation") ? r.organisation : none)
         }
+        let join = ExactJoin(columns: columns, threads: threads)
         var exactPairs = 0
-        for (_, hs) in holders where hs.count > 1 {
+        for g in 0..<join.groupCount {
+            let members = join.group(g).map { gid -> (party: Int, row: Int, person: Bool) in
+                let (c, row) = join.locate(gid)
+                return (c / 2, row, c % 2 == 0)
+            }
             // One person value is one person, within a party too.
-            let persons = hs.filter(\.person)
+            let persons = members.filter(\.person)
             for h in persons.dropFirst() { uf.union(offsets[persons[0].party] + persons[0].row, offsets[h.party] + h.row) }
-            let present = Set(hs.map(\.party))
+            let present = Set(members.map(\.party))
             guard present.count > 1 else { continue }
-            for h in hs {
+            for h in members {
                 let others = present.subtracting([h.party]).map { parties[$0] }
-                if h.person { links[h.party][h.row].exactPerson.formUnion(others) }
-                else { links[h.party][h.row].exactOrganisation.formUnion(others) }
+                if h.person { links[h.party][h.row, default: RowLinks()].exactPerson.formUnion(others) }
+                else { links[h.party][h.row, default: RowLinks()].exactOrganisation.formUnion(others) }
                 exactPairs += others.count
             }
         }
         counts["exactLinks"] = exactPairs / 2
-        progress("exact: \(holders.count) distinct blinded values")
+        counts["exactGroups"] = join.groupCount
+        progress("exact: \(join.groupCount) shared values")
 
         // 2. Fuzzy, per party pair: rows of A that no exact person value links to B.
         var fuzzyPairs = 0, comparisons = 0
@@ -107,29 +135,49 @@ public struct Linkage: Sendable {
             for (x, pa) in fuzzyIndex.enumerated() {
                 for pb in fuzzyIndex[(x + 1)...] {
                     let a = rows[pa], b = rows[pb]
+                    guard a.clkBytes == b.clkBytes || a.clkBytes == 0 || b.clkBytes == 0 else {
+                        throw CoordinatorError(.internal, "\(a.party) and \(b.party) sent CLKs of different lengths")
+                    }
+                    let linksA = links[pa], linksB = links[pb]
                     // Two rows that both carry a valid, different personnummer are two people: fuzzy
                     // matching only pairs rows where at least one side has no person value (matching.md §5.2).
-                    let aRows = (0..<a.count).filter { a.clk[$0] != nil && !links[pa][$0].exactPerson.contains(parties[pb]) }
-                    let bRows = (0..<b.count).filter { b.clk[$0] != nil && !links[pb][$0].exactPerson.contains(parties[pa]) }
-                    let aNoID = aRows.filter { a.person[$0] == nil }, aID = aRows.filter { a.person[$0] != nil }
-                    let bNoID = bRows.filter { b.person[$0] == nil }
+                    let aRows = (0..<a.count).filter { a.hasCLK[$0] && !(linksA[$0]?.exactPerson.contains(parties[pb]) ?? false) }
+                    let bRows = (0..<b.count).filter { b.hasCLK[$0] && !(linksB[$0]?.exactPerson.contains(parties[pa]) ?? false) }
+                    let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
+                    let bNoID = bRows.filter { !b.person.isPresent($0) }
+                    let blocked = blocking && a.blockingKeys > 0 && a.blockingKeys == b.blockingKeys
                     var candidates: [Candidate] = []
-                    for (left, right) in [(aNoID, bRows), (aID, bNoID)] where !left.isEmpty && !right.isEmpty {
-                        let fa = try FilterSet(filters: left.map { a.clk[$0]! })
-                        let fb = try FilterSet(filters: right.map { b.clk[$0]! })
-                        comparisons += left.count * right.count
-                        candidates += CandidateGenerator.candidates(fa, fb, threshold: t, threads: threads)
-                            .map { Candidate(a: left[$0.a], b: right[$0.b], score: $0.score) }
+                    // The row sets without a person value are the small ones: they are indexed.
+                    for (small, smallRows, large, largeRows, smallIsA) in [(a, aNoID, b, bRows, true), (b, bNoID, a, aID, false)]
+                        where !smallRows.isEmpty && !largeRows.isEmpty {
+                        let fs = FilterSet(gathering: smallRows, from: small.clkWords, words: small.words, byteLength: small.clkBytes)
+                        let fl = FilterSet(gathering: largeRows, from: large.clkWords, words: large.words, byteLength: large.clkBytes)
+                        let found: [Candidate]
+                        if blocked {
+                            let k = small.blockingKeys
+                            let ks = smallRows.flatMap { r in small.blocks[(r * k)..<(r * k + k)] }
+                            let kl = largeRows.flatMap { r in large.blocks[(r * k)..<(r * k + k)] }
+                            let r = BlockedCandidates.candidates(fs, keysA: ks, fl, keysB: kl, kinds: k, threshold: t)
+                            found = r.candidates
+                            comparisons += r.compared
+                        } else {
+                            found = CandidateGenerator.candidates(fs, fl, threshold: t, threads: threads)
+                            comparisons += smallRows.count * largeRows.count
+                        }
+                        candidates += found.map { c in
+                            smallIsA ? Candidate(a: smallRows[c.a], b: largeRows[c.b], score: c.score)
+                                     : Candidate(a: largeRows[c.b], b: smallRows[c.a], score: c.score)
+                        }
                     }
                     candidates.sort()
                     for c in GreedySolver.solve(candidates) {
                         let i = c.a, j = c.b
-                        links[pa][i].fuzzy[parties[pb]] = max(links[pa][i].fuzzy[parties[pb]] ?? 0, c.score)
-                        links[pb][j].fuzzy[parties[pa]] = max(links[pb][j].fuzzy[parties[pa]] ?? 0, c.score)
+                        links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, c.score)
+                        links[pb][j, default: RowLinks()].fuzzy[parties[pa]] = max(links[pb][j]?.fuzzy[parties[pa]] ?? 0, c.score)
                         uf.union(offsets[pa] + i, offsets[pb] + j)
                         fuzzyPairs += 1
                     }
-                    progress("fuzzy \(parties[pa])×\(parties[pb]): \(aRows.count)×\(bRows.count) compared")
+                    progress("fuzzy \(parties[pa])×\(parties[pb]): \(aRows.count)×\(bRows.count) rows, \(comparisons) pairs compared so far")
                 }
             }
         }
@@ -140,18 +188,25 @@ public struct Linkage: Sendable {
         // organisation anywhere, to the parties where those people appear.
         if exact.contains("person") && exact.contains("organisation") {
             var representatives: [BlindKey: Set<BlindKey>] = [:]
-            for r in rows { for i in 0..<r.count { if let o = r.organisation[i], let p = r.person[i] { representatives[o, default: []].insert(p) } } }
+            for r in rows {
+                for i in 0..<r.count {
+                    if let o = r.organisation.value(i), let p = r.person.value(i) { representatives[BlindKey(o), default: []].insert(BlindKey(p)) }
+                }
+            }
             var personParties: [BlindKey: Set<Int>] = [:]
-            for (p, r) in rows.enumerated() { for i in 0..<r.count { if let k = r.person[i] { personParties[k, default: []].insert(p) } } }
+            for (p, r) in rows.enumerated() {
+                for i in 0..<r.count { if let k = r.person.value(i) { personParties[BlindKey(k), default: []].insert(p) } }
+            }
             var relationLinks = 0
             for (p, r) in rows.enumerated() {
                 for i in 0..<r.count {
-                    guard let o = r.organisation[i], let reps = representatives[o] else { continue }
+                    guard let o = r.organisation.value(i), let reps = representatives[BlindKey(o)] else { continue }
+                    let own = r.person.value(i).map(BlindKey.init)
                     var via = Set<String>()
-                    for rep in reps where rep != r.person[i] {
+                    for rep in reps where rep != own {
                         for q in personParties[rep] ?? [] where q != p { via.insert(parties[q]) }
                     }
-                    if !via.isEmpty { links[p][i].viaRepresentative = via; relationLinks += 1 }
+                    if !via.isEmpty { links[p][i, default: RowLinks()].viaRepresentative = via; relationLinks += 1 }
                 }
             }
             counts["relationLinks"] = relationLinks
@@ -168,7 +223,7 @@ public struct Linkage: Sendable {
                 }
             }
             for (p, r) in rows.enumerated() where categoryColumn[p] == nil {
-                for i in 0..<r.count { if let c = categoryOfGroup[uf.find(offsets[p] + i)] { links[p][i].categories = c } }
+                for i in 0..<r.count { if let c = categoryOfGroup[uf.find(offsets[p] + i)] { links[p][i, default: RowLinks()].categories = c } }
             }
         }
         groupOf = rows.indices.map { p in (0..<rows[p].count).map { uf.find(offsets[p] + $0) } }

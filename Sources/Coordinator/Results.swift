@@ -28,7 +28,8 @@ public enum ResultBuilder {
             doc["submissionID"] = submissionIDs[output.recipient] ?? ""
             doc["fields"] = fields.sorted()
             var rows: [[String: Any]] = []
-            for (i, l) in linkage.links[p].enumerated() {
+            for i in linkage.links[p].keys.sorted() {
+                let l = linkage.link(p, i)
                 var kinds: [String] = []
                 if !l.exactPerson.isEmpty { kinds.append("exact-person") }
                 if !l.exactOrganisation.isEmpty { kinds.append("exact-organisation") }

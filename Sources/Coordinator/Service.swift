@@ -169,6 +169,9 @@ public actor CoordinatorService {
             if let digest = a.match.schemaDigest, h.clkBytes > 0, Hex.encode(h.schemaDigest) != digest {
                 throw CoordinatorError(.submission, "the submission's CLK schema digest differs from the agreement's")
             }
+            guard h.blocking == (a.match.blocking ?? "") else {
+                throw CoordinatorError(.submission, "the submission's blocking scheme '\(h.blocking)' differs from the agreement's '\(a.match.blocking ?? "")'")
+            }
             let sid = Hex.encode(h.submissionID)
             let dup = try store.pool.read { db in
                 try Row.fetchOne(db, sql: "SELECT agreement FROM submissions WHERE submission_id = ? OR (agreement = ? AND party = ?)", arguments: [sid, a.id, party])
@@ -259,7 +262,8 @@ public actor CoordinatorService {
                 }
                 progress("matching")
                 return try Linkage(rows, exact: Set(a.match.exact), threshold: a.match.threshold,
-                                   fuzzyParties: Set(a.parties.filter(\.fuzzy).map(\.id)), progress: progress)
+                                   fuzzyParties: Set(a.parties.filter(\.fuzzy).map(\.id)),
+                                   blocking: a.match.blocking != nil, progress: progress)
             }.value
             let sids = byParty.mapValues(\.1)
             var sealed: [(Agreement.Output, String, String)] = []

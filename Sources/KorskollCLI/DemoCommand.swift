@@ -154,7 +154,8 @@ struct DemoCommand: ParsableCommand {
                 _ = try korskoll(["node", "encode", "--input", "\(node(p))/export.csv", "--mapping", "\(node(p))/mapping.json",
                                   "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement-id", a.id,
                                   "--linkage-secret-file", "\(node(p))/\(a.id).secret", "--key", "\(node(p))/keys/\(p).secret.json",
-                                  "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", encoded],
+                                  "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", encoded]
+                                  + (a.match.blocking.map { ["--blocking", $0] } ?? []),
                                  label: "\(p): node encode")
                 let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: encoded + "/summary.json"))) as? [String: Any] ?? [:]
                 _ = try korskoll(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id,

@@ -33,6 +33,7 @@ extension NodeCommand {
         @Option(help: "The coordinator's public key file (<id>.public.json).") var coordinator: String
         @Option(name: .customLong("ref-date"), help: "Reference date for 10-digit numbers, YYYY-MM-DD (default: today, UTC).") var refDate: String?
         @Option(help: "Output directory to create.") var out: String
+        @Option(help: "Keyed blocking scheme the agreement names (korskoll-blocking-v1); none by default.") var blocking: String?
         @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
@@ -61,11 +62,15 @@ extension NodeCommand {
                 coordinatorKeys = try KeyFiles.loadPublic(URL(fileURLWithPath: coordinator))
             } catch let e as KeyError { throw failure(e.reason) }
             let reference = refDate.flatMap { CalendarDate(iso: $0) } ?? CalendarDate.today()
-            let job = IngestJob(
+            var job = IngestJob(
                 input: input, mapping: mappingValue, schema: linkageSchema,
                 keys: LinkageKeys(agreementID: agreementID, linkageSecret: secret), party: party,
                 coordinator: coordinatorKeys, referenceDate: reference, output: out, threads: threads,
                 createdAt: UInt64(Date().timeIntervalSince1970))
+            if let blocking {
+                guard blocking == BlockingKeyer.scheme else { throw failure("--blocking: '\(blocking)' is not a known scheme (\(BlockingKeyer.scheme))") }
+                job.blocking = true
+            }
             let progress = Progress(label: "rows read")
             let summary: IngestSummary
             do { summary = try Ingest.run(job) { progress.advance(by: $0 - progress.count) } } catch let e as NodeError {

@@ -48,6 +48,14 @@ public struct FilterSet: Sendable {
         self.init(count: filters.count, byteLength: length, words: w, storage: storage, popcounts: pops)
     }
 
+    /// The rows `rows` of filters held contiguously in `storage`, `words` words each.
+    public init(gathering rows: [Int], from storage: [UInt64], words: Int, byteLength: Int) {
+        var s = [UInt64](repeating: 0, count: max(1, rows.count * words))
+        for (i, r) in rows.enumerated() { for w in 0..<words { s[i * words + w] = storage[r * words + w] } }
+        let pops = s.withUnsafeBufferPointer { b in (0..<rows.count).map { UInt32(korskoll_popcount(b.baseAddress! + $0 * words, words)) } }
+        self.init(count: rows.count, byteLength: byteLength, words: words, storage: s, popcounts: pops)
+    }
+
     private init(count: Int, byteLength: Int, words: Int, storage: [UInt64], popcounts: [UInt32]) {
         self.count = count
         self.byteLength = byteLength

@@ -25,6 +25,8 @@ public struct IngestJob: Sendable {
     public var output: String
     public var threads: Int
     public var createdAt: UInt64
+    /// Whether rows carry keyed blocking keys (Protocols/blocking.md), as the agreement says.
+    public var blocking = false
 
     public init(input: String, mapping: ColumnMapping, schema: LinkageSchema?, keys: LinkageKeys, party: PartyKeys,
                 coordinator: PartyPublicKeys, referenceDate: CalendarDate, output: String, threads: Int, createdAt: UInt64) {
@@ -182,6 +184,10 @@ public enum Ingest {
             submissionID: Random.bytes(16), createdAt: job.createdAt,
             schemaDigest: job.schema?.digest ?? Array(repeating: 0, count: 32),
             clkBytes: plan.clkBytes, attributes: job.mapping.attributes.map(\.name))
+        if plan.blocking != nil {
+            header.blocking = BlockingKeyer.scheme
+            header.blockingKeys = BlockingKeyer.kinds.count
+        }
         header.rows = UInt64(summary.rowsSubmitted)
         header.personIDs = UInt64(summary.personIDs)
         header.organisationIDs = UInt64(summary.organisationIDs)

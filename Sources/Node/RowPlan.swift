@@ -27,6 +27,8 @@ struct RowPlan: @unchecked Sendable {
     let personBlinder: IdentifierBlinder
     let organisationBlinder: IdentifierBlinder
     let clk: CLKEncoder?
+    /// The blocking keyer and the schema positions of given name, surname and birth date.
+    let blocking: (keyer: BlockingKeyer, given: Int, surname: Int, dob: Int)?
     var clkBytes: Int { clk?.encodedByteCount ?? 0 }
 
     /// Checks the header against the mapping and the schema; every problem here is about the
@@ -65,7 +67,18 @@ struct RowPlan: @unchecked Sendable {
                 return (try column(c, role: "field \(f.identifier)"), c)
             }
             clk = try CLKEncoder(schema: schema, secret: job.keys.clkSecret(), emptyValuesSetNoBits: true)
+            if job.blocking {
+                let ids = schema.features.map(\.identifier), f = BlockingKeyer.features
+                guard let g = ids.firstIndex(of: f.givenName), let s = ids.firstIndex(of: f.surname), let d = ids.firstIndex(of: f.dob) else {
+                    throw NodeError(.invalidMapping, "blocking \(BlockingKeyer.scheme) reads the schema features \(f.givenName), \(f.surname) and \(f.dob); the schema has \(ids.joined(separator: ", "))")
+                }
+                blocking = (BlockingKeyer(keys: job.keys), g, s, d)
+            } else {
+                blocking = nil
+            }
         } else {
+            guard !job.blocking else { throw NodeError(.invalidMapping, "blocking needs a CLK schema with names and a birth date") }
+            blocking = nil
             guard m.fields.isEmpty else { throw NodeError(.invalidMapping, "mapping: fields are given but there is no CLK schema") }
             features = []
             clk = nil
@@ -96,9 +109,11 @@ struct RowPlan: @unchecked Sendable {
     final class Scratch {
         let blake: BLAKE2b.State
         let workspace: CLKEncoder.Workspace?
+        let blocking: BLAKE2b.State?
         init(_ plan: RowPlan) {
             blake = plan.personBlinder.makeScratch()
             workspace = plan.clk?.makeWorkspace()
+            blocking = plan.blocking?.keyer.makeScratch()
         }
     }
 
@@ -138,6 +153,7 @@ struct RowPlan: @unchecked Sendable {
         let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch) }
 
         var clkBytes: [UInt8]?
+        var blocks: [UInt64]?
         if let clk, let workspace = scratch.workspace {
             var values = [String](repeating: "", count: features.count)
             var informative = false
@@ -155,7 +171,12 @@ struct RowPlan: @unchecked Sendable {
             }
             if informative {
                 switch clk.encode(values, workspace: workspace) {
-                case .success(let bits): clkBytes = bits
+                case .success(let bits):
+                    clkBytes = bits
+                    // Protocols/blocking.md §4: from the values that went into the CLK.
+                    if let b = blocking, let bs = scratch.blocking {
+                        blocks = b.keyer.keys(givenName: values[b.given], surname: values[b.surname], dob: values[b.dob], scratch: bs)
+                    }
                 case .failure(let e):
                     result.problems.append(RowProblem(line: line, field: "", code: e.code.rawValue, reason: "the row cannot be encoded: \(e.reason)", action: .fieldDropped))
                 }
@@ -180,7 +201,7 @@ struct RowPlan: @unchecked Sendable {
         result.hasOrganisation = organisationPseudonym != nil
         result.hasCLK = clkBytes != nil
         var w = ByteWriter()
-        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, attributes: attributeValues).encode(into: &w)
+        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks, attributes: attributeValues).encode(into: &w)
         result.record = w.bytes
         return result
     }

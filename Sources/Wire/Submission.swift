@@ -7,20 +7,23 @@ import Sodium
 ///     plaintext = headerLength(u32) header signature(64) body
 ///     header    = "KKSUBHDR" version(u16 = 1) agreement(str16) party(str16) recipient(str16)
 ///                 submissionID(16) createdAt(u64, Unix seconds) schemaDigest(32) clkBytes(u16)
-///                 attributeCount(u8) *attributeName(str8)
+///                 attributeCount(u8) *attributeName(str8) blocking(str8) blockingKeys(u8)
 ///                 rows(u64) personIDs(u64) organisationIDs(u64) clks(u64) contentHash(32)
 ///     signature = Ed25519(party, "korskoll/v1/submission" ‖ 0x00 ‖ header)
 ///     body      = *record;  contentHash = SHA-256(body)
-///     record    = presence(u8) [person(32)] [organisation(32)] [clk(clkBytes)] *attribute(str8)
+///     record    = presence(u8) [person(32)] [organisation(32)] [clk(clkBytes)]
+///                 [blockingKeys × key(u64)] *attribute(str8)
 ///
-/// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK; the other bits
-/// are zero and at least one of the three is set. Every record carries one str8 per attribute
+/// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK, bit 3 blocking
+/// keys (only with a CLK, and only when the header names a blocking scheme; a key of 0 is
+/// absent, Protocols/blocking.md); the other bits are zero and at least one of the first three
+/// is set. Every record carries one str8 per attribute
 /// name, in header order; empty means absent.
 public enum Submission {
     /// Magic of the sealed file.
     public static let fileMagic = Array("KKSUB\u{0}\u{0}\u{1}".utf8)
     static let headerMagic = Array("KKSUBHDR".utf8)
-    public static let version: UInt16 = 1
+    public static let version: UInt16 = 2
     /// Domain separation of the signature.
     public static let signatureLabel = "korskoll/v1/submission"
     static let maxHeaderLength = 65_536
@@ -39,6 +42,9 @@ public enum Submission {
         public var schemaDigest: [UInt8]
         public var clkBytes: Int
         public var attributes: [String]
+        /// The blocking scheme (Protocols/blocking.md), empty for none, and its keys per row.
+        public var blocking = ""
+        public var blockingKeys = 0
         public var rows: UInt64 = 0
         public var personIDs: UInt64 = 0
         public var organisationIDs: UInt64 = 0
@@ -65,6 +71,7 @@ public enum Submission {
             w.raw(submissionID); w.u64(createdAt); w.raw(schemaDigest); w.u16(UInt16(clkBytes))
             w.u8(UInt8(attributes.count))
             for a in attributes { w.str8(a) }
+            w.str8(blocking); w.u8(UInt8(blockingKeys))
             w.u64(rows); w.u64(personIDs); w.u64(organisationIDs); w.u64(clks)
             w.raw(contentHash)
             return w.bytes
@@ -83,6 +90,10 @@ public enum Submission {
             let n = Int(try r.u8("attributeCount"))
             guard n <= Submission.maxAttributes else { throw WireError(.malformed, "submission header: \(n) attributes; at most \(Submission.maxAttributes)") }
             attributes = try (0..<n).map { try r.str8("attribute \($0)") }
+            blocking = try r.str8("blocking"); blockingKeys = Int(try r.u8("blockingKeys"))
+            guard blocking.isEmpty == (blockingKeys == 0) else {
+                throw WireError(.malformed, "submission header: blocking scheme '\(blocking)' with \(blockingKeys) keys per row")
+            }
             rows = try r.u64("rows"); personIDs = try r.u64("personIDs"); organisationIDs = try r.u64("organisationIDs"); clks = try r.u64("clks")
             contentHash = try r.raw(32, "contentHash")
             try r.expectEnd()
@@ -96,12 +107,15 @@ public enum Submission {
         public var person: [UInt8]?
         public var organisation: [UInt8]?
         public var clk: [UInt8]?
+        /// The row's blocking keys, in the scheme's order; only with a CLK.
+        public var blocks: [UInt64]?
         public var attributes: [String]
 
-        public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, attributes: [String]) {
+        public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, blocks: [UInt64]? = nil, attributes: [String]) {
             self.person = person
             self.organisation = organisation
             self.clk = clk
+            self.blocks = blocks
             self.attributes = attributes
         }
 
@@ -109,10 +123,12 @@ public enum Submission {
         /// values of at most 255 bytes, and something to link on.
         public func encode(into w: inout ByteWriter) {
             precondition(person != nil || organisation != nil || clk != nil)
-            w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0))
+            precondition(blocks == nil || clk != nil)
+            w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0) | (blocks != nil ? 8 : 0))
             if let p = person { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
             if let o = organisation { precondition(o.count == Submission.pseudonymLength); w.raw(o) }
             if let c = clk { w.raw(c) }
+            for k in blocks ?? [] { withUnsafeBytes(of: k.littleEndian) { w.raw(Array($0)) } }
             for a in attributes { w.str8(a) }
         }
     }
@@ -187,8 +203,8 @@ public enum Submission {
             }
             let row = seen.rows
             let presence = try read(1, "record \(row) presence")[0]
-            guard presence & ~7 == 0, presence != 0 else {
-                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2) and CLK (4)")
+            guard presence & ~15 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0 else {
+                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4) and blocking keys with a CLK (8)")
             }
             var record = Record(person: nil, organisation: nil, clk: nil, attributes: [])
             if presence & 1 != 0 { record.person = try read(Submission.pseudonymLength, "record \(row) person"); seen.person += 1 }
@@ -196,6 +212,11 @@ public enum Submission {
             if presence & 4 != 0 {
                 guard header.clkBytes > 0 else { throw WireError(.malformed, "record \(row) has a CLK but the header declares none") }
                 record.clk = try read(header.clkBytes, "record \(row) CLK"); seen.clks += 1
+            }
+            if presence & 8 != 0 {
+                guard header.blockingKeys > 0 else { throw WireError(.malformed, "record \(row) has blocking keys but the header declares none") }
+                let b = try read(8 * header.blockingKeys, "record \(row) blocking keys")
+                record.blocks = (0..<header.blockingKeys).map { i in b[(8 * i)..<(8 * i + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
             }
             for a in header.attributes {
                 let n = Int(try read(1, "record \(row) \(a) length")[0])

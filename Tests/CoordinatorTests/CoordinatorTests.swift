@@ -255,7 +255,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         var rows: [PartyRows] = []
         var values: [[Int?]] = []
         for p in parties {
-            var r = PartyRows(party: p, attributeNames: [])
+            var r = PartyRows(party: p, attributeNames: [], capacity: 300, clkBytes: 128)
             var v: [Int?] = []
             for _ in 0..<300 {
                 let x: Int? = Int.random(in: 0..<10, using: &gen) == 0 ? nil : Int.random(in: 0..<400, using: &gen)
@@ -271,7 +271,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
             for (i, x) in v.enumerated() {
                 var expected = Set<String>()
                 if let x { for (q, w) in values.enumerated() where q != p && w.contains(x) { expected.insert(parties[q]) } }
-                #expect(linkage.links[p][i].exactPerson == expected)
+                #expect(linkage.link(p, i).exactPerson == expected)
             }
         }
         // Groups: two rows share a group exactly when they share a value.

@@ -7,6 +7,8 @@ private func sampleHeader(rows: [Submission.Record]) -> (Submission.Header, [UIn
     var header = Submission.Header(agreementID: "watch-2026", party: "fk", recipient: "coordinator",
                                    submissionID: Random.bytes(16), createdAt: 1_795_000_000,
                                    schemaDigest: SHA256.hash(Array("schema".utf8)), clkBytes: 128, attributes: ["category", "role"])
+    header.blocking = "korskoll-blocking-v1"
+    header.blockingKeys = 3
     var body = ByteWriter()
     for r in rows { r.encode(into: &body) }
     header.rows = UInt64(rows.count)
@@ -18,9 +20,14 @@ private func sampleHeader(rows: [Submission.Record]) -> (Submission.Header, [UIn
 }
 
 private func randomRecords(_ n: Int) -> [Submission.Record] {
-    (0..<n).map { i in
-        Submission.Record(person: i % 3 == 0 ? nil : Random.bytes(32), organisation: i % 4 == 0 ? Random.bytes(32) : nil,
-                          clk: i % 5 == 1 && i % 3 != 0 ? nil : Random.bytes(128), attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"])
+    (0..<n).map { (i: Int) -> Submission.Record in
+        let hasCLK = !(i % 5 == 1 && i % 3 != 0)
+        let clk: [UInt8]? = hasCLK ? Random.bytes(128) : nil
+        let blocks: [UInt64]? = hasCLK && i % 7 != 0 ? [UInt64(i), 0, UInt64.max - UInt64(i)] : nil
+        let person: [UInt8]? = i % 3 == 0 ? nil : Random.bytes(32)
+        let organisation: [UInt8]? = i % 4 == 0 ? Random.bytes(32) : nil
+        return Submission.Record(person: person, organisation: organisation, clk: clk, blocks: blocks,
+                                 attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"])
     }
 }
 
@@ -32,8 +39,8 @@ private func randomRecords(_ n: Int) -> [Submission.Record] {
             try Submission.Header(decoding: header.encoded() + [0])
         }
         var other = header.encoded()
-        other[9] = 2
-        do { _ = try Submission.Header(decoding: other); Issue.record("version 2 accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }
+        other[9] = 3
+        do { _ = try Submission.Header(decoding: other); Issue.record("version 3 accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }
     }
 
     @Test func sealedSubmissionOpensVerifiesAndYieldsItsRecords() throws {

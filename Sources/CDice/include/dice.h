@@ -19,6 +19,11 @@ size_t korskoll_dice_tile(const uint64_t *a, const uint32_t *pa, size_t na,
 /// |a| over `words` words.
 uint64_t korskoll_popcount(const uint64_t *a, size_t words);
 
+/// |a[ia[k]] ∧ b[ib[k]]| for k < n (filters of `words` words): the blocked pairs of
+/// Protocols/blocking.md §5, each compared once.
+void korskoll_common_pairs(const uint64_t *a, const uint64_t *b, size_t words,
+                           const uint32_t *ia, const uint32_t *ib, size_t n, uint32_t *out_common);
+
 /// A hint that `p` will be read soon (the exact join's batched probes). Inline, so Swift
 /// callers compile it to one prefetch instruction.
 static inline void korskoll_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }

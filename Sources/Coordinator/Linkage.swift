@@ -138,11 +138,11 @@ public struct Linkage: Sendable {
                     guard a.clkBytes == b.clkBytes || a.clkBytes == 0 || b.clkBytes == 0 else {
                         throw CoordinatorError(.internal, "\(a.party) and \(b.party) sent CLKs of different lengths")
                     }
-                    let linksA = links[pa], linksB = links[pb]
                     // Two rows that both carry a valid, different personnummer are two people: fuzzy
                     // matching only pairs rows where at least one side has no person value (matching.md §5.2).
-                    let aRows = (0..<a.count).filter { a.hasCLK[$0] && !(linksA[$0]?.exactPerson.contains(parties[pb]) ?? false) }
-                    let bRows = (0..<b.count).filter { b.hasCLK[$0] && !(linksB[$0]?.exactPerson.contains(parties[pa]) ?? false) }
+                    // Rows already linked exactly stay candidates: a party can hold the same person
+                    // in a row with a number and in one without.
+                    let aRows = (0..<a.count).filter { a.hasCLK[$0] }, bRows = (0..<b.count).filter { b.hasCLK[$0] }
                     let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
                     let bNoID = bRows.filter { !b.person.isPresent($0) }
                     let blocked = blocking && a.blockingKeys > 0 && a.blockingKeys == b.blockingKeys
@@ -169,6 +169,8 @@ public struct Linkage: Sendable {
                                      : Candidate(a: largeRows[c.b], b: smallRows[c.a], score: c.score)
                         }
                     }
+                    candidates = Linkage.unambiguous(candidates, margin: Linkage.ambiguityMargin,
+                                                     groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
                     candidates.sort()
                     for c in GreedySolver.solve(candidates) {
                         let i = c.a, j = c.b
@@ -227,6 +229,26 @@ public struct Linkage: Sendable {
             }
         }
         groupOf = rows.indices.map { p in (0..<rows[p].count).map { uf.find(offsets[p] + $0) } }
+    }
+
+    /// A row whose best candidates lie within this much of each other and belong to different
+    /// people (matching.md §5.2) is left unlinked.
+    public static let ambiguityMargin = 0.02
+
+    /// Drops every candidate of a row whose best candidate is not clearly better than a candidate
+    /// of another group: two people with the same name and birth date cannot be told apart, and
+    /// guessing would link the wrong one.
+    static func unambiguous(_ candidates: [Candidate], margin: Double, groupA: (Int) -> Int, groupB: (Int) -> Int) -> [Candidate] {
+        var byA: [Int: [Candidate]] = [:], byB: [Int: [Candidate]] = [:]
+        for c in candidates { byA[c.a, default: []].append(c); byB[c.b, default: []].append(c) }
+        func ambiguous(_ list: [Candidate], other: (Candidate) -> Int) -> Bool {
+            guard list.count > 1, let best = list.max(by: { $0.score < $1.score }) else { return false }
+            let g = other(best)
+            return list.contains { $0.score >= best.score - margin && other($0) != g }
+        }
+        let badA = Set(byA.filter { ambiguous($0.value, other: { groupB($0.b) }) }.keys)
+        let badB = Set(byB.filter { ambiguous($0.value, other: { groupA($0.a) }) }.keys)
+        return candidates.filter { !badA.contains($0.a) && !badB.contains($0.b) }
     }
 
     /// Distinct groups present at both parties of every pair (`results.md` §3).

@@ -10,7 +10,7 @@ struct MatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match",
         abstract: "Measure the matching engine: the exact join, and linkage quality on a synthetic population.",
-        subcommands: [BenchExact.self])
+        subcommands: [BenchExact.self, Quality.self])
 
     struct BenchExact: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -65,6 +65,8 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var clks = 0
     /// Person numbers from Skatteverket's test-number lists: real exports should have none.
     public var testNumbers = 0
+    /// Person numbers whose century the row's own birth date settled (node.md §2.2.1).
+    public var centuriesFromBirthDate = 0
 }
 
 /// One problem in one row, as the reject report lists it.
@@ -145,6 +147,7 @@ public enum Ingest {
                     summary.organisationIDs += result.hasOrganisation ? 1 : 0
                     summary.clks += result.hasCLK ? 1 : 0
                     summary.testNumbers += result.testNumber ? 1 : 0
+                    summary.centuriesFromBirthDate += result.centuryFromBirthDate ? 1 : 0
                 } else {
                     summary.rowsRejected += 1
                 }

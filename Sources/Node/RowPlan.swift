@@ -10,7 +10,7 @@ struct RowResult: Sendable {
     var record: [UInt8]?
     var recordID = ""
     var problems: [RowProblem] = []
-    var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false
+    var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false, centuryFromBirthDate = false
 }
 
 /// The column positions and encoders for one export; processes rows on several threads
@@ -117,8 +117,25 @@ struct RowPlan: @unchecked Sendable {
         }
     }
 
+    /// Protocols/node.md §2.2.1: a personnummer or samordningsnummer whose year within the
+    /// century, month and day agree with the row's own birth date, but whose century does not,
+    /// takes the birth date's century (a centenarian's `+` written as `-`, or a wrong century
+    /// in a 12-digit form). The check digit covers only the last ten digits, so it still holds.
+    static func reconcileCentury(_ canonical: String, kind: CanonicalKind, birthDate: String?) -> String? {
+        guard let birthDate, kind != .organisationsnummer, canonical.count == 12 else { return nil }
+        let b = Array(birthDate.utf8), c = Array(canonical.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
+              b.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        let digits = b.filter { $0 != UInt8(ascii: "-") }
+        var day = Int(c[6] - 48) * 10 + Int(c[7] - 48)
+        if kind == .samordningsnummer { day -= 60 }
+        let dayDigits: [UInt8] = [UInt8(48 + max(0, day) / 10), UInt8(48 + max(0, day) % 10)]
+        guard Array(digits[2..<6]) == Array(c[2..<6]), Array(digits[6..<8]) == dayDigits, digits[0..<2] != c[0..<2] else { return nil }
+        return String(decoding: digits[0..<2] + c[2...], as: UTF8.self)
+    }
+
     private func blind(_ value: String, column: String, as kind: IdentifierKind, line: Int,
-                       result: inout RowResult, scratch: Scratch) -> [UInt8]? {
+                       result: inout RowResult, scratch: Scratch, birthDate: String? = nil) -> [UInt8]? {
         guard !value.allSatisfy({ $0.isWhitespace }) else { return nil }
         switch normalizer.normalize(value, as: kind) {
         case .failure(let e):
@@ -129,8 +146,13 @@ struct RowPlan: @unchecked Sendable {
             // Protocols/node.md §2.2: the namespace follows the canonical kind, so a sole trader's
             // organisation pseudonym equals its owner's person pseudonym.
             let blinder = id.kind == .organisationsnummer ? organisationBlinder : personBlinder
+            var canonical = id.canonical
+            if let fixed = Self.reconcileCentury(canonical, kind: id.kind, birthDate: birthDate) {
+                canonical = fixed
+                result.centuryFromBirthDate = true
+            }
             var out = [UInt8](repeating: 0, count: IdentifierBlinder.outputLength)
-            out.withUnsafeMutableBytes { blinder.blind(id.canonical, scratch: scratch.blake, into: $0) }
+            out.withUnsafeMutableBytes { blinder.blind(canonical, scratch: scratch.blake, into: $0) }
             return out
         }
     }
@@ -149,7 +171,8 @@ struct RowPlan: @unchecked Sendable {
         guard !id.isEmpty else { return reject(fields.isEmpty ? "" : "recordId", "row.record-id-missing", "the local record id is empty") }
         result.recordID = id
 
-        let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch) }
+        let birthDate = blocking.flatMap { features[$0.dob].index }.map { fields[$0].trimmingCharacters(in: .whitespaces) }
+        let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate) }
         let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch) }
 
         var clkBytes: [UInt8]?

@@ -1,0 +1,223 @@
+import ArgumentParser
+import Blinding
+import CLKEncoding
+import Coordinator
+import Foundation
+import Identifiers
+import Node
+import Parties
+import Sodium
+import Tabular
+import Wire
+
+extension MatchCommand {
+    /// `korskoll match quality` (Protocols/matching.md §6): every register of a synthetic
+    /// population through the node encoder and the coordinator's linkage in one process, scored
+    /// against the truth per register pair.
+    struct Quality: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Precision, recall and F1 of the linkage on a synthetic population, per register pair.",
+            discussion: """
+                Reads DIR/registers/*.csv with their mappings and DIR/truth/rows.csv (korskoll synth). Every \
+                register is encoded as a node would (fresh keys, keyed blocking), then linked with exact joins \
+                only, with exact + blocked fuzzy matching at --threshold, and (unless --no-unblocked) with \
+                exact + unblocked fuzzy matching, which measures what blocking loses. --sweep runs more \
+                thresholds with blocking. A true pair is two rows of different registers that show the same \
+                person; a predicted pair is two rows the run put in the same group.
+                """)
+
+        @Option(help: "Synthetic population directory (korskoll synth --out).") var population: String
+        @Option(help: "Truth directory (default: DIR/truth).") var truth: String?
+        @Option(help: "CLK schema (default: Protocols/schemas/person-v3.json).") var schema: String?
+        @Option(help: "Dice threshold of the main comparison.") var threshold: Double = 0.95
+        @Option(help: "More thresholds to run with blocking, comma-separated.") var sweep: String = "0.8,0.85,0.9,0.92,0.95,0.97"
+        @Flag(help: "Skip the unblocked run (it compares every row without a number with every row of the other register).")
+        var noUnblocked = false
+        @Option(name: .customLong("ref-date"), help: "Reference date for 10-digit numbers (default 2026-01-01, synth's).") var refDate = "2026-01-01"
+        @Option(help: "Write the report as JSON here too.") var json: String?
+        @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+            guard CalendarDate(iso: refDate) != nil else { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
+            guard parsedSweep != nil else { throw ValidationError("--sweep must be comma-separated numbers between 0 and 1") }
+        }
+
+        var parsedSweep: [Double]? {
+            let parts = sweep.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.contains(where: { $0 == nil || !(0...1).contains($0!) }) else { return nil }
+            return parts.map { $0! }
+        }
+
+        func run() throws {
+            let start = Date()
+            let registers = try FileManager.default.contentsOfDirectory(atPath: population + "/registers")
+                .filter { $0.hasSuffix(".mapping.json") }.map { String($0.dropLast(".mapping.json".count)) }.sorted()
+            guard !registers.isEmpty else { throw failure("\(population)/registers has no <register>.mapping.json") }
+            let schemaPath = schema ?? DemoCommand.repositoryRoot() + "/Protocols/schemas/person-v3.json"
+            let linkageSchema: LinkageSchema
+            do { linkageSchema = try LinkageSchema(json: readFile(schemaPath, what: "--schema")) } catch let e as CLKError { throw failure("schema \(schemaPath): \(e.reason)") }
+
+            // Encode every register as its node would, with keys made for this run only.
+            let work = NSTemporaryDirectory() + "korskoll-quality-" + Hex.encode(Random.bytes(6))
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: work) }
+            let coordinator = try PartyKeys.generate(party: "coordinator")
+            let keys = LinkageKeys(agreementID: "quality", linkageSecret: SecretBytes.random(count: 32))
+            var rows: [PartyRows] = []
+            var recordOfRow: [[String]] = []
+            for r in registers {
+                let mapping: ColumnMapping
+                do { mapping = try ColumnMapping(json: readFile("\(population)/registers/\(r).mapping.json", what: "mapping"), source: r) } catch let e as NodeError { throw failure(e.reason) }
+                var job = IngestJob(input: "\(population)/registers/\(r).csv", mapping: mapping, schema: mapping.fields.isEmpty ? nil : linkageSchema,
+                                    keys: keys, party: try PartyKeys.generate(party: r),
+                                    coordinator: PartyPublicKeys(party: "coordinator", signing: coordinator.signing.publicKey, sealing: coordinator.sealing.publicKey),
+                                    referenceDate: CalendarDate(iso: refDate)!, output: "\(work)/\(r)", threads: threads, createdAt: UInt64(Date().timeIntervalSince1970))
+                job.blocking = !mapping.fields.isEmpty
+                let t0 = Date()
+                let summary: IngestSummary
+                do { summary = try Ingest.run(job) } catch let e as NodeError { throw failure("\(r): \(e.reason)") }
+                let opened = try Submission.Opened(path: "\(work)/\(r)/\(Ingest.submissionFile)", key: coordinator.sealing)
+                try opened.verify(signedBy: job.party.signing.publicKey)
+                rows.append(try PartyRows(opened: opened))
+                recordOfRow.append(try Self.recordIDs("\(work)/\(r)/\(Ingest.rowMapFile)", rows: summary.rowsSubmitted))
+                printError("encoded \(r): \(summary.rowsSubmitted) of \(summary.rowsRead) rows in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
+            }
+            let truth = try Self.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
+
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool) throws -> Evaluation {
+                let t0 = Date()
+                let linkage = try Linkage(rows, exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
+                                          blocking: blocking, threads: threads)
+                let seconds = Date().timeIntervalSince(t0)
+                var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
+                e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
+                printError("\(label): \(String(format: "%.1f", seconds)) s, \(e.comparisons) pairs compared")
+                return e
+            }
+            var report: [Evaluation] = []
+            report.append(try evaluate("exact only", threshold: nil, blocking: false))
+            let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true)
+            report.append(main)
+            let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
+            if let unblocked { report.append(unblocked) }
+            var sweepRuns: [Evaluation] = []
+            for t in parsedSweep! where t != threshold { sweepRuns.append(try evaluate("sweep", threshold: t, blocking: true)) }
+
+            print("Linkage quality on \(population): \(registers.count) registers, \(rows.reduce(0) { $0 + $1.count }) submitted rows")
+            print("")
+            print("register pair              true pairs   exact only: P / R / F1        exact+fuzzy (t=\(threshold), blocked): P / R / F1")
+            for key in main.pairs.keys.sorted() where main.pairs[key]!.actual > 0 {
+                let x = report[0].pairs[key]!, y = main.pairs[key]!
+                print("\(key.padding(toLength: 26, withPad: " ", startingAt: 0)) \(String(format: "%10d", y.actual))   \(x.triple)   \(y.triple)")
+            }
+            for e in report { print("\(e.label.padding(toLength: 26, withPad: " ", startingAt: 0)) all pairs: \(e.total.triple)   \(e.comparisons) compared, \(String(format: "%.2f", e.seconds)) s") }
+            print("")
+            print("threshold sweep (blocked):   P / R / F1")
+            for e in ([main] + sweepRuns).sorted(by: { $0.threshold! < $1.threshold! }) {
+                print("  t = \(String(format: "%.2f", e.threshold!))               \(e.total.triple)")
+            }
+            if let unblocked {
+                let lost = unblocked.total.truePositives - main.total.truePositives
+                print("")
+                print("blocking: \(main.comparisons) pairs compared instead of \(unblocked.comparisons); true pairs found without blocking but not with it: \(lost) of \(main.total.actual) (\(String(format: "%.4f", 100 * Double(lost) / Double(max(1, main.total.actual))))%)")
+            }
+            print("")
+            print("missed true pairs (t=\(threshold), blocked) by the problems in their rows: " + main.missedByProblem.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            print("finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+            if let json {
+                var doc: [String: Any] = ["format": "korskoll-quality-v1", "population": population, "registers": registers,
+                                          "threshold": threshold, "runs": (report + sweepRuns).map(\.json)]
+                if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
+                try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+            }
+        }
+
+        static func recordIDs(_ path: String, rows: Int) throws -> [String] {
+            var out = [String](repeating: "", count: rows)
+            let reader = try CSVReader(path: path)
+            _ = try reader.next()
+            while let r = try reader.next() { if let i = Int(r.fields[0]), i < rows { out[i] = r.fields[2] } }
+            return out
+        }
+
+        /// register → record id → (true person, the problems written into the row).
+        static func truthPersons(_ path: String) throws -> [String: [String: (person: Int?, problems: String)]] {
+            var out: [String: [String: (person: Int?, problems: String)]] = [:]
+            let reader = try CSVReader(path: path)
+            _ = try reader.next()
+            while let r = try reader.next() { out[r.fields[0], default: [:]][r.fields[1]] = (Int(r.fields[2]), r.fields[4]) }
+            return out
+        }
+    }
+}
+
+struct Counts {
+    var predicted = 0, actual = 0, truePositives = 0
+    var precision: Double { predicted == 0 ? 1 : Double(truePositives) / Double(predicted) }
+    var recall: Double { actual == 0 ? 1 : Double(truePositives) / Double(actual) }
+    var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
+    var triple: String { String(format: "%7.3f%% / %7.3f%% / %.5f", 100 * precision, 100 * recall, f1) }
+    var json: [String: Any] { ["predicted": predicted, "actual": actual, "truePositives": truePositives, "precision": precision, "recall": recall, "f1": f1] }
+    static func += (a: inout Counts, b: Counts) { a.predicted += b.predicted; a.actual += b.actual; a.truePositives += b.truePositives }
+}
+
+/// One run scored against the truth: pairs of rows of different registers.
+struct Evaluation {
+    let label: String
+    let threshold: Double?
+    let blocking: Bool
+    let seconds: Double
+    let comparisons: Int
+    var pairs: [String: Counts] = [:]
+    var total = Counts()
+    var missedByProblem: [String: Int] = [:]
+
+    var json: [String: Any] {
+        ["label": label, "threshold": threshold as Any, "blocking": blocking, "seconds": seconds, "comparisons": comparisons,
+         "total": total.json, "pairs": pairs.mapValues(\.json), "missedByProblem": missedByProblem]
+    }
+
+    mutating func score(registers: [String], truth: [String: [String: (person: Int?, problems: String)]],
+                        recordOfRow: [[String]], groupOf: [[Int]]) {
+        // Per register: group → rows, person → rows (every truth row, submitted or not), (group, person) → rows.
+        struct Side { var group: [Int: Int] = [:]; var person: [Int: [String]] = [:]; var cell: [Int64: Int] = [:]; var groupOfRecord: [String: Int] = [:] }
+        var sides: [Side] = []
+        for (p, r) in registers.enumerated() {
+            var s = Side()
+            for (row, g) in groupOf[p].enumerated() {
+                s.group[g, default: 0] += 1
+                let record = recordOfRow[p][row]
+                s.groupOfRecord[record] = g
+                if let person = truth[r]?[record]?.person { s.cell[Int64(g) << 32 | Int64(person), default: 0] += 1 }
+            }
+            for (record, t) in truth[r] ?? [:] { if let person = t.person { s.person[person, default: []].append(record) } }
+            sides.append(s)
+        }
+        for p in registers.indices {
+            for q in registers.indices where p < q {
+                var c = Counts()
+                let (a, b) = sides[p].group.count <= sides[q].group.count ? (sides[p], sides[q]) : (sides[q], sides[p])
+                for (g, n) in a.group { if let m = b.group[g] { c.predicted += n * m } }
+                for (cell, n) in sides[p].cell { if let m = sides[q].cell[cell] { c.truePositives += n * m } }
+                for (person, records) in sides[p].person {
+                    guard let others = sides[q].person[person] else { continue }
+                    c.actual += records.count * others.count
+                    for x in records {
+                        for y in others {
+                            let gx = sides[p].groupOfRecord[x], gy = sides[q].groupOfRecord[y]
+                            guard gx == nil || gx != gy else { continue }
+                            var problems = Set((truth[registers[p]]![x]!.problems + ";" + truth[registers[q]]![y]!.problems)
+                                .split(separator: ";").map(String.init))
+                            if gx == nil || gy == nil { problems.insert("row-not-submitted") }
+                            if problems.isEmpty { problems.insert("none") }
+                            for k in problems { missedByProblem[k, default: 0] += 1 }
+                        }
+                    }
+                }
+                pairs["\(registers[p])+\(registers[q])"] = c
+                total += c
+            }
+        }
+    }
+}

@@ -192,3 +192,19 @@ private let pins = Array(SkatteverketTestNumbers.personnummer.prefix(400))
         for (order, n) in counts { #expect((110...290).contains(n), "order \(order) came \(n) times") }
     }
 }
+
+@Suite struct CenturyReconciliationTests {
+    /// node.md §2.2.1: the row's birth date settles the century only when the rest of the date agrees.
+    @Test func theBirthDateSettlesOnlyTheCentury() {
+        // A centenarian written with '-': the number resolves to 2025, the row says 1925.
+        #expect(RowPlan.reconcileCentury("202503040123", kind: .personnummer, birthDate: "1925-03-04") == "192503040123")
+        // A samordningsnummer: day + 60.
+        #expect(RowPlan.reconcileCentury("202503640123", kind: .samordningsnummer, birthDate: "1925-03-04") == "192503640123")
+        // Same century, another date, no date, a malformed date, an organisation: unchanged.
+        #expect(RowPlan.reconcileCentury("192503040123", kind: .personnummer, birthDate: "1925-03-04") == nil)
+        #expect(RowPlan.reconcileCentury("202503040123", kind: .personnummer, birthDate: "1925-03-05") == nil)
+        #expect(RowPlan.reconcileCentury("202503040123", kind: .personnummer, birthDate: nil) == nil)
+        #expect(RowPlan.reconcileCentury("202503040123", kind: .personnummer, birthDate: "1925/03/04") == nil)
+        #expect(RowPlan.reconcileCentury("165560160680", kind: .organisationsnummer, birthDate: "1955-60-16") == nil)
+    }
+}

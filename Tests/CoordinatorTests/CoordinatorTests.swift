@@ -54,7 +54,7 @@ private final class World: @unchecked Sendable {
 
     /// A sealed submission of `people` (pseudonyms are random bytes seeded by the person number).
     func submission(from party: PartyKeys, agreementID: String = "watch-test", people: [Int], attributes: [String] = [],
-                    values: (Int) -> [String] = { _ in [] }) throws -> String {
+                    blocking: String = "", values: (Int) -> [String] = { _ in [] }) throws -> String {
         var body = ByteWriter()
         for p in people {
             Submission.Record(person: SHA256.hash(Array("person \(p)".utf8)),
@@ -65,6 +65,8 @@ private final class World: @unchecked Sendable {
         var header = Submission.Header(agreementID: agreementID, party: party.party, recipient: "coordinator",
                                        submissionID: Random.bytes(16), createdAt: clock, schemaDigest: [UInt8](repeating: 0, count: 32),
                                        clkBytes: 0, attributes: attributes)
+        header.blocking = blocking
+        header.blockingKeys = blocking.isEmpty ? 0 : 3
         header.rows = UInt64(people.count)
         header.personIDs = UInt64(people.count)
         header.contentHash = SHA256.hash(body.bytes)
@@ -168,6 +170,11 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         await #expect(throws: CoordinatorError.self) {
             try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.polisen, people: [1]))
         }
+        // A blocking scheme the agreement does not name.
+        do {
+            try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.fk, people: [1], blocking: "korskoll-blocking-v1"))
+            Issue.record("a submission with another blocking scheme was accepted")
+        } catch let e as CoordinatorError { #expect(e.reason.contains("blocking scheme")) }
         // Truncated.
         let good = try w.submission(from: w.fk, people: Array(0..<500))
         let data = try Data(contentsOf: URL(fileURLWithPath: good))
@@ -177,7 +184,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         #expect(w.storedSubmissions().isEmpty)
         #expect(!FileManager.default.fileExists(atPath: cut), "a rejected upload is removed")
         let rejected = try w.events(.submissionRejected)
-        #expect(rejected.count == 4)
+        #expect(rejected.count == 5)
         #expect(rejected.allSatisfy { $0.reason?.isEmpty == false })
         // The intact one is accepted once; sending it again is refused.
         let copy = good + ".copy"

@@ -34,10 +34,8 @@ struct DemoTruth {
         }
     }
 
-    struct Quality { var predicted = 0, actual = 0, truePositives = 0
-        var precision: Double { predicted == 0 ? 1 : Double(truePositives) / Double(predicted) }
-        var recall: Double { actual == 0 ? 1 : Double(truePositives) / Double(actual) }
-    }
+    /// Precision and recall counts, as `match quality` keeps them.
+    typealias Quality = Counts
 
     /// Row-level precision and recall of a per-record result: a row truly matches when its person
     /// or organisation is in another party's export (or, with relations, one of its organisation's

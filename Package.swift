@@ -26,9 +26,9 @@ let package = Package(
             exclude: ["TestNumbers"]
         ),
         .target(name: "Parties", dependencies: ["Sodium"]),
-        .target(name: "CLKEncoding", dependencies: ["Sodium"]),
+        .target(name: "CLKEncoding", dependencies: ["Sodium", "Tabular"]),
         .target(name: "Tabular"),
-        .target(name: "Blinding", dependencies: ["Sodium"]),
+        .target(name: "Blinding", dependencies: ["Sodium", "Tabular"]),
         .target(name: "Wire", dependencies: ["Sodium"]),
         // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
         .target(name: "CDice"),

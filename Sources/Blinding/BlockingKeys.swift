@@ -1,5 +1,6 @@
 import Foundation
 import Sodium
+import Tabular
 
 /// Keyed blocking keys (Protocols/blocking.md): a node derives from a row's name and birth date a
 /// few 8-byte keyed hashes; the coordinator compares by Dice only rows that share one. Without
@@ -24,24 +25,105 @@ public final class BlockingKeyer: @unchecked Sendable {
     /// The keys of one row, in ``kinds`` order; 0 where the row lacks what the key needs.
     public func keys(givenName: String, surname: String, dob: String, scratch: BLAKE2b.State) -> [UInt64] {
         let given = Self.phonetic(givenName), family = Self.phonetic(surname)
-        let date = dob.trimmingCharacters(in: .whitespaces)
-        let inputs: [String?] = [
-            date.isEmpty ? nil : date,
-            given.isEmpty || family.isEmpty ? nil : [given, family].sorted().joined(separator: "|"),
-            given.isEmpty || family.isEmpty ? nil : family + "|" + String(given.prefix(1)),
+        let date = dob.trimmingWhitespace()
+        let names = !given.isEmpty && !family.isEmpty
+        return [
+            date.isEmpty ? 0 : key(kind: 0, date, scratch: scratch),
+            names ? key(kind: 1, given < family ? given + "|" + family : family + "|" + given, scratch: scratch) : 0,
+            names ? key(kind: 2, family + "|" + String(given.prefix(1)), scratch: scratch) : 0,
         ]
-        return zip(Self.kinds, inputs).map { kind, input in
-            guard let input else { return 0 }
-            scratch.reset(to: prefix)
-            scratch.update(Array(kind.utf8) + [0] + Array(input.utf8))
-            let out = scratch.finalize()
-            let v = out.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-            return v == 0 ? 1 : v
-        }
     }
 
-    /// The phonetic code of a name's first part (blocking.md §3).
+    private static let kindBytes = kinds.map { Array($0.utf8) + [0] }
+
+    /// BLAKE2b-8 under K_block of kind ‖ 0x00 ‖ input, 0 read as 1 (blocking.md §4).
+    private func key(kind: Int, _ input: String, scratch: BLAKE2b.State) -> UInt64 {
+        scratch.reset(to: prefix)
+        Self.kindBytes[kind].withUnsafeBytes { scratch.update($0) }
+        var input = input
+        input.withUTF8 { scratch.update(UnsafeRawBufferPointer($0)) }
+        var v: UInt64 = 0
+        withUnsafeMutableBytes(of: &v) { scratch.finalize(into: $0) }
+        v = UInt64(littleEndian: v)
+        return v == 0 ? 1 : v
+    }
+
+    /// The phonetic code of a name's first part (blocking.md §3), on bytes: ASCII names skip the
+    /// Unicode folding, which changes nothing for them.
     public static func phonetic(_ name: String) -> String {
+        // 1. Fold (§3 step 1) to letters a–z.
+        var letters: [UInt8] = []
+        letters.reserveCapacity(name.utf8.count + 2)
+        var started = false
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            for var b in name.utf8 {
+                if b == 0x20 || b == UInt8(ascii: "-") || (0x09...0x0D).contains(b) {
+                    if started { break } else { continue }
+                }
+                if (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) { b |= 0x20 }
+                guard (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(b) else { continue }
+                started = true
+                letters.append(b)
+            }
+        } else {
+            for scalar in name.decomposedStringWithCompatibilityMapping.lowercased().unicodeScalars {
+                if scalar.properties.generalCategory == .nonspacingMark { continue }
+                if scalar == " " || scalar == "-" || scalar.properties.isWhitespace {
+                    if started { break } else { continue }
+                }
+                let spelled: String
+                switch scalar {
+                case "a"..."z": letters.append(UInt8(scalar.value)); started = true; continue
+                case "æ": spelled = "ae"
+                case "ø": spelled = "o"
+                case "ß": spelled = "ss"
+                case "đ", "ð": spelled = "d"
+                case "ł": spelled = "l"
+                case "þ": spelled = "t"
+                default: continue
+                }
+                started = true
+                letters.append(contentsOf: spelled.utf8)
+            }
+        }
+        // 2. Spelling variants to one form.
+        var s: [UInt8] = []
+        s.reserveCapacity(letters.count + 2)
+        var i = 0
+        while i < letters.count {
+            let c = letters[i], next: UInt8 = i + 1 < letters.count ? letters[i + 1] : 0
+            switch (c, next) {
+            case (UInt8(ascii: "p"), UInt8(ascii: "h")): s.append(UInt8(ascii: "f")); i += 2; continue
+            case (UInt8(ascii: "t"), UInt8(ascii: "h")): s.append(UInt8(ascii: "t")); i += 2; continue
+            case (UInt8(ascii: "c"), UInt8(ascii: "k")): s.append(UInt8(ascii: "k")); i += 2; continue
+            case (UInt8(ascii: "q"), UInt8(ascii: "u")): s.append(UInt8(ascii: "k")); s.append(UInt8(ascii: "v")); i += 2; continue
+            case (UInt8(ascii: "c"), UInt8(ascii: "e")), (UInt8(ascii: "c"), UInt8(ascii: "i")), (UInt8(ascii: "c"), UInt8(ascii: "y")): s.append(UInt8(ascii: "s"))
+            case (UInt8(ascii: "c"), _), (UInt8(ascii: "q"), _): s.append(UInt8(ascii: "k"))
+            case (UInt8(ascii: "w"), _): s.append(UInt8(ascii: "v"))
+            case (UInt8(ascii: "z"), _): s.append(UInt8(ascii: "s"))
+            case (UInt8(ascii: "x"), _): s.append(UInt8(ascii: "k")); s.append(UInt8(ascii: "s"))
+            default: s.append(c)
+            }
+            i += 1
+        }
+        // 3. The first letter, then the consonants other than h, runs collapsed, at most six.
+        guard let first = s.first else { return "" }
+        var code: [UInt8] = [first]
+        for c in s.dropFirst() {
+            switch c {
+            case UInt8(ascii: "a"), UInt8(ascii: "e"), UInt8(ascii: "i"), UInt8(ascii: "o"), UInt8(ascii: "u"), UInt8(ascii: "y"), UInt8(ascii: "h"): continue
+            default: break
+            }
+            guard c != code.last! else { continue }
+            code.append(c)
+            if code.count == 6 { break }
+        }
+        return String(decoding: code, as: UTF8.self)
+    }
+
+    /// The reference of ``phonetic(_:)``: blocking.md §3 step by step on characters. The tests
+    /// check the fast path against it on random names.
+    static func phoneticReference(_ name: String) -> String {
         // 1. Fold: compatibility decomposition, marks dropped, lower case, a few letters spelled out.
         var letters: [Character] = []
         var started = false

@@ -40,6 +40,54 @@ public struct StrptimeFormat: Sendable {
 
     /// Parses and re-prints as `%Y%m%d`; nil when the value does not match or is not a real date.
     func reformat(_ value: String) -> String? {
+        if let fast = reformatFullWidth(value) { return fast }
+        return reformatByPattern(value)
+    }
+
+    /// The fast path of ``reformat(_:)``: an ASCII value in which every directive has its full
+    /// width (`%Y` four digits, `%m`, `%d`, `%y` two) and every literal is the format's own byte.
+    /// The pattern's alternatives try two digits first, so where this parse succeeds the pattern
+    /// reads the same fields; nil sends the value to the pattern (checked against it on random
+    /// inputs in the tests).
+    func reformatFullWidth(_ value: String) -> String? {
+        var year = -1, month = -1, day = -1
+        var utf8 = value.utf8.makeIterator()
+        func digits(_ n: Int) -> Int? {
+            var v = 0
+            for _ in 0..<n {
+                guard let b = utf8.next(), b >= 0x30, b <= 0x39 else { return nil }
+                v = v * 10 + Int(b - 0x30)
+            }
+            return v
+        }
+        var directive = false
+        for b in text.utf8 {
+            if directive {
+                directive = false
+                switch b {
+                case UInt8(ascii: "Y"): guard let v = digits(4) else { return nil }; year = v
+                case UInt8(ascii: "y"): guard let v = digits(2) else { return nil }; year = v < 69 ? 2000 + v : 1900 + v
+                case UInt8(ascii: "m"): guard let v = digits(2), (1...12).contains(v) else { return nil }; month = v
+                case UInt8(ascii: "d"): guard let v = digits(2), (1...31).contains(v) else { return nil }; day = v
+                case UInt8(ascii: "%"): guard utf8.next() == b else { return nil }
+                default: return nil
+                }
+            } else if b == UInt8(ascii: "%") {
+                directive = true
+            } else {
+                // White space in the format matches a run in the value: left to the pattern.
+                guard b > 0x20, b < 0x7F, utf8.next() == b else { return nil }
+            }
+        }
+        guard utf8.next() == nil, year >= 1, month >= 1, day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard day <= days else { return nil }
+        return String(year) + (month < 10 ? "0" : "") + String(month) + (day < 10 ? "0" : "") + String(day)
+    }
+
+    /// The reference path of ``reformat(_:)``: the pattern built from the format.
+    func reformatByPattern(_ value: String) -> String? {
         let range = NSRange(value.startIndex..., in: value)
         guard let m = regex.regex.firstMatch(in: value, range: range) else { return nil }
         var year = 1900, month = 1, day = 1
@@ -65,8 +113,13 @@ extension LinkageSchema.Feature {
     /// Why `value` cannot be encoded for this feature, or nil if it can: the same checks
     /// (format, then tokenising) that ``CLKEncoder/encode(_:workspace:)`` makes.
     public func problem(with value: String) -> CLKError? {
-        if case .failure(let e) = formatted(value).flatMap({ comparison.tokens($0) }) { return e }
-        return nil
+        switch formatted(value) {
+        case .failure(let e): return e
+        case .success(let v):
+            // Of the comparisons only `numeric` can refuse a formatted value (clk.md §2.3).
+            if case .numeric = comparison, case .failure(let e) = comparison.tokens(v) { return e }
+            return nil
+        }
     }
 
     /// Validates a value against the format and returns the string that is tokenised

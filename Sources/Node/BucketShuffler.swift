@@ -13,6 +13,7 @@ final class BucketShuffler {
     private let buckets: Int
     private let directory: String
     private var files: [BufferedFile] = []
+    private let random = BufferedRandom()
 
     /// 64 buckets keep each one near 80,000 rows for a 5-million-row export.
     init(directory: String, buckets: Int = 64) throws {
@@ -30,7 +31,7 @@ final class BucketShuffler {
         w.bytes32(record)
         w.u64(UInt64(line))
         w.str16(String(recordID.utf8.prefix(65_535)) ?? "")
-        try files[Int(Random.uniform(UInt32(buckets)))].write(w.bytes)
+        try files[Int(random.uniform(UInt32(buckets)))].write(w.bytes)
     }
 
     /// Writes the shuffled body and the row map (row, line, record_id); returns the body's
@@ -51,7 +52,7 @@ final class BucketShuffler {
                 entries.append((try reader.bytes32("record", max: 1 << 20), try reader.u64("line"), try reader.str16("record id")))
             }
             for i in stride(from: entries.count - 1, through: 1, by: -1) {
-                entries.swapAt(i, Int(Random.uniform(UInt32(i + 1))))
+                entries.swapAt(i, Int(random.uniform(UInt32(i + 1))))
             }
             for e in entries {
                 hash.update(e.record)

@@ -3,6 +3,7 @@ import CLKEncoding
 import Dispatch
 import Identifiers
 import Sodium
+import Tabular
 import Wire
 
 /// One row's outcome: the submission record (nil if the row is rejected) and its problems.
@@ -167,11 +168,11 @@ struct RowPlan: @unchecked Sendable {
         guard fields.count == columns else {
             return reject("", "row.field-count", "has \(fields.count) fields; the header has \(columns)")
         }
-        let id = fields[recordID].trimmingCharacters(in: .whitespaces)
+        let id = fields[recordID].trimmingWhitespace()
         guard !id.isEmpty else { return reject(fields.isEmpty ? "" : "recordId", "row.record-id-missing", "the local record id is empty") }
         result.recordID = id
 
-        let birthDate = blocking.flatMap { features[$0.dob].index }.map { fields[$0].trimmingCharacters(in: .whitespaces) }
+        let birthDate = blocking.flatMap { features[$0.dob].index }.map { fields[$0].trimmingWhitespace() }
         let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate) }
         let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch) }
 
@@ -182,7 +183,7 @@ struct RowPlan: @unchecked Sendable {
             var informative = false
             for (j, f) in features.enumerated() {
                 guard let index = f.index, !clk.schema.features[j].ignored else { continue }
-                let value = fields[index].trimmingCharacters(in: .whitespaces)
+                let value = fields[index].trimmingWhitespace()
                 guard !value.isEmpty else { continue }
                 if let problem = clk.schema.features[j].problem(with: value) {
                     // Protocols/node.md §2.3: an unencodable value is left out, the rest is kept.
@@ -208,7 +209,7 @@ struct RowPlan: @unchecked Sendable {
 
         var attributeValues: [String] = []
         for a in attributes {
-            let v = fields[a.index].trimmingCharacters(in: .whitespaces)
+            let v = fields[a.index].trimmingWhitespace()
             if v.utf8.count > 255 {
                 result.problems.append(RowProblem(line: line, field: a.name, code: "row.attribute-too-long", reason: "is \(v.utf8.count) bytes; attributes hold at most 255", action: .fieldDropped))
                 attributeValues.append("")

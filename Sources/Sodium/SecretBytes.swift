@@ -113,6 +113,35 @@ public enum Random {
     }
 }
 
+/// Uniform integers from libsodium's CSPRNG, read 4 KiB at a time: for loops that draw one
+/// number per row (shuffles), where a system call per draw would dominate. One instance per
+/// thread.
+public final class BufferedRandom {
+    private var buffer = [UInt32](repeating: 0, count: 1024)
+    private var next = 1024
+
+    public init() { Sodium.ensureInitialized() }
+
+    private func word() -> UInt32 {
+        if next == buffer.count {
+            buffer.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, $0.count) }
+            next = 0
+        }
+        defer { next += 1 }
+        return buffer[next]
+    }
+
+    /// A uniform integer in `0..<upperBound` without modulo bias: the rejection rule of
+    /// `randombytes_uniform`.
+    public func uniform(_ upperBound: UInt32) -> UInt32 {
+        guard upperBound >= 2 else { return 0 }
+        let minimum = (0 &- upperBound) % upperBound
+        var r = word()
+        while r < minimum { r = word() }
+        return r % upperBound
+    }
+}
+
 /// Constant-time comparison of two public-length byte strings (MACs, digests).
 public func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     Sodium.ensureInitialized()

@@ -42,3 +42,16 @@ private struct BlockingFile: Decodable, Sendable { let phonetic: [String: String
         #expect(Set(x).isDisjoint(with: z))
     }
 }
+
+@Suite struct PhoneticFastPathTests {
+    /// Names from an alphabet that exercises every rule of blocking.md §3: the spelled-out
+    /// letters, marks, separators, case, digits and the digraphs.
+    @Test func fastPathEqualsTheReferenceOnRandomNames() {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCKQXZåäöÅÄÖéüæøßðłþñçCkPhThQu -\t.'0é\u{301}\u{85}\u{A0}ﬁŁ")
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let name = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            #expect(BlockingKeyer.phonetic(name) == BlockingKeyer.phoneticReference(name), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+    }
+}

@@ -23,4 +23,34 @@ import Sodium
             #expect(try fast.encode(record).get() == reference.encode(record).get(), "\(record)")
         }
     }
+
+    /// The full-width date parse against the strptime pattern, on values near the formats.
+    @Test func dateFastPathEqualsThePatternOnRandomValues() throws {
+        let formats = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%y", "%m-%d-%Y", "%Y %m %d", "%%%Y-%m-%d"]
+        let alphabet = Array("0123456789-/.%  1209")
+        var rng = SystemRandomNumberGenerator()
+        for f in formats {
+            let format = try StrptimeFormat(f, here: "test")
+            var fastHits = 0
+            for _ in 0..<20_000 {
+                var value: String
+                if Bool.random(using: &rng) {
+                    // A well-formed date, sometimes impossible, sometimes with a digit changed.
+                    let y = Int.random(in: 0...2099, using: &rng), m = Int.random(in: 0...13, using: &rng), d = Int.random(in: 0...32, using: &rng)
+                    value = f.replacingOccurrences(of: "%Y", with: String(format: "%04d", y))
+                        .replacingOccurrences(of: "%y", with: String(format: "%02d", y % 100))
+                        .replacingOccurrences(of: "%m", with: String(format: Bool.random(using: &rng) ? "%02d" : "%d", m))
+                        .replacingOccurrences(of: "%d", with: String(format: "%02d", d))
+                        .replacingOccurrences(of: "%%", with: "%")
+                } else {
+                    value = String((0..<Int.random(in: 0...11, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+                }
+                let fast = format.reformatFullWidth(value)
+                if fast != nil { fastHits += 1 }
+                #expect(format.reformat(value) == format.reformatByPattern(value), "\(f) \(value)")
+                if let fast { #expect(fast == format.reformatByPattern(value), "\(f) \(value)") }
+            }
+            if !f.contains(" ") { #expect(fastHits > 1000, "\(f): the fast path was hardly taken") }
+        }
+    }
 }

@@ -85,6 +85,8 @@ public struct Linkage: Sendable {
     /// person links and accepted fuzzy pairs.
     public private(set) var groupOf: [[Int]]
     public private(set) var counts: [String: Int] = [:]
+    /// The accepted fuzzy links, in the order they were accepted (best first).
+    public private(set) var fuzzyLinks: [FuzzyLink] = []
 
     public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
 
@@ -129,7 +131,8 @@ public struct Linkage: Sendable {
         progress("exact: \(join.groupCount) shared values")
 
         // 2. Fuzzy, per party pair: rows of A that no exact person value links to B.
-        var fuzzyPairs = 0, comparisons = 0
+        var fuzzyPairs = 0, comparisons = 0, conflicts = 0
+        var allCandidates: [FuzzyCandidate] = []
         if let t = threshold {
             let fuzzyIndex = rows.indices.filter { fuzzyParties.contains(parties[$0]) }
             for (x, pa) in fuzzyIndex.enumerated() {
@@ -171,19 +174,38 @@ public struct Linkage: Sendable {
                     }
                     candidates = Linkage.unambiguous(candidates, margin: Linkage.ambiguityMargin,
                                                      groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
-                    candidates.sort()
-                    for c in GreedySolver.solve(candidates) {
-                        let i = c.a, j = c.b
-                        links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, c.score)
-                        links[pb][j, default: RowLinks()].fuzzy[parties[pa]] = max(links[pb][j]?.fuzzy[parties[pa]] ?? 0, c.score)
-                        uf.union(offsets[pa] + i, offsets[pb] + j)
-                        fuzzyPairs += 1
-                    }
+                    allCandidates += candidates.map { FuzzyCandidate(score: $0.score, partyA: pa, partyB: pb, a: $0.a, b: $0.b) }
                     progress("fuzzy \(parties[pa])×\(parties[pb]): \(aRows.count)×\(bRows.count) rows, \(comparisons) pairs compared so far")
                 }
             }
+            // One greedy pass over every party pair's candidates, best first (matching.md §5.3):
+            // one-to-one per party pair, and never a link that would put two different person
+            // values in one group — two valid, different personnummer are two people, and a row
+            // without a number may join one of them, not bridge them.
+            allCandidates.sort()
+            var identity = [Int32](repeating: -1, count: offsets.last!)
+            for (p, r) in rows.enumerated() {
+                for i in 0..<r.count where r.person.isPresent(i) { identity[uf.find(offsets[p] + i)] = Int32(uf.find(offsets[p] + i)) }
+            }
+            var taken = Set<FuzzyEnd>()
+            for c in allCandidates {
+                let ea = FuzzyEnd(party: c.partyA, other: c.partyB, row: c.a), eb = FuzzyEnd(party: c.partyB, other: c.partyA, row: c.b)
+                guard !taken.contains(ea), !taken.contains(eb) else { continue }
+                let ra = uf.find(offsets[c.partyA] + c.a), rb = uf.find(offsets[c.partyB] + c.b)
+                if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] { conflicts += 1; continue }
+                taken.insert(ea); taken.insert(eb)
+                let i = c.a, j = c.b, pa = c.partyA, pb = c.partyB
+                links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, c.score)
+                links[pb][j, default: RowLinks()].fuzzy[parties[pa]] = max(links[pb][j]?.fuzzy[parties[pa]] ?? 0, c.score)
+                let known = identity[ra] >= 0 ? identity[ra] : identity[rb]
+                uf.union(ra, rb)
+                identity[uf.find(ra)] = known
+                fuzzyPairs += 1
+                fuzzyLinks.append(FuzzyLink(partyA: pa, rowA: i, partyB: pb, rowB: j, score: c.score))
+            }
         }
         counts["fuzzyLinks"] = fuzzyPairs
+        counts["fuzzyConflicts"] = conflicts
         counts["comparisons"] = comparisons
 
         // 3. Relations: a row naming an organisation links, through the people who represent that
@@ -264,6 +286,25 @@ public struct Linkage: Sendable {
         return out
     }
 }
+
+/// An accepted fuzzy link between row `rowA` of party `partyA` and row `rowB` of party `partyB`.
+public struct FuzzyLink: Sendable {
+    public let partyA: Int, rowA: Int, partyB: Int, rowB: Int
+    public let score: Double
+}
+
+/// A fuzzy candidate of one party pair, ordered like ``Candidate`` (score down, then parties and
+/// rows up) so that the global greedy pass is deterministic.
+struct FuzzyCandidate: Comparable {
+    let score: Double, partyA: Int, partyB: Int, a: Int, b: Int
+    static func < (x: FuzzyCandidate, y: FuzzyCandidate) -> Bool {
+        if x.score != y.score { return x.score > y.score }
+        return (x.partyA, x.partyB, x.a, x.b) < (y.partyA, y.partyB, y.a, y.b)
+    }
+}
+
+/// A row's end of a fuzzy link to another party: each row links to at most one row per party.
+struct FuzzyEnd: Hashable { let party: Int, other: Int, row: Int }
 
 struct UnionFind {
     private var parent: [Int]

@@ -35,6 +35,8 @@ extension MatchCommand {
         var noUnblocked = false
         @Option(name: .customLong("ref-date"), help: "Reference date for 10-digit numbers (default 2026-01-01, synth's).") var refDate = "2026-01-01"
         @Option(help: "Write the report as JSON here too.") var json: String?
+        @Option(name: .customLong("fuzzy-links"), help: "Write the main run's fuzzy links with their truth here (CSV), to study the false ones.")
+        var fuzzyLinks: String?
         @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
@@ -85,10 +87,11 @@ extension MatchCommand {
             }
             let truth = try Self.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
-            func evaluate(_ label: String, threshold: Double?, blocking: Bool) throws -> Evaluation {
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool, linksTo path: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(rows, exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
                                           blocking: blocking, threads: threads)
+                if let path { try Self.writeFuzzyLinks(linkage, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
                 e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
@@ -97,7 +100,7 @@ extension MatchCommand {
             }
             var report: [Evaluation] = []
             report.append(try evaluate("exact only", threshold: nil, blocking: false))
-            let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true)
+            let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true, linksTo: fuzzyLinks)
             report.append(main)
             let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
             if let unblocked { report.append(unblocked) }
@@ -131,6 +134,22 @@ extension MatchCommand {
                 if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
                 try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
             }
+        }
+
+        /// One line per accepted fuzzy link: both rows, their true persons, the score, whether
+        /// the link is true, and the data-quality problems of both rows.
+        static func writeFuzzyLinks(_ linkage: Linkage, registers: [String], recordOfRow: [[String]],
+                                    truth: [String: [String: (person: Int?, problems: String)]], to path: String) throws {
+            let out = try CSVFileWriter(path: path, header: ["register_a", "record_a", "person_a", "register_b", "record_b", "person_b", "score", "true", "problems_a", "problems_b"])
+            for l in linkage.fuzzyLinks {
+                let ra = registers[l.partyA], rb = registers[l.partyB]
+                let xa = recordOfRow[l.partyA][l.rowA], xb = recordOfRow[l.partyB][l.rowB]
+                let ta = truth[ra]?[xa], tb = truth[rb]?[xb]
+                let correct = ta?.person != nil && ta?.person == tb?.person
+                try out.write([ra, xa, ta?.person.map(String.init) ?? "", rb, xb, tb?.person.map(String.init) ?? "",
+                               String(format: "%.4f", l.score), correct ? "1" : "0", ta?.problems ?? "", tb?.problems ?? ""])
+            }
+            try out.close()
         }
 
         static func recordIDs(_ path: String, rows: Int) throws -> [String] {

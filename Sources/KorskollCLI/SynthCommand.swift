@@ -22,6 +22,9 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("rate"), help: "A corruption rate, NAME=VALUE (repeatable); names: \(Corruption.configurable.map(\.rawValue).joined(separator: ", ")).")
     var rateOverrides: [String] = []
     @Flag(help: "Write clean registers (every corruption rate 0).") var clean = false
+    @Option(name: .customLong("scale-agencies"), help: "Also write this many scale registers agency1… for benchmarks (synth.md §7.3).")
+    var scaleAgencies = 0
+    @Option(name: .customLong("scale-rows"), help: "About this many rows in each scale register.") var scaleRows = 1_000_000
     @Flag(help: "Print sizes and overlaps when done.") var summary = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
@@ -37,7 +40,10 @@ struct SynthCommand: ParsableCommand {
             rates.rates[c] = v
         }
         guard people >= 4 else { throw ValidationError("--people must be at least 4") }
-        let config = SynthConfig(people: people, seed: seed, referenceDate: ref, rates: rates, organisations: organisations)
+        guard (0...32).contains(scaleAgencies), scaleRows >= 0 else { throw ValidationError("--scale-agencies must be 0–32 and --scale-rows not negative") }
+        var config = SynthConfig(people: people, seed: seed, referenceDate: ref, rates: rates, organisations: organisations)
+        config.scaleAgencies = scaleAgencies
+        config.scaleRows = scaleRows
         let result: SynthSummary
         do {
             result = try Synthesizer.run(config, out: out) { printError($0) }

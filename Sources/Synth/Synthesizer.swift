@@ -14,6 +14,10 @@ public struct SynthConfig: Sendable {
     public var coordinationShare: Double
     /// Share of people on the police's list: 62,000 of 10.6 million.
     public var watchlistShare: Double
+    /// Extra registers `agency1`… for scale benchmarks (synth.md §7.3): how many, and about how
+    /// many rows each.
+    public var scaleAgencies = 0
+    public var scaleRows = 1_000_000
 
     public init(people: Int, seed: UInt64, referenceDate: CalendarDate = CalendarDate(year: 2026, month: 1, day: 1)!,
                 rates: CorruptionRates = CorruptionRates(), organisations: Int? = nil,
@@ -138,6 +142,15 @@ public enum Synthesizer {
         let skatteverket = try register("skatteverket", ["skv_lopnr", "arbetsgivare", "namn", "antal_anstallda"],
                                         delimiter: ";", prefix: "SKV", person: .tenPlain, org: .plain)
         let all = [polisen, fk, af, pm, ivo, bolagsverket, skatteverket]
+        // §7.3: scale registers, people drawn uniformly; their bits lie past the masks' eight.
+        let scaleStyles: [PersonStyle] = [.twelve, .tenDash, .twelveDash, .tenPlain]
+        let scale = try (0..<config.scaleAgencies).map { k in
+            try RegisterOut(id: "agency\(k + 1)", bit: 8 + k, directory: registersDir,
+                            header: ["lopnr", "personnummer", "fornamn", "efternamn", "fodelsedatum", "adress", "postnr", "ort"],
+                            recordPrefix: "A\(k + 1)-", firstRecord: 1_000_000, personStyle: scaleStyles[k % scaleStyles.count],
+                            organisationStyle: .dash, truth: truthRows)
+        }
+        let scaleChance = min(1, Double(config.scaleRows) / Double(max(1, n)))
 
         var personMask = [UInt8](repeating: 0, count: n)
         var orgMask = [UInt8](repeating: 0, count: orgCount)
@@ -151,6 +164,7 @@ public enum Synthesizer {
             var fields = [cells.identity, cells.given, cells.surname, cells.birth]
             if address { fields += [cells.address.street, cells.address.postcode, cells.address.town] }
             try reg.emit(fields + tail, person: i, organisation: org?.0, corruptions: cells.corruptions + orgCorruptions)
+            guard reg.bit < 8 else { return }
             personMask[i] |= 1 << reg.bit
             if let org { orgMask[org.0] |= 1 << reg.bit }
         }
@@ -207,6 +221,9 @@ public enum Synthesizer {
             }
             if age >= 65 && rng.chance(0.12) {
                 try personRow(pm, i, core, address: true, tail: [rng.chance(0.4) ? "alderspension+bostadstillagg" : "alderspension"], key: i)
+            }
+            for reg in scale where rng.chance(scaleChance) {
+                try personRow(reg, i, core, address: true, tail: [], key: i)
             }
             ticker.tick(i + 1)
         }
@@ -275,9 +292,9 @@ public enum Synthesizer {
         }
         try orgTruth.close()
         try repTruth.close()
-        for reg in all { try reg.close() }
+        for reg in all + scale { try reg.close() }
         try truthRows.close()
-        try writeMappings(registersDir)
+        try writeMappings(registersDir, scaleAgencies: config.scaleAgencies)
 
         // Overlaps by true identity (§8).
         var personPairs = [Int](repeating: 0, count: 64), orgPairs = [Int](repeating: 0, count: 64)
@@ -307,7 +324,7 @@ public enum Synthesizer {
             changedIdentifiers: identities.previous.count, centenarians: centenarians, listed: listed.count,
             organisations: orgCount, organisationsByKind: byKind, soleTraders: soleTraders,
             crimeTiedOrganisations: crimeTied, revokedPermits: revoked, reentries: reentries,
-            registers: Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.rows) }),
+            registers: Dictionary(uniqueKeysWithValues: (all + scale).map { ($0.id, $0.rows) }),
             personOverlaps: pairs(personPairs), organisationOverlaps: pairs(orgPairs),
             listedPeopleIn: Dictionary(uniqueKeysWithValues: (1..<count).map { (all[$0].id, listedIn[$0]) }),
             corruptions: Dictionary(uniqueKeysWithValues: renderer.counts.map { ($0.key.rawValue, $0.value) }),
@@ -316,8 +333,8 @@ public enum Synthesizer {
     }
 
     /// The column mapping of each register for `korskoll node encode` (`node.md` §1).
-    private static func writeMappings(_ dir: String) throws {
-        let mappings: [String: String] = [
+    private static func writeMappings(_ dir: String, scaleAgencies: Int) throws {
+        var mappings: [String: String] = [
             "polisen": #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"category": "kategori"}}"#,
             "fk": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "arende_id", "person": "personnr", "organisation": "anordnare_orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"role": "roll"}}"#,
             "af": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "AFID", "person": "PNR", "organisation": "ORGNR", "fields": {"given_name": "FORNAMN", "surname": "EFTERNAMN", "dob": "FODELSEDATUM"}, "attributes": {"role": "ROLL"}}"#,
@@ -326,6 +343,9 @@ public enum Synthesizer {
             "bolagsverket": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "bv_id", "person": "identitet", "organisation": "orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"role": "roll"}}"#,
             "skatteverket": #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "skv_lopnr", "organisation": "arbetsgivare", "attributes": {"employees": "antal_anstallda"}}"#,
         ]
+        for k in 1...max(1, scaleAgencies) where scaleAgencies > 0 {
+            mappings["agency\(k)"] = #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}}"#
+        }
         for (id, json) in mappings {
             try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: "\(dir)/\(id).mapping.json"))
         }

@@ -135,48 +135,60 @@ public struct Linkage: Sendable {
         var allCandidates: [FuzzyCandidate] = []
         if let t = threshold {
             let fuzzyIndex = rows.indices.filter { fuzzyParties.contains(parties[$0]) }
-            for (x, pa) in fuzzyIndex.enumerated() {
-                for pb in fuzzyIndex[(x + 1)...] {
-                    let a = rows[pa], b = rows[pb]
-                    guard a.clkBytes == b.clkBytes || a.clkBytes == 0 || b.clkBytes == 0 else {
-                        throw CoordinatorError(.internal, "\(a.party) and \(b.party) sent CLKs of different lengths")
-                    }
-                    // Two rows that both carry a valid, different personnummer are two people: fuzzy
-                    // matching only pairs rows where at least one side has no person value (matching.md §5.2).
-                    // Rows already linked exactly stay candidates: a party can hold the same person
-                    // in a row with a number and in one without.
-                    let aRows = (0..<a.count).filter { a.hasCLK[$0] }, bRows = (0..<b.count).filter { b.hasCLK[$0] }
-                    let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
-                    let bNoID = bRows.filter { !b.person.isPresent($0) }
-                    let blocked = blocking && a.blockingKeys > 0 && a.blockingKeys == b.blockingKeys
-                    var candidates: [Candidate] = []
-                    // The row sets without a person value are the small ones: they are indexed.
-                    for (small, smallRows, large, largeRows, smallIsA) in [(a, aNoID, b, bRows, true), (b, bNoID, a, aID, false)]
-                        where !smallRows.isEmpty && !largeRows.isEmpty {
-                        let fs = FilterSet(gathering: smallRows, from: small.clkWords, words: small.words, byteLength: small.clkBytes)
-                        let fl = FilterSet(gathering: largeRows, from: large.clkWords, words: large.words, byteLength: large.clkBytes)
-                        let found: [Candidate]
-                        if blocked {
-                            let k = small.blockingKeys
-                            let ks = smallRows.flatMap { r in small.blocks[(r * k)..<(r * k + k)] }
-                            let kl = largeRows.flatMap { r in large.blocks[(r * k)..<(r * k + k)] }
-                            let r = BlockedCandidates.candidates(fs, keysA: ks, fl, keysB: kl, kinds: k, threshold: t)
-                            found = r.candidates
-                            comparisons += r.compared
-                        } else {
-                            found = CandidateGenerator.candidates(fs, fl, threshold: t, threads: threads)
-                            comparisons += smallRows.count * largeRows.count
-                        }
-                        candidates += found.map { c in
-                            smallIsA ? Candidate(a: smallRows[c.a], b: largeRows[c.b], score: c.score)
-                                     : Candidate(a: largeRows[c.b], b: smallRows[c.a], score: c.score)
-                        }
-                    }
-                    candidates = Linkage.unambiguous(candidates, margin: Linkage.ambiguityMargin,
-                                                     groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
-                    allCandidates += candidates.map { FuzzyCandidate(score: $0.score, partyA: pa, partyB: pb, a: $0.a, b: $0.b) }
-                    progress("fuzzy \(parties[pa])×\(parties[pb]): \(aRows.count)×\(bRows.count) rows, \(comparisons) pairs compared so far")
+            let withCLK = fuzzyIndex.filter { rows[$0].clkBytes > 0 }
+            guard Set(withCLK.map { rows[$0].clkBytes }).count <= 1 else {
+                throw CoordinatorError(.internal, "the parties sent CLKs of different lengths: " + withCLK.map { "\(parties[$0]) \(rows[$0].clkBytes)" }.joined(separator: ", "))
+            }
+            // Two rows that both carry a valid, different personnummer are two people: fuzzy
+            // matching only pairs rows where at least one side has no person value (matching.md §5.2).
+            // Rows already linked exactly stay candidates: a party can hold the same person
+            // in a row with a number and in one without.
+            var byPair: [Int: [Candidate]] = [:]
+            let kinds = withCLK.first.map { rows[$0].blockingKeys } ?? 0
+            if blocking && kinds > 0 && withCLK.allSatisfy({ rows[$0].blockingKeys == kinds }) {
+                // Blocked: one index and one pass for the whole run (blocking.md §5).
+                let words = rows[withCLK[0]].words
+                let views = withCLK.map { p in
+                    let r = rows[p]
+                    return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
+                                                    withoutPerson: (0..<r.count).map { !r.person.isPresent($0) })
                 }
+                let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t)
+                comparisons += found.compared
+                for c in found.pairs {
+                    byPair[withCLK[c.partyA] * rows.count + withCLK[c.partyB], default: []].append(Candidate(a: c.rowA, b: c.rowB, score: c.score))
+                }
+                progress("fuzzy, blocked: \(withCLK.count) parties, \(found.compared) pairs compared, \(found.pairs.count) candidates")
+            } else {
+                for (x, pa) in withCLK.enumerated() {
+                    for pb in withCLK[(x + 1)...] {
+                        let a = rows[pa], b = rows[pb]
+                        let aRows = (0..<a.count).filter { a.hasCLK[$0] }, bRows = (0..<b.count).filter { b.hasCLK[$0] }
+                        let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
+                        let bNoID = bRows.filter { !b.person.isPresent($0) }
+                        var candidates: [Candidate] = []
+                        // The row sets without a person value are the small ones: they are indexed.
+                        for (small, smallRows, large, largeRows, smallIsA) in [(a, aNoID, b, bRows, true), (b, bNoID, a, aID, false)]
+                            where !smallRows.isEmpty && !largeRows.isEmpty {
+                            let fs = FilterSet(gathering: smallRows, from: small.clkWords, words: small.words, byteLength: small.clkBytes)
+                            let fl = FilterSet(gathering: largeRows, from: large.clkWords, words: large.words, byteLength: large.clkBytes)
+                            let found = CandidateGenerator.candidates(fs, fl, threshold: t, threads: threads)
+                            comparisons += smallRows.count * largeRows.count
+                            candidates += found.map { c in
+                                smallIsA ? Candidate(a: smallRows[c.a], b: largeRows[c.b], score: c.score)
+                                         : Candidate(a: largeRows[c.b], b: smallRows[c.a], score: c.score)
+                            }
+                        }
+                        byPair[pa * rows.count + pb] = candidates
+                        progress("fuzzy \(parties[pa])×\(parties[pb]): \(aRows.count)×\(bRows.count) rows, \(comparisons) pairs compared so far")
+                    }
+                }
+            }
+            for key in byPair.keys.sorted() {
+                let pa = key / rows.count, pb = key % rows.count
+                let candidates = Linkage.unambiguous(byPair[key]!, margin: Linkage.ambiguityMargin,
+                                                     groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
+                allCandidates += candidates.map { FuzzyCandidate(score: $0.score, partyA: pa, partyB: pb, a: $0.a, b: $0.b) }
             }
             // One greedy pass over every party pair's candidates, best first (matching.md §5.3):
             // one-to-one per party pair, and never a link that would put two different person

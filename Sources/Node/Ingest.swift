@@ -135,8 +135,7 @@ public enum Ingest {
             }
         }
 
-        var batch: [(line: Int, fields: [String])] = []
-        func flush() throws {
+        func flush(_ batch: [(line: Int, fields: [String])]) throws {
             let results = plan.process(batch, threads: job.threads)
             for (i, result) in results.enumerated() {
                 for p in result.problems { try report(p) }
@@ -153,30 +152,25 @@ public enum Ingest {
                 }
             }
             summary.rowsRead += batch.count
-            batch.removeAll(keepingCapacity: true)
             progress(summary.rowsRead)
         }
-        while true {
-            let row: (line: Int, fields: [String])?
-            do { row = try reader.next() } catch let e as CSVError {
-                switch e.code {
-                case .strayQuote:
-                    // A malformed row costs only itself (Protocols/node.md §2).
-                    reader.skipRestOfLine()
-                    try flush()
-                    summary.rowsRead += 1
-                    summary.rowsRejected += 1
-                    try report(RowProblem(line: e.line ?? 0, field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
-                    continue
-                default:
-                    throw NodeError(.invalidFile, e.reason + "; nothing was written")
-                }
+        // The CSV is read one batch ahead on its own thread, so reading overlaps the encoding and
+        // the writing of the batch before; batches and rows keep the file's order.
+        let ahead = ReadAhead(reader: reader, batchSize: 16_384)
+        defer { ahead.cancel() }
+        while let item = ahead.next() {
+            switch item {
+            case .rows(let batch):
+                try flush(batch)
+            case .malformed(let e):
+                // A malformed row costs only itself (Protocols/node.md §2).
+                summary.rowsRead += 1
+                summary.rowsRejected += 1
+                try report(RowProblem(line: e.line ?? 0, field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
+            case .failed(let e):
+                throw NodeError(.invalidFile, e.reason + "; nothing was written")
             }
-            guard let row else { break }
-            batch.append(row)
-            if batch.count == 16_384 { try flush() }
         }
-        try flush()
         try rejects.close()
 
         // Protocols/node.md §3: shuffled body + row map, then header, signature and seal.
@@ -235,5 +229,79 @@ final class BufferedFile {
     func close() throws {
         try drain()
         do { try handle.close() } catch { throw NodeError(.output, "cannot close: \(error.localizedDescription)") }
+    }
+}
+
+/// Reads a CSV in batches on a thread of its own, at most two batches ahead of the consumer.
+final class ReadAhead: @unchecked Sendable {
+    enum Item { case rows([(line: Int, fields: [String])]), malformed(CSVError), failed(CSVError) }
+    private var items: [Item] = []
+    private var done = false
+    private var cancelled = false
+    private let condition = NSCondition()
+
+    init(reader: CSVReader, batchSize: Int) {
+        nonisolated(unsafe) let reader = reader
+        let thread = Thread { [self] in
+            var batch: [(line: Int, fields: [String])] = []
+            batch.reserveCapacity(batchSize)
+            func put(_ item: Item) {
+                condition.lock()
+                while items.count >= 2 && !cancelled { condition.wait() }
+                items.append(item)
+                condition.broadcast()
+                condition.unlock()
+            }
+            reading: while true {
+                condition.lock()
+                let stop = cancelled
+                condition.unlock()
+                if stop { break }
+                do {
+                    guard let row = try reader.next() else { break }
+                    batch.append(row)
+                    if batch.count == batchSize { put(.rows(batch)); batch.removeAll(keepingCapacity: true) }
+                } catch let e as CSVError {
+                    if !batch.isEmpty { put(.rows(batch)); batch.removeAll(keepingCapacity: true) }
+                    if e.code == .strayQuote {
+                        reader.skipRestOfLine()
+                        put(.malformed(e))
+                    } else {
+                        put(.failed(e))
+                        break reading
+                    }
+                } catch {
+                    put(.failed(CSVError(.unreadable, "\(error)")))
+                    break reading
+                }
+            }
+            if !batch.isEmpty { put(.rows(batch)) }
+            condition.lock()
+            done = true
+            condition.broadcast()
+            condition.unlock()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Stops the reading thread early (the consumer failed); it drops what it still holds.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        items.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next batch or problem in file order; nil at the end.
+    func next() -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while items.isEmpty && !done { condition.wait() }
+        guard !items.isEmpty else { return nil }
+        let item = items.removeFirst()
+        condition.broadcast()
+        return item
     }
 }

@@ -119,3 +119,48 @@ private struct Rng {
         }
     }
 }
+
+@Suite struct MultiPartyBlockingTests {
+    /// The run-wide blocked pairs against the naive reference: every pair of rows of two parties
+    /// with CLKs, at least one without a person value, sharing a key of the same kind, with Dice ≥ t.
+    @Test func runWidePairsEqualTheNaiveReference() throws {
+        var rng = Rng(s: 11)
+        for trial in 0..<40 {
+            let words = [1, 2, 16][trial % 3], kinds = 1 + trial % 3
+            let partyCount = 2 + rng.below(3)
+            var parties: [MultiPartyBlocking.Party] = []
+            for _ in 0..<partyCount {
+                let n = rng.below(120)
+                let clk = (0..<(n * words)).map { _ in rng.next() & rng.next() & (rng.below(3) == 0 ? UInt64.max : rng.next()) }
+                let pool = 1 + rng.below(10)
+                let keys = (0..<(n * kinds)).map { _ in rng.below(4) == 0 ? 0 : UInt64(1 + rng.below(pool)) }
+                parties.append(MultiPartyBlocking.Party(clkWords: clk, words: words, keys: keys,
+                                                        hasCLK: (0..<n).map { _ in rng.below(8) != 0 },
+                                                        withoutPerson: (0..<n).map { _ in rng.below(3) == 0 }))
+            }
+            let t = [0.0, 0.3, 0.6, 0.8, 1.0][rng.below(5)]
+            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t).pairs
+            var want: [MultiPartyBlocking.Pair] = []
+            func pop(_ x: ArraySlice<UInt64>) -> Int { x.reduce(0) { $0 + $1.nonzeroBitCount } }
+            for a in parties.indices {
+                for b in parties.indices where a < b {
+                    var found: [Candidate] = []
+                    let x = parties[a], y = parties[b]
+                    for i in 0..<x.hasCLK.count where x.hasCLK[i] {
+                        for j in 0..<y.hasCLK.count where y.hasCLK[j] && (x.withoutPerson[i] || y.withoutPerson[j]) {
+                            guard (0..<kinds).contains(where: { x.keys[i * kinds + $0] != 0 && x.keys[i * kinds + $0] == y.keys[j * kinds + $0] }) else { continue }
+                            let fa = x.clkWords[(i * words)..<(i * words + words)], fb = y.clkWords[(j * words)..<(j * words + words)]
+                            let pa = pop(fa), pb = pop(fb)
+                            let common = zip(fa, fb).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }
+                            let score = pa == 0 || pb == 0 ? 0 : Double(2 * common) / Double(pa + pb)
+                            if score >= t { found.append(Candidate(a: i, b: j, score: score)) }
+                        }
+                    }
+                    found.sort()
+                    want += found.map { MultiPartyBlocking.Pair(partyA: a, rowA: $0.a, partyB: b, rowB: $0.b, score: $0.score) }
+                }
+            }
+            #expect(got == want, "trial \(trial): \(got.count) pairs, the reference has \(want.count)")
+        }
+    }
+}

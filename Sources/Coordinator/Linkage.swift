@@ -153,8 +153,9 @@ public struct Linkage: Sendable {
                     return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
                                                     withoutPerson: (0..<r.count).map { !r.person.isPresent($0) })
                 }
-                let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t)
+                let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock)
                 comparisons += found.compared
+                counts["purgedBlocks"] = found.purgedBlocks
                 for c in found.pairs {
                     byPair[withCLK[c.partyA] * rows.count + withCLK[c.partyB], default: []].append(Candidate(a: c.rowA, b: c.rowB, score: c.score))
                 }
@@ -264,6 +265,9 @@ public struct Linkage: Sendable {
         }
         groupOf = rows.indices.map { p in (0..<rows[p].count).map { uf.find(offsets[p] + $0) } }
     }
+
+    /// Blocks carried by more rows than this across a run are not compared (blocking.md §5.1).
+    public static let maxBlock = 1_000
 
     /// A row whose best candidates lie within this much of each other and belong to different
     /// people (matching.md §5.2) is left unlinked.

@@ -288,3 +288,35 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         } } } }
     }
 }
+
+@Suite struct ResultJSONTests {
+    /// The direct JSON writer of result documents against Foundation's reader, on random
+    /// documents with every kind of character in strings and keys.
+    @Test func writtenJSONReadsBackAsTheSameDocument() throws {
+        let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\u{0}", "\u{1F}", "\n", "\t", "å", "ö", "李", "\u{1F642}", "\u{7F}"]
+        var rng = SystemRandomNumberGenerator()
+        func text() -> String { String(String.UnicodeScalarView((0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })) }
+        func value(_ depth: Int) -> (JSONValue, Any) {
+            switch Int.random(in: 0..<(depth > 2 ? 3 : 5), using: &rng) {
+            case 0: let s = text(); return (.string(s), s)
+            case 1: let i = Int.random(in: -1_000_000...1_000_000, using: &rng); return (.int(i), i)
+            case 2: let b = Bool.random(using: &rng); return (.bool(b), b)
+            case 3:
+                let items = (0..<Int.random(in: 0...4, using: &rng)).map { _ in value(depth + 1) }
+                return (.array(items.map(\.0)), items.map(\.1))
+            default:
+                var j: [String: JSONValue] = [:], f: [String: Any] = [:]
+                for _ in 0..<Int.random(in: 0...4, using: &rng) { let k = text(); let v = value(depth + 1); j[k] = v.0; f[k] = v.1 }
+                return (.object(j), f)
+            }
+        }
+        for _ in 0..<500 {
+            var j: [String: JSONValue] = [:], f: [String: Any] = [:]
+            for _ in 0..<Int.random(in: 0...5, using: &rng) { let k = text(); let v = value(0); j[k] = v.0; f[k] = v.1 }
+            var out: [UInt8] = []
+            JSONValue.object(j).write(to: &out)
+            let back = try JSONSerialization.jsonObject(with: Data(out)) as? NSDictionary
+            #expect(back == (f as NSDictionary), "\(String(decoding: out, as: UTF8.self))")
+        }
+    }
+}

@@ -139,7 +139,11 @@ private struct Rng {
                                                         withoutPerson: (0..<n).map { _ in rng.below(3) == 0 }))
             }
             let t = [0.0, 0.3, 0.6, 0.8, 1.0][rng.below(5)]
-            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t).pairs
+            let maxBlock = [Int.max, 4, 15, 40][rng.below(4)]
+            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t, maxBlock: maxBlock).pairs
+            // Block sizes: rows with a CLK that carry the key, over all parties.
+            var size = [[UInt64: Int]](repeating: [:], count: kinds)
+            for x in parties { for i in 0..<x.hasCLK.count where x.hasCLK[i] { for k in 0..<kinds where x.keys[i * kinds + k] != 0 { size[k][x.keys[i * kinds + k], default: 0] += 1 } } }
             var want: [MultiPartyBlocking.Pair] = []
             func pop(_ x: ArraySlice<UInt64>) -> Int { x.reduce(0) { $0 + $1.nonzeroBitCount } }
             for a in parties.indices {
@@ -148,7 +152,7 @@ private struct Rng {
                     let x = parties[a], y = parties[b]
                     for i in 0..<x.hasCLK.count where x.hasCLK[i] {
                         for j in 0..<y.hasCLK.count where y.hasCLK[j] && (x.withoutPerson[i] || y.withoutPerson[j]) {
-                            guard (0..<kinds).contains(where: { x.keys[i * kinds + $0] != 0 && x.keys[i * kinds + $0] == y.keys[j * kinds + $0] }) else { continue }
+                            guard (0..<kinds).contains(where: { x.keys[i * kinds + $0] != 0 && x.keys[i * kinds + $0] == y.keys[j * kinds + $0] && size[$0][x.keys[i * kinds + $0]]! <= maxBlock }) else { continue }
                             let fa = x.clkWords[(i * words)..<(i * words + words)], fb = y.clkWords[(j * words)..<(j * words + words)]
                             let pa = pop(fa), pb = pop(fb)
                             let common = zip(fa, fb).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }

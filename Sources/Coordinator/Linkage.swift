@@ -153,7 +153,7 @@ public struct Linkage: Sendable {
                     return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
                                                     withoutPerson: (0..<r.count).map { !r.person.isPresent($0) })
                 }
-                let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock)
+                let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads)
                 comparisons += found.compared
                 counts["purgedBlocks"] = found.purgedBlocks
                 for c in found.pairs {

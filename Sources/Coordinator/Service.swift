@@ -254,12 +254,21 @@ public actor CoordinatorService {
             let progress: @Sendable (String) -> Void = { [weak self] text in Task { await self?.setProgress(a.id, text) } }
             // The matching itself runs off the actor.
             let linkage = try await Task.detached {
-                var rows: [PartyRows] = []
-                for p in order {
-                    let opened = try Submission.Opened(path: byParty[p]!.0, key: sealing)
-                    try opened.verify(signedBy: try registry.entry(p).keys.signing)
-                    rows.append(try PartyRows(opened: opened))
+                // Each submission is opened, verified and read on its own thread, two at a time.
+                let slots = LoadSlots(count: order.count)
+                DispatchQueue.concurrentPerform(iterations: min(order.count, max(1, ProcessInfo.processInfo.activeProcessorCount))) { worker in
+                    var i = worker
+                    while i < order.count {
+                        let p = order[i]
+                        slots.set(i, Result {
+                            let opened = try Submission.Opened(path: byParty[p]!.0, key: sealing)
+                            try opened.verify(signedBy: try registry.entry(p).keys.signing)
+                            return try PartyRows(opened: opened)
+                        })
+                        i += max(1, ProcessInfo.processInfo.activeProcessorCount)
+                    }
                 }
+                let rows = try slots.values()
                 progress("matching")
                 return try Linkage(rows, exact: Set(a.match.exact), threshold: a.match.threshold,
                                    fuzzyParties: Set(a.parties.filter(\.fuzzy).map(\.id)),
@@ -269,13 +278,23 @@ public actor CoordinatorService {
             var sealed: [(Agreement.Output, String, String)] = []
             let dir = "\(dataDir)/results/\(a.id)"
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            for output in a.outputs {
-                let doc = try ResultBuilder.document(output: output, agreement: a, runID: runID, submissionIDs: sids, linkage: linkage)
-                let file = "\(dir)/\(output.name).kkr"
-                try? FileManager.default.removeItem(atPath: file)
-                try SealedResult.seal(document: doc, signer: keys.signing, recipient: try registry.entry(output.recipient).keys.sealing, to: file)
-                sealed.append((output, file, try fileHash(file)))
-            }
+            // The outputs are built and sealed in parallel, then logged in the agreement's order.
+            let outputs = a.outputs, signer = keys.signing
+            let files = try await Task.detached {
+                let slots = SealSlots(count: outputs.count)
+                DispatchQueue.concurrentPerform(iterations: outputs.count) { i in
+                    let output = outputs[i]
+                    slots.set(i, Result {
+                        let doc = try ResultBuilder.document(output: output, agreement: a, runID: runID, submissionIDs: sids, linkage: linkage)
+                        let file = "\(dir)/\(output.name).kkr"
+                        try? FileManager.default.removeItem(atPath: file)
+                        try SealedResult.seal(document: doc, signer: signer, recipient: try registry.entry(output.recipient).keys.sealing, to: file)
+                        return file
+                    })
+                }
+                return try slots.values()
+            }.value
+            for (output, file) in zip(outputs, files) { sealed.append((output, file, try fileHash(file))) }
             try saveResults(a.id, runID: runID, sealed: sealed.map { ($0.0.name, $0.0.recipient, $0.1, $0.2) }, counts: linkage.counts)
             _ = log.append(LogEvent(time: now(), type: .runFinished, agreement: a.id, runID: runID, parties: a.partyIDs, counts: linkage.counts))
             for (o, _, hash) in sealed {
@@ -408,3 +427,16 @@ public struct JSONObject: @unchecked Sendable {
     public let value: [String: Any]
     init(_ value: [String: Any]) { self.value = value }
 }
+
+/// Results of work done in parallel, one slot per item: the load of a run's submissions, the
+/// sealing of its outputs.
+final class Slots<T>: @unchecked Sendable {
+    private var slots: [Result<T, Error>?]
+    private let lock = NSLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<T, Error>) { lock.lock(); slots[i] = r; lock.unlock() }
+    /// The values in item order, or the first item's error.
+    func values() throws -> [T] { try slots.map { try $0!.get() } }
+}
+typealias LoadSlots = Slots<PartyRows>
+typealias SealSlots = Slots<String>

@@ -1,4 +1,6 @@
 import CDice
+import Dispatch
+import Foundation
 
 /// Blocked candidate pairs of a whole run at once (Protocols/blocking.md §5, matching.md §5.2):
 /// one index over the rows without a person value of every party, and one pass over every row of
@@ -40,7 +42,7 @@ public enum MultiPartyBlocking {
     /// - Parameter maxBlock: a key that more than this many rows with a CLK carry, across all
     ///   parties, is not used (block purging, blocking.md §5.1): such a block says little, and
     ///   comparing it costs its size times the rows without a person value in it.
-    public static func candidates(_ parties: [Party], words: Int, kinds: Int, threshold t: Double, maxBlock: Int = .max,
+    public static func candidates(_ parties: [Party], words: Int, kinds: Int, threshold t: Double, maxBlock: Int = .max, threads: Int = 2,
                                   progress: (Int) -> Void = { _ in }) -> (pairs: [Pair], compared: Int, purgedBlocks: Int) {
         guard kinds > 0, parties.count > 1 else { return ([], 0, 0) }
         for p in parties { precondition(p.keys.count == p.count * kinds) }
@@ -75,52 +77,84 @@ public enum MultiPartyBlocking {
             }
         }
         // 3. One pass over every row: what it meets in the index, each pair once, in bounded
-        // batches per party pair that the C kernel scores.
+        // batches per party pair that the C kernel scores. Chunks of rows go to the workers in turn.
         let n = parties.count
-        var pendingA = [[UInt32]](repeating: [], count: n * n), pendingB = [[UInt32]](repeating: [], count: n * n)
-        var found = [[Candidate]](repeating: [], count: n * n)
+        let chunk = 1 << 16
+        var chunks: [(party: Int, rows: Range<Int>)] = []
+        for (p, party) in parties.enumerated() {
+            for start in stride(from: 0, to: party.count, by: chunk) { chunks.append((p, start..<min(party.count, start + chunk))) }
+        }
+        let workers = max(1, min(threads, chunks.count))
+        let shared = Shared(parties: parties, index: index, idParty: idParty, idRow: idRow, idPop: idPop, kinds: kinds, words: words, threshold: t)
+        let results = WorkerResults(count: workers)
+        let ids = idParty.count, work = chunks
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var worker = Worker(shared, ids: ids)
+            for c in stride(from: w, to: work.count, by: workers) { worker.scan(party: work[c].party, rows: work[c].rows) }
+            worker.flushAll()
+            results.set(w, worker)
+        }
+        var out: [Pair] = []
+        var compared = 0
+        let done = results.all()
+        for a in 0..<n {
+            for b in (a + 1)..<n {
+                var found = done.flatMap { $0.found[a * n + b] }
+                found.sort()
+                out += found.map { Pair(partyA: a, rowA: $0.a, partyB: b, rowB: $0.b, score: $0.score) }
+            }
+        }
+        for w in done { compared += w.compared }
+        progress(parties.reduce(0) { $0 + $1.count })
+        return (out, compared, purged)
+    }
+
+    /// What every worker reads.
+    struct Shared: @unchecked Sendable {
+        let parties: [Party]
+        let index: [[UInt64: [UInt32]]]
+        let idParty: [Int32], idRow: [Int32], idPop: [UInt32]
+        let kinds: Int, words: Int, threshold: Double
+    }
+
+    /// One worker's scan state: its own stamps, pending pairs and found candidates.
+    struct Worker {
+        let shared: Shared
+        let n: Int
+        var pendingA: [[UInt32]], pendingB: [[UInt32]]
+        var found: [[Candidate]]
         var compared = 0
         var common: [UInt32] = []
-        func flush(_ a: Int, _ b: Int) {
-            let cell = a * n + b
-            let count = pendingA[cell].count
-            guard count > 0 else { return }
-            if common.count < count { common = [UInt32](repeating: 0, count: count) }
-            parties[a].clkWords.withUnsafeBufferPointer { fa in
-                parties[b].clkWords.withUnsafeBufferPointer { fb in
-                    korskoll_common_pairs(fa.baseAddress!, fb.baseAddress!, words, pendingA[cell], pendingB[cell], count, &common)
-                }
-            }
-            compared += count
-            for k in 0..<count {
-                let ra = Int(pendingA[cell][k]), rb = Int(pendingB[cell][k])
-                let pa = parties[a].popcounts[ra], pb = parties[b].popcounts[rb]
-                let score = pa == 0 || pb == 0 ? 0 : Double(2 * UInt64(common[k])) / Double(UInt64(pa) + UInt64(pb))
-                if score >= t { found[cell].append(Candidate(a: ra, b: rb, score: score)) }
-            }
-            pendingA[cell].removeAll(keepingCapacity: true)
-            pendingB[cell].removeAll(keepingCapacity: true)
+        /// stamp[id] == the scanned row's tag once the row has met id: each pair once without sorting.
+        var stamp: [UInt64]
+
+        init(_ shared: Shared, ids: Int) {
+            self.shared = shared
+            n = shared.parties.count
+            pendingA = Array(repeating: [], count: n * n)
+            pendingB = Array(repeating: [], count: n * n)
+            found = Array(repeating: [], count: n * n)
+            stamp = Array(repeating: .max, count: ids)
         }
-        // stamp[id] == the scanned row's number once the row has met id: each pair once without sorting.
-        var stamp = [UInt64](repeating: .max, count: idParty.count)
-        var scanned = 0
-        for (p, party) in parties.enumerated() {
-            for r in 0..<party.count where party.hasCLK[r] {
-                let me = UInt64(scanned + r)
+
+        mutating func scan(party p: Int, rows: Range<Int>) {
+            let party = shared.parties[p], kinds = shared.kinds, t = shared.threshold
+            for r in rows where party.hasCLK[r] {
+                let me = UInt64(p) << 40 | UInt64(r)
                 let pr = party.popcounts[r], selfNoID = party.withoutPerson[r]
                 for k in 0..<kinds {
                     let key = party.keys[r * kinds + k]
-                    guard key != 0, let ids = index[k][key] else { continue }
+                    guard key != 0, let ids = shared.index[k][key] else { continue }
                     for id in ids {
                         let i = Int(id)
                         guard stamp[i] != me else { continue }
                         stamp[i] = me
-                        let q = Int(idParty[i])
+                        let q = Int(shared.idParty[i])
                         guard q != p else { continue }
-                        let s = Int(idRow[i])
+                        let s = Int(shared.idRow[i])
                         // Two rows without a person value meet twice, once from each side: keep one.
                         if selfNoID && (p, r) > (q, s) { continue }
-                        guard CandidateGenerator.canReach(pr, idPop[i], t) else { continue }
+                        guard CandidateGenerator.canReach(pr, shared.idPop[i], t) else { continue }
                         let (a, ra, b, rb) = p < q ? (p, r, q, s) : (q, s, p, r)
                         let cell = a * n + b
                         pendingA[cell].append(UInt32(ra)); pendingB[cell].append(UInt32(rb))
@@ -128,17 +162,40 @@ public enum MultiPartyBlocking {
                     }
                 }
             }
-            scanned += party.count
-            progress(scanned)
         }
-        var out: [Pair] = []
-        for a in 0..<n {
-            for b in (a + 1)..<n {
-                flush(a, b)
-                found[a * n + b].sort()
-                out += found[a * n + b].map { Pair(partyA: a, rowA: $0.a, partyB: b, rowB: $0.b, score: $0.score) }
+
+        mutating func flushAll() {
+            for a in 0..<n { for b in (a + 1)..<n { flush(a, b) } }
+        }
+
+        mutating func flush(_ a: Int, _ b: Int) {
+            let cell = a * n + b
+            let count = pendingA[cell].count
+            guard count > 0 else { return }
+            if common.count < count { common = [UInt32](repeating: 0, count: count) }
+            let x = shared.parties[a], y = shared.parties[b], words = shared.words, t = shared.threshold
+            x.clkWords.withUnsafeBufferPointer { fa in
+                y.clkWords.withUnsafeBufferPointer { fb in
+                    korskoll_common_pairs(fa.baseAddress!, fb.baseAddress!, words, pendingA[cell], pendingB[cell], count, &common)
+                }
             }
+            compared += count
+            for k in 0..<count {
+                let ra = Int(pendingA[cell][k]), rb = Int(pendingB[cell][k])
+                let pa = x.popcounts[ra], pb = y.popcounts[rb]
+                let score = pa == 0 || pb == 0 ? 0 : Double(2 * UInt64(common[k])) / Double(UInt64(pa) + UInt64(pb))
+                if score >= t { found[cell].append(Candidate(a: ra, b: rb, score: score)) }
+            }
+            pendingA[cell].removeAll(keepingCapacity: true)
+            pendingB[cell].removeAll(keepingCapacity: true)
         }
-        return (out, compared, purged)
+    }
+
+    final class WorkerResults: @unchecked Sendable {
+        private var workers: [Worker?]
+        private let lock = NSLock()
+        init(count: Int) { workers = Array(repeating: nil, count: count) }
+        func set(_ i: Int, _ w: Worker) { lock.lock(); workers[i] = w; lock.unlock() }
+        func all() -> [Worker] { workers.map { $0! } }
     }
 }

@@ -185,9 +185,32 @@ public struct Linkage: Sendable {
                     }
                 }
             }
+            // Lookalikes (matching.md §5.2): rows without a person value whose birth date and names
+            // keys two or more different identified people of the run also carry.
+            var lookalike = Set<Int>()
+            if blocking && kinds >= 2 {
+                struct DateAndNames: Hashable { let dob: UInt64, names: UInt64 }
+                func keyOf(_ r: PartyRows, _ i: Int) -> DateAndNames? {
+                    let d = r.blocks[i * r.blockingKeys], n = r.blocks[i * r.blockingKeys + 1]
+                    return d == 0 || n == 0 ? nil : DateAndNames(dob: d, names: n)
+                }
+                var owner: [DateAndNames: Int] = [:]   // -1 nobody yet, a group, or -2 several groups
+                for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !r.person.isPresent(i) { if let k = keyOf(r, i) { owner[k] = -1 } } }
+                for p in withCLK {
+                    let r = rows[p]
+                    for i in 0..<r.count where r.hasCLK[i] && r.person.isPresent(i) {
+                        guard let k = keyOf(r, i), let o = owner[k], o != -2 else { continue }
+                        let g = uf.find(offsets[p] + i)
+                        owner[k] = o == -1 || o == g ? g : -2
+                    }
+                }
+                for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !r.person.isPresent(i) { if let k = keyOf(r, i), owner[k] == -2 { lookalike.insert(offsets[p] + i) } } }
+                counts["lookalikeRows"] = lookalike.count
+            }
             for key in byPair.keys.sorted() {
                 let pa = key / rows.count, pb = key % rows.count
-                let candidates = Linkage.unambiguous(byPair[key]!, margin: Linkage.ambiguityMargin,
+                let candidates = Linkage.unambiguous(byPair[key]!.filter { !lookalike.contains(offsets[pa] + $0.a) && !lookalike.contains(offsets[pb] + $0.b) },
+                                                     margin: Linkage.ambiguityMargin,
                                                      groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
                 allCandidates += candidates.map { FuzzyCandidate(score: $0.score, partyA: pa, partyB: pb, a: $0.a, b: $0.b) }
             }

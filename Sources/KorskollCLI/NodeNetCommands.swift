@@ -169,51 +169,50 @@ extension NodeCommand {
             let sealedPath = "\(out)/\(output).kkr"
             try sealed.write(to: URL(fileURLWithPath: sealedPath))
             let document = try orFail { try SealedResult.open(path: sealedPath, key: client.keys.sealing, coordinator: coordinator.signing) }
-            guard let doc = try JSONSerialization.jsonObject(with: Data(document)) as? [String: Any],
-                  doc["format"] as? String == "korskoll-result-v1", doc["agreement"] as? String == agreementID,
-                  doc["recipient"] as? String == client.keys.party, doc["output"] as? String == output else {
+            guard let doc = try? JSONDecoder().decode(ResultDocument.self, from: Data(document)),
+                  doc.format == "korskoll-result-v1", doc.agreement == agreementID,
+                  doc.recipient == client.keys.party, doc.output == output else {
                 throw failure("the result is not a korskoll-result-v1 document for \(client.keys.party), \(agreementID), \(output)")
             }
             try Data(document).write(to: URL(fileURLWithPath: "\(out)/\(output).json"))
-            if doc["kind"] as? String == "aggregate" {
+            if doc.kind == "aggregate" {
                 let writer = try CSVFileWriter(path: "\(out)/\(output).csv", header: ["a", "b", "count"])
                 var lines: [String] = []
-                for cell in doc["cells"] as? [[String: Any]] ?? [] {
-                    let count = (cell["suppressed"] as? Bool) == true ? "<\(doc["k"] ?? "k")" : "\(cell["count"] ?? "")"
-                    try writer.write(["\(cell["a"] ?? "")", "\(cell["b"] ?? "")", count])
-                    lines.append("  \(cell["a"] ?? "") + \(cell["b"] ?? ""): \(count)")
+                let k = doc.k.map(String.init) ?? "k"
+                for cell in doc.cells ?? [] {
+                    let count = cell.suppressed == true ? "<\(k)" : cell.count.map(String.init) ?? ""
+                    try writer.write([cell.a, cell.b, count])
+                    lines.append("  \(cell.a) + \(cell.b): \(count)")
                 }
                 try writer.close()
-                print("\(output) (aggregate, cells below \(doc["k"] ?? "k") suppressed):\n" + lines.joined(separator: "\n"))
+                print("\(output) (aggregate, cells below \(k) suppressed):\n" + lines.joined(separator: "\n"))
                 return
             }
             guard let encoded else { throw failure("a per-record result needs --encoded, the directory with this party's rowmap.csv") }
             let summary = try JSONSerialization.jsonObject(with: readFile(encoded + "/summary.json", what: "summary")) as? [String: Any]
-            guard summary?["submissionID"] as? String == doc["submissionID"] as? String else {
-                throw failure("the result is for submission \(doc["submissionID"] ?? "?"), not the one in \(encoded)")
+            guard summary?["submissionID"] as? String == doc.submissionID else {
+                throw failure("the result is for submission \(doc.submissionID ?? "?"), not the one in \(encoded)")
             }
-            // The row map stays on the node: submission row → CSV line → local record id.
+            // The row map stays on the node: submission row → CSV line → local record id. Rows are
+            // numbered 0, 1, … in the map's order (node.md §3).
             let reader = try CSVReader(path: encoded + "/rowmap.csv")
             _ = try reader.next()
-            var recordOf: [Int: (String, String)] = [:]
-            while let r = try reader.next() { if let row = Int(r.fields[0]) { recordOf[row] = (r.fields[1], r.fields[2]) } }
-            let fields = doc["fields"] as? [String] ?? []
+            var recordOf: [(line: String, record: String)] = []
+            while let r = try reader.next() {
+                guard r.fields.count == 3, Int(r.fields[0]) == recordOf.count else { throw failure("\(encoded)/rowmap.csv line \(r.line) is not row \(recordOf.count)") }
+                recordOf.append((r.fields[1], r.fields[2]))
+            }
+            let fields = doc.fields ?? []
             let writer = try CSVFileWriter(path: "\(out)/\(output).csv", header: ["record_id", "line"] + fields)
             var byKind: [String: Int] = [:]
-            let rows = doc["rows"] as? [[String: Any]] ?? []
+            let rows = doc.rows ?? []
             for r in rows {
-                guard let row = r["row"] as? Int, let (line, record) = recordOf[row] else { throw failure("result row \(r["row"] ?? "?") is not in the row map") }
+                guard recordOf.indices.contains(r.row) else { throw failure("result row \(r.row) is not in the row map") }
+                let (line, record) = recordOf[r.row]
                 var values = [record, line]
-                for f in fields {
-                    switch r[f] {
-                    case let list as [String]: values.append(list.joined(separator: ";"))
-                    case let flag as Bool: values.append(flag ? "yes" : "no")
-                    case let v?: values.append("\(v)")
-                    case nil: values.append("")
-                    }
-                }
+                for f in fields { values.append(r.value(f)) }
                 try writer.write(values)
-                for k in r["matchKind"] as? [String] ?? [] { byKind[k, default: 0] += 1 }
+                for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
             }
             try writer.close()
             var text = "\(output): \(rows.count) of \(client.keys.party)'s rows matched under \(agreementID) → \(out)/\(output).csv"
@@ -224,3 +223,34 @@ extension NodeCommand {
 }
 
 extension String { var nilIfEmpty: String? { isEmpty ? nil : self } }
+
+/// A result document (`Protocols/results.md` §2–§3), decoded directly.
+struct ResultDocument: Decodable {
+    struct Cell: Decodable { let a: String; let b: String; let count: Int?; let suppressed: Bool? }
+    let format: String, agreement: String, recipient: String, output: String, kind: String
+    let submissionID: String?
+    let fields: [String]?
+    let rows: [Row]?
+    let k: Int?
+    let cells: [Cell]?
+    struct Row: Decodable {
+        let row: Int
+        let matchKind: [String]?
+        let otherParties: [String]?
+        let scoreBand: String?
+        let category: [String]?
+        let viaRepresentative: Bool?
+
+        /// A granted field as the CSV shows it: lists joined by ';', flags as yes/no.
+        func value(_ field: String) -> String {
+            switch field {
+            case "matchKind": matchKind?.joined(separator: ";") ?? ""
+            case "otherParties": otherParties?.joined(separator: ";") ?? ""
+            case "scoreBand": scoreBand ?? ""
+            case "category": category?.joined(separator: ";") ?? ""
+            case "viaRepresentative": viaRepresentative.map { $0 ? "yes" : "no" } ?? ""
+            default: ""
+            }
+        }
+    }
+}

@@ -4,10 +4,9 @@ import Foundation
 
 /// Blocked candidate pairs of a whole run at once (Protocols/blocking.md §5, matching.md §5.2):
 /// one index over the rows without a person value of every party, and one pass over every row of
-/// every party, instead of one index and one pass per party pair. The pairs are exactly those of
-/// ``BlockedCandidates`` run on every party pair in both directions (checked in the tests): rows
-/// of different parties that share a blocking key of the same kind, at least one of them without
-/// a person value, with Dice ≥ threshold.
+/// every party, instead of one index and one pass per party pair. The pairs are exactly (checked
+/// against a naive reference in the tests) the rows of different parties that share a blocking key
+/// of the same kind, at least one of them without a person value, with Dice ≥ threshold.
 public enum MultiPartyBlocking {
     /// One party's rows: CLKs as `words` 64-bit words per row (row r at `r * words`), `kinds`
     /// blocking keys per row (0 absent), and which rows have a CLK and which lack a person value.

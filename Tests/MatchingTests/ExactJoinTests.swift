@@ -89,37 +89,6 @@ private struct Rng {
     }
 }
 
-@Suite struct BlockedCandidateTests {
-    /// Blocked candidates against the naive reference: every pair that shares a key of the same
-    /// kind and reaches the threshold, scored as anonlink scores, in anonlink's order.
-    @Test func blockedCandidatesEqualTheNaiveReference() throws {
-        var rng = Rng(s: 7)
-        for trial in 0..<40 {
-            let bytes = [8, 16, 128][trial % 3], kinds = 1 + trial % 3
-            func filters(_ n: Int) -> [[UInt8]] {
-                (0..<n).map { _ in (0..<bytes).map { _ in UInt8(truncatingIfNeeded: rng.next() & rng.next() & (rng.below(3) == 0 ? 0xFF : rng.next())) } }
-            }
-            let a = filters(rng.below(60)), b = filters(rng.below(200))
-            let pool = 1 + rng.below(12)
-            func keys(_ n: Int) -> [UInt64] { (0..<(n * kinds)).map { _ in rng.below(4) == 0 ? 0 : UInt64(1 + rng.below(pool)) } }
-            let ka = keys(a.count), kb = keys(b.count)
-            let t = [0.0, 0.3, 0.6, 0.8, 1.0][rng.below(5)]
-            let got = BlockedCandidates.candidates(try FilterSet(filters: a), keysA: ka, try FilterSet(filters: b), keysB: kb, kinds: kinds, threshold: t).candidates
-            var want: [Candidate] = []
-            func pop(_ x: [UInt8]) -> Int { x.reduce(0) { $0 + $1.nonzeroBitCount } }
-            for i in a.indices {
-                for j in b.indices where (0..<kinds).contains(where: { ka[i * kinds + $0] != 0 && ka[i * kinds + $0] == kb[j * kinds + $0] }) {
-                    let pa = pop(a[i])
-                    let score = pa == 0 ? 0 : Double(2 * pop(zip(a[i], b[j]).map { $0 & $1 })) / Double(pa + pop(b[j]))
-                    if score >= t { want.append(Candidate(a: i, b: j, score: score)) }
-                }
-            }
-            want.sort()
-            #expect(got == want, "trial \(trial): \(got.count) candidates, the reference has \(want.count)")
-        }
-    }
-}
-
 @Suite struct MultiPartyBlockingTests {
     /// The run-wide blocked pairs against the naive reference: every pair of rows of two parties
     /// with CLKs, at least one without a person value, sharing a key of the same kind, with Dice ≥ t.

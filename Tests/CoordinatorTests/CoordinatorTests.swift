@@ -41,10 +41,12 @@ private final class World: @unchecked Sendable {
     }
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
-    func service() throws -> CoordinatorService {
+    func service(maxUpload: Int = 4 << 30) throws -> CoordinatorService {
         let t = clock
-        return try CoordinatorService(dataDir: dir + "/coordinator", keys: coordinator, registry: registry, now: { t })
+        return try CoordinatorService(dataDir: dir + "/coordinator", keys: coordinator, registry: registry, maxUpload: maxUpload, now: { t })
     }
+
+    func incoming() -> [String] { (try? FileManager.default.contentsOfDirectory(atPath: dir + "/coordinator/incoming")) ?? [] }
 
     func signatures(_ by: [PartyKeys]) throws -> Data {
         var s = AgreementSignatures(agreement: agreement)
@@ -251,6 +253,99 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         #expect(started.last?.parameters?["restart"] == "true")
         let answer = try await s2.fetchResult(party: "polisen", agreementID: "watch-test", output: "polisen-count").value
         #expect(answer["result"] != nil)
+    }
+}
+
+/// One HTTP/1.1 exchange over a plain TCP socket, so that a test can announce a length and send
+/// less, or send more than the coordinator accepts. Returns what the server answered (maybe nothing).
+private func rawExchange(port: Int, head: String, body: Data, send count: Int) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw POSIXError(.EIO) }
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let connected = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    let bytes = Array(head.utf8) + Array(body.prefix(count))
+    var sent = 0
+    while sent < bytes.count {
+        let n = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if n <= 0 { break }
+        sent += n
+    }
+    shutdown(fd, Int32(SHUT_WR))
+    var answer: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fd, &buffer, buffer.count)
+        if n <= 0 { break }
+        answer += buffer[0..<n]
+    }
+    return String(decoding: answer, as: UTF8.self)
+}
+
+/// The coordinator's HTTP server on a free loopback port for the length of `body`.
+private func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let server = Task { try await CoordinatorServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
+    defer { server.cancel() }
+    var it = ports.makeAsyncIterator()
+    guard let port = await it.next() else { throw POSIXError(.EADDRNOTAVAIL) }
+    try await body(port)
+}
+
+@Suite struct CoordinatorHTTPUploadTests {
+    /// api.md §3.3 over real HTTP: an upload larger than the coordinator accepts is answered 413,
+    /// an upload cut off before its announced length is rejected; each is logged with its reason,
+    /// and neither leaves a file in incoming/ or submissions/. The same submission sent whole is
+    /// then accepted (201).
+    @Test func oversizedAndCutOffUploadsAreRejectedAndLeaveNothing() async throws {
+        let w = try World()
+        let s = try w.service(maxUpload: 64 << 10)
+        _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+        let path = "/v1/agreements/watch-test/submission"
+        func head(_ body: Data) -> String {
+            let h = RequestSignature.sign(method: "PUT", path: path, bodyDigest: Hex.encode(SHA256.hash(Array(body))),
+                                          party: "fk", key: w.fk.signing, now: w.clock)
+            return "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n"
+                + h.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
+        }
+        func rejections(_ n: Int) async throws -> [LogEvent] {
+            for _ in 0..<500 {
+                let r = try w.events(.submissionRejected)
+                if r.count >= n { return r }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return try w.events(.submissionRejected)
+        }
+        try await withServer(s) { port in
+            let big = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<4000))))
+            #expect(big.count > 64 << 10)
+            let answer = try rawExchange(port: port, head: head(big), body: big, send: big.count)
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
+            var rejected = try await rejections(1)
+            #expect(rejected.count == 1 && rejected[0].code == "request.too-large")
+            #expect(rejected.first?.reason?.contains("exceeds 65536 bytes") == true)
+
+            let small = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<200))))
+            #expect(small.count < 64 << 10)
+            _ = try rawExchange(port: port, head: head(small), body: small, send: small.count / 2)
+            rejected = try await rejections(2)
+            #expect(rejected.count == 2)
+            #expect(rejected.last?.reason.map { $0.contains("cut off") || $0.contains("truncated") } == true, "\(rejected.last?.reason ?? "")")
+            #expect(w.storedSubmissions().isEmpty)
+            #expect(w.incoming().isEmpty, "a rejected upload leaves nothing in incoming/")
+            #expect(try w.events(.submissionAccepted).isEmpty)
+
+            let whole = try rawExchange(port: port, head: head(small), body: small, send: small.count)
+            #expect(whole.hasPrefix("HTTP/1.1 201"), "\(whole.prefix(200))")
+            #expect(w.storedSubmissions().count == 1)
+            #expect(w.incoming().isEmpty)
+        }
     }
 }
 

@@ -22,6 +22,10 @@ public final class CLKEncoder: @unchecked Sendable {
     /// Tests set this to route every feature through `Comparison.tokens`, the naive reference
     /// that the n-gram fast path is cross-checked against.
     var useReferenceTokenizer = false
+    /// Tests clear this to hash every token (the reference the token cache is checked against).
+    var useTokenCache = true
+    /// Slots of each workspace's token cache (a power of two); tests make it small to fill it.
+    var tokenCacheSlots = 1 << 15
     /// When true, an empty value sets no bits instead of being validated (clkhash validates it,
     /// and rejects it for dates and other formats that do not accept ""). Node ingestion treats
     /// an empty cell as missing (Protocols/node.md §2.3); `clk encode` keeps clkhash's behaviour.
@@ -109,6 +113,8 @@ public final class CLKEncoder: @unchecked Sendable {
         let digest: Buffer<UInt8>
         /// salts[j]: this record's salt for feature j, hashed before each token (empty: none).
         var salts: [[UInt8]]
+        /// Bit indices of tokens this workspace already hashed (Protocols/clk.md §2.6); nil when off.
+        let cache: TokenCache?
 
         init(_ encoder: CLKEncoder) {
             let any = encoder.prefixes.first { !$0.isEmpty }?.first
@@ -122,6 +128,76 @@ public final class CLKEncoder: @unchecked Sendable {
             digest = Buffer(capacity: 64)
             tokenBytes.reserveCapacity(256)
             salts = Array(repeating: [], count: encoder.schema.features.count)
+            cache = encoder.useTokenCache ? TokenCache(slots: encoder.tokenCacheSlots) : nil
+        }
+    }
+
+    /// Protocols/clk.md §2.6: the first digest's 32 indices of each (feature, unsalted token)
+    /// this workspace hashed, so that a token met again (names and dates repeat across a
+    /// register) costs a lookup instead of a BLAKE2b compression. Open addressing with linear
+    /// probing over a fixed table; tokens longer than 16 bytes, and tokens once the table is half
+    /// full, are hashed every time. The table is key-derived material: it lives in this process
+    /// only and is wiped when the workspace goes away.
+    final class TokenCache {
+        let slots: Int
+        var limit: Int { slots / 2 }
+        /// Per slot: the token's bytes in two words and a tag (feature + 1) << 8 | length; tag 0 is empty.
+        private let words: UnsafeMutablePointer<UInt64>
+        private let indices: UnsafeMutablePointer<UInt16>
+        private(set) var count = 0
+
+        init(slots: Int) {
+            precondition(slots > 1 && slots & (slots - 1) == 0, "a power of two")
+            self.slots = slots
+            words = .allocate(capacity: 3 * slots)
+            words.initialize(repeating: 0, count: 3 * slots)
+            indices = .allocate(capacity: 32 * slots)
+            indices.initialize(repeating: 0, count: 32 * slots)
+        }
+
+        deinit {
+            Sodium.wipe(words, count: 3 * slots * 8)
+            Sodium.wipe(indices, count: 32 * slots * 2)
+            words.deallocate()
+            indices.deallocate()
+        }
+
+        /// Packs prefix ‖ token into the slot key; nil when longer than 16 bytes.
+        @inline(__always)
+        static func key(feature: Int, prefix: UnsafeRawBufferPointer, token: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64)? {
+            let length = prefix.count + token.count
+            guard length <= 16 else { return nil }
+            var a: UInt64 = 0, b: UInt64 = 0, i = 0
+            for byte in prefix { if i < 8 { a |= UInt64(byte) << (8 * i) } else { b |= UInt64(byte) << (8 * (i - 8)) }; i += 1 }
+            for byte in token { if i < 8 { a |= UInt64(byte) << (8 * i) } else { b |= UInt64(byte) << (8 * (i - 8)) }; i += 1 }
+            return (a, b, UInt64(feature + 1) << 8 | UInt64(length))
+        }
+
+        /// The slot holding `key`, or the empty slot where it would go.
+        @inline(__always)
+        func slot(_ key: (UInt64, UInt64, UInt64)) -> (slot: Int, found: Bool) {
+            var h = key.0 &* 0x9E37_79B9_7F4A_7C15 ^ key.1 &* 0xC2B2_AE3D_27D4_EB4F ^ key.2 &* 0x1656_67B1_9E37_79F9
+            h ^= h >> 31
+            var s = Int(truncatingIfNeeded: h) & (slots - 1)
+            while true {
+                let w = words + 3 * s
+                if w[2] == 0 { return (s, false) }
+                if w[0] == key.0 && w[1] == key.1 && w[2] == key.2 { return (s, true) }
+                s = (s + 1) & (slots - 1)
+            }
+        }
+
+        @inline(__always)
+        func indices(at slot: Int) -> UnsafeMutablePointer<UInt16> { indices + 32 * slot }
+
+        /// Claims an empty slot for `key`; its 32 indices are written by the caller.
+        @inline(__always)
+        func insert(_ key: (UInt64, UInt64, UInt64), at slot: Int) -> UnsafeMutablePointer<UInt16>? {
+            guard count < limit else { return nil }
+            count += 1
+            let w = words + 3 * slot
+            w[0] = key.0; w[1] = key.1; w[2] = key.2
+            return indices + 32 * slot
         }
     }
 
@@ -275,17 +351,32 @@ public final class CLKEncoder: @unchecked Sendable {
     /// The hashed message is salt(F) ‖ prefix ‖ token (§4.1; the salt is empty without hardening).
     @inline(__always)
     private func setBits(feature j: Int, k: Int, prefix: UnsafeRawBufferPointer, token: UnsafeRawBufferPointer, workspace w: Workspace) {
+        let salted = !w.salts[j].isEmpty
+        let bits = w.bits.pointer
+        // §2.6: one digest's worth of indices per unsalted token, remembered per workspace.
+        var store: UnsafeMutablePointer<UInt16>? = nil
+        if k <= 32, !salted, let cache = w.cache, let key = TokenCache.key(feature: j, prefix: prefix, token: token) {
+            let (slot, found) = cache.slot(key)
+            if found {
+                let cached = cache.indices(at: slot)
+                for m in 0..<k { let index = Int(cached[m]); bits[index >> 3] |= 0x80 >> UInt8(index & 7) }
+                return
+            }
+            store = cache.insert(key, at: slot)
+        }
         var remaining = k
         var mac = 0
         let states = w.prefixes[j]
-        let salted = !w.salts[j].isEmpty
-        let d = w.digest.pointer, bits = w.bits.pointer
+        let d = w.digest.pointer
         while remaining > 0 {
             w.scratch.reset(to: states[mac])
             if salted { w.salts[j].withUnsafeBytes { w.scratch.update($0) } }
             if prefix.count > 0 { w.scratch.update(prefix) }
             w.scratch.update(token)
             w.scratch.finalize(into: UnsafeMutableRawBufferPointer(start: d, count: 64))
+            if let store {
+                for m in 0..<32 { store[m] = UInt16((Int(d[2 * m]) | Int(d[2 * m + 1]) << 8) & mask) }
+            }
             let take = min(remaining, 32)
             for m in 0..<take {
                 let index = (Int(d[2 * m]) | Int(d[2 * m + 1]) << 8) & mask

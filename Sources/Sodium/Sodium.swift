@@ -13,6 +13,12 @@ public enum Sodium {
         precondition(initResult >= 0, "sodium_init() failed: no usable entropy source")
     }
 
+    /// Overwrites `count` bytes at `pointer` with zeros in a way the compiler cannot remove
+    /// (`sodium_memzero`): for key-derived material held outside ``SecretBytes``.
+    public static func wipe(_ pointer: UnsafeMutableRawPointer, count: Int) {
+        sodium_memzero(pointer, count)
+    }
+
     /// The libsodium version string, for diagnostics.
     public static var version: String {
         ensureInitialized()

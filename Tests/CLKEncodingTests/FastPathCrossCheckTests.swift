@@ -24,6 +24,32 @@ import Sodium
         }
     }
 
+    /// clk.md §2.6: the token cache against hashing every token, on one workspace over many
+    /// records, so that tokens repeat, and the 4-gram feature fills the table past its limit.
+    @Test func tokenCacheEqualsHashingEveryToken() throws {
+        let features = (1...4).map { n in
+            """
+            {"identifier": "f\(n)", "format": {"type": "string"}, "hashing": {"comparison": {"type": "ngram", "n": \(n), "positional": \(n % 2 == 0)}, "strategy": {"\(n == 3 ? "bitsPerFeature" : "bitsPerToken")": \(n == 3 ? 150 : n == 4 ? 40 : 20)}}}
+            """
+        }.joined(separator: ",")
+        let schema = try LinkageSchema(json: Data("{\"version\": 3, \"clkConfig\": {\"l\": 1024, \"kdf\": {\"type\": \"HKDF\"}}, \"features\": [\(features)]}".utf8))
+        let cached = try CLKEncoder(schema: schema, secret: SecretBytes(Array("k".utf8)))
+        let uncached = try CLKEncoder(schema: schema, secret: SecretBytes(Array("k".utf8)))
+        cached.tokenCacheSlots = 1 << 12
+        uncached.useTokenCache = false
+        let a = cached.makeWorkspace(), b = uncached.makeWorkspace()
+        let alphabet: [Unicode.Scalar] = ["a", "n", "e", "r", " ", "-", "å", "ö", "É", "李", "\u{1F642}", "0", "9"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<6000 {
+            let record = (0..<4).map { _ in
+                String(String.UnicodeScalarView((0..<Int.random(in: 0...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+            }
+            #expect(try cached.encode(record, workspace: a).get() == uncached.encode(record, workspace: b).get(), "\(record)")
+        }
+        #expect(a.cache?.count == 1 << 11, "the table filled up, so the uncached path after it was taken too")
+        #expect(b.cache == nil)
+    }
+
     /// The full-width date parse against the strptime pattern, on values near the formats.
     @Test func dateFastPathEqualsThePatternOnRandomValues() throws {
         let formats = ["%Y-%m-%d", "%Y%m%d", "%d/%m/%Y", "%d.%m.%y", "%m-%d-%Y", "%Y %m %d", "%%%Y-%m-%d"]

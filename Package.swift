@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",

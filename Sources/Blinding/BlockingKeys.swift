@@ -19,12 +19,30 @@ public final class BlockingKeyer: @unchecked Sendable {
         prefix = try! BLAKE2b.State(key: keys.blockingKey(), outputLength: 8)
     }
 
+    /// Per-thread phonetic codes of names already seen: names repeat across a register, and
+    /// folding a name with diacritics goes through Unicode decomposition. Holds at most `limit`
+    /// names; past that, codes are computed every time.
+    public final class PhoneticMemo {
+        private var codes: [String: String] = [:]
+        private let limit: Int
+        public init(limit: Int = 200_000) { self.limit = limit }
+        public var count: Int { codes.count }
+
+        public func phonetic(_ name: String) -> String {
+            if let code = codes[name] { return code }
+            let code = BlockingKeyer.phonetic(name)
+            if codes.count < limit { codes[name] = code }
+            return code
+        }
+    }
+
     /// A per-thread scratch state.
     public func makeScratch() -> BLAKE2b.State { prefix.copy() }
 
     /// The keys of one row, in ``kinds`` order; 0 where the row lacks what the key needs.
-    public func keys(givenName: String, surname: String, dob: String, scratch: BLAKE2b.State) -> [UInt64] {
-        let given = Self.phonetic(givenName), family = Self.phonetic(surname)
+    public func keys(givenName: String, surname: String, dob: String, scratch: BLAKE2b.State, memo: PhoneticMemo? = nil) -> [UInt64] {
+        let given = memo?.phonetic(givenName) ?? Self.phonetic(givenName)
+        let family = memo?.phonetic(surname) ?? Self.phonetic(surname)
         let date = dob.trimmingWhitespace()
         let names = !given.isEmpty && !family.isEmpty
         return [

@@ -35,7 +35,8 @@ final class BucketShuffler {
     }
 
     /// Writes the shuffled body and the row map (row, line, record_id); returns the body's
-    /// SHA-256 and row count, and removes the buckets.
+    /// SHA-256 and row count, and removes the buckets. Each bucket is read whole, its entries
+    /// located in place and shuffled as offsets, and written out in two buffered runs.
     func finish(bodyPath: String, rowMapPath: String) throws -> (contentHash: [UInt8], rows: Int) {
         for f in files { try f.close() }
         let body = try BufferedFile(path: bodyPath)
@@ -43,28 +44,86 @@ final class BucketShuffler {
         try rowMap.write(CSVWriter.line(["row", "line", "record_id"]))
         var hash = SHA256.State()
         var row = 0
+        var out: [UInt8] = [], map: [UInt8] = []
         for b in 0..<buckets {
             let path = "\(directory)/\(b)"
             guard let data = FileManager.default.contents(atPath: path) else { throw NodeError(.output, "cannot read back \(path)") }
-            var reader = ByteReader(Array(data), context: "bucket \(b)")
-            var entries: [(record: [UInt8], line: UInt64, id: String)] = []
-            while reader.remaining > 0 {
-                entries.append((try reader.bytes32("record", max: 1 << 20), try reader.u64("line"), try reader.str16("record id")))
+            let bytes = [UInt8](data)
+            let entries = try Self.entries(bytes, bucket: b)
+            var order = Array(0..<entries.count)
+            for i in stride(from: order.count - 1, through: 1, by: -1) {
+                order.swapAt(i, Int(random.uniform(UInt32(i + 1))))
             }
-            for i in stride(from: entries.count - 1, through: 1, by: -1) {
-                entries.swapAt(i, Int(random.uniform(UInt32(i + 1))))
+            out.removeAll(keepingCapacity: true)
+            map.removeAll(keepingCapacity: true)
+            bytes.withUnsafeBufferPointer { all in
+                for k in order {
+                    let e = entries[k]
+                    out.append(contentsOf: all[e.record..<(e.record + e.recordLength)])
+                    Self.appendDecimal(row, to: &map)
+                    map.append(0x2C)
+                    Self.appendDecimal(Int(e.line), to: &map)
+                    map.append(0x2C)
+                    Self.appendCSVField(all[e.id..<(e.id + e.idLength)], to: &map)
+                    map.append(0x0A)
+                    row += 1
+                }
             }
-            for e in entries {
-                hash.update(e.record)
-                try body.write(e.record)
-                try rowMap.write(CSVWriter.line([String(row), String(e.line), e.id]))
-                row += 1
-            }
+            hash.update(out)
+            try body.write(out)
+            try rowMap.write(map)
             try? FileManager.default.removeItem(atPath: path)
         }
         try body.close()
         try rowMap.close()
         try? FileManager.default.removeItem(atPath: directory)
         return (hash.finalize(), row)
+    }
+
+    struct Entry { var record: Int; var recordLength: Int; var line: UInt64; var id: Int; var idLength: Int }
+
+    /// The entries of one bucket file, located in place: u32 length ‖ record ‖ u64 line ‖ str16 id.
+    static func entries(_ bytes: [UInt8], bucket: Int) throws -> [Entry] {
+        var entries: [Entry] = []
+        var p = 0
+        let n = bytes.count
+        func truncated() -> NodeError { NodeError(.output, "bucket \(bucket) is truncated at byte \(p)") }
+        while p < n {
+            guard p + 4 <= n else { throw truncated() }
+            let length = Int(bytes[p]) << 24 | Int(bytes[p + 1]) << 16 | Int(bytes[p + 2]) << 8 | Int(bytes[p + 3])
+            let record = p + 4
+            guard record + length + 10 <= n else { throw truncated() }
+            var line: UInt64 = 0
+            for i in 0..<8 { line = line << 8 | UInt64(bytes[record + length + i]) }
+            let idLength = Int(bytes[record + length + 8]) << 8 | Int(bytes[record + length + 9])
+            let id = record + length + 10
+            guard id + idLength <= n else { throw truncated() }
+            entries.append(Entry(record: record, recordLength: length, line: line, id: id, idLength: idLength))
+            p = id + idLength
+        }
+        return entries
+    }
+
+    static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
+        if v < 10 { out.append(UInt8(48 + v)); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0, x = v
+        withUnsafeMutableBytes(of: &digits) { d in
+            while x > 0 { d[count] = UInt8(48 + x % 10); x /= 10; count += 1 }
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
+
+    /// RFC 4180: quoted, with quotes doubled, when the field holds a comma, a quote, CR or LF.
+    static func appendCSVField(_ field: Slice<UnsafeBufferPointer<UInt8>>, to out: inout [UInt8]) {
+        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
+            out.append(contentsOf: field)
+            return
+        }
+        out.append(0x22)
+        for b in field { if b == 0x22 { out.append(0x22) }; out.append(b) }
+        out.append(0x22)
     }
 }

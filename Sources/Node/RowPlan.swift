@@ -111,6 +111,7 @@ struct RowPlan: @unchecked Sendable {
         let blake: BLAKE2b.State
         let workspace: CLKEncoder.Workspace?
         let blocking: BLAKE2b.State?
+        let phonetic = BlockingKeyer.PhoneticMemo()
         init(_ plan: RowPlan) {
             blake = plan.personBlinder.makeScratch()
             workspace = plan.clk?.makeWorkspace()
@@ -199,7 +200,7 @@ struct RowPlan: @unchecked Sendable {
                     clkBytes = bits
                     // Protocols/blocking.md §4: from the values that went into the CLK.
                     if let b = blocking, let bs = scratch.blocking {
-                        blocks = b.keyer.keys(givenName: values[b.given], surname: values[b.surname], dob: values[b.dob], scratch: bs)
+                        blocks = b.keyer.keys(givenName: values[b.given], surname: values[b.surname], dob: values[b.dob], scratch: bs, memo: scratch.phonetic)
                     }
                 case .failure(let e):
                     result.problems.append(RowProblem(line: line, field: "", code: e.code.rawValue, reason: "the row cannot be encoded: \(e.reason)", action: .fieldDropped))

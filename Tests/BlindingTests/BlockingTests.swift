@@ -23,10 +23,15 @@ private struct BlockingFile: Decodable, Sendable { let phonetic: [String: String
             let keys = LinkageKeys(agreementID: c.agreement, linkageSecret: SecretBytes(hex(c.linkageSecret)))
             #expect(keys.blockingKey().withUnsafeBytes { Array($0) } == hex(c.blockingKey))
             let keyer = BlockingKeyer(keys: keys)
-            for r in c.rows {
+            // Twice through one memo: the second pass takes every code from it.
+            let memo = BlockingKeyer.PhoneticMemo()
+            for r in c.rows + c.rows {
                 let got = keyer.keys(givenName: r.givenName, surname: r.surname, dob: r.dob, scratch: keyer.makeScratch())
                 #expect(got.map(String.init) == r.keys, "\(r.givenName) \(r.surname) \(r.dob)")
+                let memoised = keyer.keys(givenName: r.givenName, surname: r.surname, dob: r.dob, scratch: keyer.makeScratch(), memo: memo)
+                #expect(memoised == got)
             }
+            #expect(memo.count > 0)
         }
     }
 

@@ -5,6 +5,7 @@ import CLKEncoding
 import Identifiers
 import Parties
 import Sodium
+import Tabular
 import Wire
 @testable import Node
 
@@ -170,6 +171,41 @@ private let pins = Array(SkatteverketTestNumbers.personnummer.prefix(400))
         let f = Fixture()
         _ = try Ingest.run(try f.job(csv: header + "A1,\(pins[0]),,,,,\n"))
         #expect(throws: NodeError.self) { try Ingest.run(try f.job(csv: header + "A1,\(pins[0]),,,,,\n")) }
+    }
+
+    /// The row map written from the bucket files in place: every record once, its row the
+    /// position of its bytes in the body, and record ids with commas, quotes and line breaks read
+    /// back unchanged by the CSV reader.
+    @Test func theRowMapLeadsEveryRowBackToItsRecordAndID() throws {
+        let base = NSTemporaryDirectory() + "korskoll-rowmap-" + Hex.encode(Random.bytes(8))
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let ids = ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\r\nlf", "åäö", ""]
+        let s = try BucketShuffler(directory: "\(base)/b", buckets: 8)
+        let n = 5_000
+        for i in 0..<n {
+            // Records of varying length: u32 counter then i % 7 filler bytes.
+            let record = withUnsafeBytes(of: UInt32(i).bigEndian, Array.init) + [UInt8](repeating: UInt8(i % 251), count: i % 7)
+            try s.add(record: record, line: i + 2, recordID: "\(ids[i % ids.count])#\(i)")
+        }
+        let (hash, rows) = try s.finish(bodyPath: "\(base)/body", rowMapPath: "\(base)/map.csv")
+        #expect(rows == n)
+        let body = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(base)/body")))
+        #expect(hash == SHA256.hash(body))
+        let reader = try CSVReader(path: "\(base)/map.csv")
+        #expect(try reader.next()?.fields == ["row", "line", "record_id"])
+        var offset = 0, seen = Set<Int>()
+        while let r = try reader.next() {
+            let row = Int(r.fields[0])!, line = Int(r.fields[1])!
+            let i = line - 2
+            #expect(row == seen.count)
+            #expect(r.fields[2] == "\(ids[i % ids.count])#\(i)")
+            let length = 4 + i % 7
+            #expect(Array(body[offset..<(offset + 4)]) == withUnsafeBytes(of: UInt32(i).bigEndian, Array.init))
+            offset += length
+            seen.insert(i)
+        }
+        #expect(seen.count == n && offset == body.count)
     }
 
     @Test func theShuffleIsUniformOverSmallInputs() throws {

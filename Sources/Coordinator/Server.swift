@@ -58,9 +58,10 @@ public enum CoordinatorServer {
                             try? out.close()
                             throw CoordinatorError(.tooLarge, "the upload exceeds \(limit) bytes")
                         }
-                        let bytes = Array(buffer.readableBytesView)
-                        hash.update(bytes)
-                        try out.write(contentsOf: bytes)
+                        try buffer.withUnsafeReadableBytes { raw in
+                            hash.update(raw)
+                            try out.write(contentsOf: raw)
+                        }
                     }
                     try out.close()
                 } catch let e as CoordinatorError {
@@ -71,12 +72,13 @@ public enum CoordinatorServer {
                     try await service.rejectUpload(party: party, agreementID: agreement, upload: path, e)
                     throw e
                 }
-                guard Hex.encode(hash.finalize()) == claimed else {
+                let digest = hash.finalize()
+                guard Hex.encode(digest) == claimed else {
                     let e = CoordinatorError(.submission, "the upload's SHA-256 differs from the signed digest: truncated or altered in transit (\(received) bytes received)")
                     try await service.rejectUpload(party: party, agreementID: agreement, upload: path, e)
                     throw e
                 }
-                return try json(await service.acceptSubmission(party: party, agreementID: agreement, upload: path), status: .created)
+                return try json(await service.acceptSubmission(party: party, agreementID: agreement, upload: path, digest: digest), status: .created)
             }
         }
         router.get("/v1/agreements/:id/status") { request, context -> Response in

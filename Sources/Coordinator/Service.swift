@@ -151,7 +151,8 @@ public actor CoordinatorService {
     public func incomingPath() -> String { "\(dataDir)/incoming/\(Hex.encode(Random.bytes(16))).part" }
 
     /// Checks a fully received upload and stores it atomically, or removes it and logs why.
-    public func acceptSubmission(party: String, agreementID: String, upload: String) throws -> JSONObject {
+    /// `digest` is the upload's SHA-256 when the caller already computed it while receiving.
+    public func acceptSubmission(party: String, agreementID: String, upload: String, digest: [UInt8]? = nil) throws -> JSONObject {
         let fm = FileManager.default
         defer { try? fm.removeItem(atPath: upload) }
         do {
@@ -199,7 +200,7 @@ public actor CoordinatorService {
                 try? fm.removeItem(atPath: file)
                 throw error
             }
-            let hash = try fileHash(file)
+            let hash = try digest.map(Hex.encode) ?? fileHash(file)
             let index = try record(LogEvent(time: now(), type: .submissionAccepted, agreement: a.id, party: party, hash: hash,
                                             submissionID: sid, counts: ["rows": rows, "personIDs": Int(h.personIDs),
                                                                         "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)]))[0]

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Parties
 import ProtocolLog
 import Sodium
@@ -11,15 +8,10 @@ import Wire
 final class CoordinatorClient {
     let base: String
     let keys: PartyKeys
-    private let session: URLSession
 
     init(url: String, keys: PartyKeys) {
         base = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.keys = keys
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = 3600
-        config.timeoutIntervalForResource = 3600
-        session = URLSession(configuration: config)
     }
 
     struct Failure: Error, CustomStringConvertible {
@@ -31,35 +23,30 @@ final class CoordinatorClient {
 
     /// Sends a request and returns the body of a 2xx answer; anything else is a `Failure` naming the coordinator's reason.
     func send(_ method: String, _ path: String, body: Data = Data(), file: String? = nil) throws -> Data {
-        var request = URLRequest(url: URL(string: base + path)!)
-        request.httpMethod = method
         let digest = try file.map { try Self.fileDigest($0) } ?? Hex.encode(SHA256.hash(Array(body)))
-        for (k, v) in RequestSignature.sign(method: method, path: path, bodyDigest: digest, party: keys.party, key: keys.signing) {
-            request.setValue(v, forHTTPHeaderField: k)
-        }
-        let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Data?, URLResponse?, Error?)
-        let handler: @Sendable (Data?, URLResponse?, Error?) -> Void = { d, r, e in result = (d, r, e); done.signal() }
-        let task: URLSessionTask
+        var headers = RequestSignature.sign(method: method, path: path, bodyDigest: digest, party: keys.party, key: keys.signing)
+        let payload: HTTPTransport.Body
         if let file {
-            request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
-            task = session.uploadTask(with: request, fromFile: URL(fileURLWithPath: file), completionHandler: handler)
+            headers["Content-Type"] = "application/octet-stream"
+            payload = .file(file)
         } else if method == "GET" {
-            task = session.dataTask(with: request, completionHandler: handler)
+            payload = .none
         } else {
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            task = session.uploadTask(with: request, from: body, completionHandler: handler)
+            headers["Content-Type"] = "application/json"
+            payload = .bytes(body)
         }
-        task.resume()
-        done.wait()
-        if let e = result.2 { throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.localizedDescription)") }
-        let status = (result.1 as? HTTPURLResponse)?.statusCode ?? 0
-        let data = result.0 ?? Data()
-        guard (200..<300).contains(status) else {
-            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-            throw Failure(status: status, code: obj?["error"] as? String ?? "http", reason: obj?["reason"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self))
+        let answer: (status: Int, body: Data)
+        do {
+            answer = try HTTPTransport(url: base).exchange(method: method, path: path, headers: headers, body: payload)
+        } catch let e as HTTPTransport.Failure {
+            throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.reason)")
         }
-        return data
+        guard (200..<300).contains(answer.status) else {
+            let obj = (try? JSONSerialization.jsonObject(with: answer.body)) as? [String: Any]
+            throw Failure(status: answer.status, code: obj?["error"] as? String ?? "http",
+                          reason: obj?["reason"] as? String ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
+        }
+        return answer.body
     }
 
     func json(_ method: String, _ path: String, body: [String: Any]? = nil, file: String? = nil) throws -> [String: Any] {

@@ -138,10 +138,10 @@ public enum SealedStream {
         }
 
         /// Exactly `n` plaintext bytes; an error if the stream ends first.
-        public func read(_ n: Int, _ field: String) throws -> [UInt8] {
+        public func read(_ n: Int, _ field: @autoclosure () -> String) throws -> [UInt8] {
             while plain.count - position < n {
                 guard try nextChunk() else {
-                    throw WireError(.contentMismatch, "\(path): the plaintext ends inside \(field)")
+                    throw WireError(.contentMismatch, "\(path): the plaintext ends inside \(field())")
                 }
             }
             defer { position += n; consumed += n }

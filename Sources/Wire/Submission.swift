@@ -182,8 +182,8 @@ public enum Submission {
             verified = true
         }
 
-        private func read(_ n: Int, _ field: String) throws -> [UInt8] {
-            let b = try stream.read(n, field)
+        private func read(_ n: Int, _ field: @autoclosure () -> String) throws -> [UInt8] {
+            let b = try stream.read(n, field())
             hash.update(b)
             return b
         }

@@ -90,8 +90,13 @@ public enum CoordinatorServer {
         router.get("/v1/agreements/:id/results/:output") { request, context -> Response in
             try await handle {
                 let (party, _) = try await authenticated(request, service: service)
-                return try json(await service.fetchResult(party: party, agreementID: try context.parameters.require("id"),
-                                                          output: try context.parameters.require("output")))
+                let fetched = try await service.fetchResult(party: party, agreementID: try context.parameters.require("id"),
+                                                            output: try context.parameters.require("output"))
+                // api.md §3.6: the sealed file as the body, the receipt (JSON, base64) in a header.
+                let receipt = try JSONSerialization.data(withJSONObject: fetched.receipt.value, options: [.sortedKeys]).base64EncodedString()
+                return Response(status: .ok,
+                                headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
+                                body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
             }
         }
         router.get("/v1/log/checkpoint") { _, _ -> Response in
@@ -116,6 +121,10 @@ public enum CoordinatorServer {
             onServerRunning: { channel in onReady(channel.localAddress?.port ?? port) })
         try await app.runService()
     }
+
+    /// The header that carries the receipt of a result fetch (api.md §3.6).
+    public static let receiptHeaderName = "Korskoll-Receipt"
+    static let receiptHeader = HTTPFields.Element.Name(receiptHeaderName)!
 
     static func header(_ fields: HTTPFields, _ name: String) -> String? {
         fields.first { $0.name.canonicalName == name.lowercased() }?.value

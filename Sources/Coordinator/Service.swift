@@ -366,7 +366,7 @@ public actor CoordinatorService {
 
     // MARK: results (api.md §3.6)
 
-    public func fetchResult(party: String, agreementID: String, output: String) throws -> JSONObject {
+    public func fetchResult(party: String, agreementID: String, output: String) throws -> FetchedResult {
         let a = try agreement(agreementID)
         guard let o = a.outputs.first(where: { $0.name == output }) else { throw CoordinatorError(.notFound, "agreement \(a.id) has no output \(output)") }
         guard o.recipient == party else {
@@ -377,7 +377,7 @@ public actor CoordinatorService {
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: r["file"] as String))
         let index = try record(LogEvent(time: now(), type: .resultFetched, agreement: a.id, party: party, runID: r["run_id"], output: output))[0]
-        return JSONObject(["result": data.base64EncodedString(), "receipt": try receiptJSON(try log.receipt(for: index))])
+        return FetchedResult(sealed: data, receipt: JSONObject(try receiptJSON(try log.receipt(for: index))))
     }
 
     // MARK: retention (api.md §3.7)
@@ -427,6 +427,12 @@ func fileHash(_ path: String) throws -> String {
 public struct JSONObject: @unchecked Sendable {
     public let value: [String: Any]
     init(_ value: [String: Any]) { self.value = value }
+}
+
+/// A sealed result as fetched (api.md §3.6): the file's bytes and the receipt for the fetch.
+public struct FetchedResult: Sendable {
+    public let sealed: Data
+    public let receipt: JSONObject
 }
 
 /// Results of work done in parallel, one slot per item: the load of a run's submissions, the

@@ -23,6 +23,11 @@ final class CoordinatorClient {
 
     /// Sends a request and returns the body of a 2xx answer; anything else is a `Failure` naming the coordinator's reason.
     func send(_ method: String, _ path: String, body: Data = Data(), file: String? = nil) throws -> Data {
+        try exchange(method, path, body: body, file: file).body
+    }
+
+    /// Like ``send(_:_:body:file:)``, with the answer's header fields (names in lower case).
+    func exchange(_ method: String, _ path: String, body: Data = Data(), file: String? = nil) throws -> HTTPTransport.Answer {
         let digest = try file.map { try Self.fileDigest($0) } ?? Hex.encode(SHA256.hash(Array(body)))
         var headers = RequestSignature.sign(method: method, path: path, bodyDigest: digest, party: keys.party, key: keys.signing)
         let payload: HTTPTransport.Body
@@ -35,7 +40,7 @@ final class CoordinatorClient {
             headers["Content-Type"] = "application/json"
             payload = .bytes(body)
         }
-        let answer: (status: Int, body: Data)
+        let answer: HTTPTransport.Answer
         do {
             answer = try HTTPTransport(url: base).exchange(method: method, path: path, headers: headers, body: payload)
         } catch let e as HTTPTransport.Failure {
@@ -46,7 +51,7 @@ final class CoordinatorClient {
             throw Failure(status: answer.status, code: obj?["error"] as? String ?? "http",
                           reason: obj?["reason"] as? String ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
         }
-        return answer.body
+        return answer
     }
 
     func json(_ method: String, _ path: String, body: [String: Any]? = nil, file: String? = nil) throws -> [String: Any] {

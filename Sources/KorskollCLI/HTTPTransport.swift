@@ -44,8 +44,15 @@ struct HTTPTransport {
         self.port = port
     }
 
-    /// Sends one request and returns the status and body of the answer.
-    func exchange(method: String, path: String, headers: [String: String], body: Body) throws -> (status: Int, body: Data) {
+    /// An answer: its status, its header fields (names in lower case) and its body.
+    struct Answer {
+        let status: Int
+        let headers: [String: String]
+        let body: Data
+    }
+
+    /// Sends one request and returns the answer.
+    func exchange(method: String, path: String, headers: [String: String], body: Body) throws -> Answer {
         let fd = try connect()
         defer { close(fd) }
         var length = 0
@@ -128,7 +135,7 @@ struct HTTPTransport {
     }
 
     /// Reads the status line, the headers and the body.
-    private func receive(_ fd: Int32) throws -> (status: Int, body: Data) {
+    private func receive(_ fd: Int32) throws -> Answer {
         var buffer = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         var eof = false
@@ -157,8 +164,7 @@ struct HTTPTransport {
             guard let colon = line.firstIndex(of: ":") else { continue }
             fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        var rest = Array(buffer[(headEnd! + 4)...])
-        buffer = rest
+        buffer = Array(buffer[(headEnd! + 4)...])
         if fields["transfer-encoding"]?.lowercased().contains("chunked") == true {
             var out = Data()
             while true {
@@ -175,7 +181,7 @@ struct HTTPTransport {
                     guard !eof else { throw Failure(reason: "\(host):\(port): the chunked answer ended early") }
                     try more()
                 }
-                if size == 0 { return (status, out) }
+                if size == 0 { return Answer(status: status, headers: fields, body: out) }
                 out.append(contentsOf: buffer[(lineEnd + 2)..<(lineEnd + 2 + size)])
                 buffer.removeFirst(lineEnd + 2 + size + 2)
             }
@@ -187,11 +193,10 @@ struct HTTPTransport {
                 guard !eof else { throw Failure(reason: "\(host):\(port): the answer ended after \(buffer.count) of \(expected) bytes") }
                 try more()
             }
-            return (status, Data(buffer.prefix(expected)))
+            return Answer(status: status, headers: fields, body: Data(buffer.prefix(expected)))
         }
         while !eof { try more() }
-        rest = buffer
-        return (status, Data(rest))
+        return Answer(status: status, headers: fields, body: Data(buffer))
     }
 
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {

@@ -1,5 +1,6 @@
 import Agreements
 import ArgumentParser
+import Coordinator
 import Foundation
 import Parties
 import ProtocolLog
@@ -161,10 +162,17 @@ extension NodeCommand {
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
-            let answer = try orFail { try client.json("GET", "/v1/agreements/\(agreementID)/results/\(output)") }
+            // api.md §3.6: the sealed file is the body; the receipt for the fetch is in a header.
+            let answer = try orFail { try client.exchange("GET", "/v1/agreements/\(agreementID)/results/\(output)") }
+            guard let receiptText = answer.headers[CoordinatorServer.receiptHeaderName.lowercased()],
+                  let receiptData = Data(base64Encoded: receiptText),
+                  let receipt = try? JSONSerialization.jsonObject(with: receiptData) else {
+                throw failure("the coordinator's answer carries no \(CoordinatorServer.receiptHeaderName) header with a receipt")
+            }
             var log = try orFail { try NodeLogState(directory: state, coordinator: coordinator) }
-            _ = try orFail { try log.keep(receiptJSON: answer["receipt"] as Any, name: "result-\(agreementID)-\(output)", client: client) }
-            guard let b64 = answer["result"] as? String, let sealed = Data(base64Encoded: b64) else { throw failure("the coordinator's answer holds no result") }
+            _ = try orFail { try log.keep(receiptJSON: receipt, name: "result-\(agreementID)-\(output)", client: client) }
+            let sealed = answer.body
+            guard !sealed.isEmpty else { throw failure("the coordinator's answer holds no result") }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let sealedPath = "\(out)/\(output).kkr"
             try sealed.write(to: URL(fileURLWithPath: sealedPath))

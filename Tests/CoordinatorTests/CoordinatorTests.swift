@@ -212,9 +212,9 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         await #expect(throws: CoordinatorError.self) { try await s.fetchResult(party: "polisen", agreementID: "watch-test", output: "fk-rows") }
         #expect(try w.events(.authenticationFailed).contains { $0.code == "auth.forbidden" && $0.party == "polisen" })
 
-        let answer = try await s.fetchResult(party: "fk", agreementID: "watch-test", output: "fk-rows").value
+        let answer = try await s.fetchResult(party: "fk", agreementID: "watch-test", output: "fk-rows")
         let sealed = w.dir + "/fk-rows.kkr"
-        try Data(base64Encoded: answer["result"] as! String)!.write(to: URL(fileURLWithPath: sealed))
+        try answer.sealed.write(to: URL(fileURLWithPath: sealed))
         let doc = try JSONSerialization.jsonObject(with: Data(try SealedResult.open(path: sealed, key: w.fk.sealing, coordinator: w.coordinator.signing.publicKey))) as! [String: Any]
         let rows = doc["rows"] as! [[String: Any]]
         // FK rows 0..<25 of its submission are people 25..<50: exactly those, with their category.
@@ -228,7 +228,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         #expect(w.storedSubmissions().isEmpty)
         #expect(try w.events(.encodingsDeleted).count == 1)
         // The receipt proves the fetch event is in the log.
-        let receipt = try JSONDecoder().decode(Receipt.self, from: JSONSerialization.data(withJSONObject: answer["receipt"]!))
+        let receipt = try JSONDecoder().decode(Receipt.self, from: JSONSerialization.data(withJSONObject: answer.receipt.value))
         _ = try receipt.verify(origin: "korskoll/coordinator", key: w.coordinator.signing.publicKey)
     }
 
@@ -251,8 +251,8 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         #expect(try await waitForRun(s2) == "finished")
         let started = try w.events(.runStarted)
         #expect(started.last?.parameters?["restart"] == "true")
-        let answer = try await s2.fetchResult(party: "polisen", agreementID: "watch-test", output: "polisen-count").value
-        #expect(answer["result"] != nil)
+        let answer = try await s2.fetchResult(party: "polisen", agreementID: "watch-test", output: "polisen-count")
+        #expect(!answer.sealed.isEmpty)
     }
 }
 

@@ -41,7 +41,7 @@ public struct PartyRows: @unchecked Sendable {
         person.append(r.person)
         organisation.append(r.organisation)
         let start = clkWords.count
-        clkWords.append(contentsOf: repeatElement(0, count: words))
+        for _ in 0..<words { clkWords.append(0) }
         if let c = r.clk {
             precondition(c.count == clkBytes)
             clkWords.withUnsafeMutableBytes { raw in
@@ -314,6 +314,25 @@ public struct Linkage: Sendable {
 
     /// Distinct groups present at both parties of every pair (`results.md` §3).
     public func overlapMatrix() -> [String: Int] {
+        // Group ids are union–find roots below the run's row count: one party bit mask per id.
+        guard parties.count <= 64 else { return overlapMatrixReference() }
+        let ids = groupOf.reduce(0) { $0 + $1.count }
+        var masks = [UInt64](repeating: 0, count: ids)
+        for (p, groups) in groupOf.enumerated() { for g in groups { masks[g] |= 1 << UInt64(p) } }
+        let n = parties.count
+        var counts = [Int](repeating: 0, count: n * n)
+        for var m in masks where m & (m &- 1) != 0 {
+            var members: [Int] = []
+            while m != 0 { members.append(m.trailingZeroBitCount); m &= m - 1 }
+            for (x, a) in members.enumerated() { for b in members[(x + 1)...] { counts[a * n + b] += 1 } }
+        }
+        var out: [String: Int] = [:]
+        for a in parties.indices { for b in parties.indices where a < b { out["\(parties[a])+\(parties[b])"] = counts[a * n + b] } }
+        return out
+    }
+
+    /// The overlap counts by sets of parties per group: the reference for ``overlapMatrix()``.
+    func overlapMatrixReference() -> [String: Int] {
         var partiesOfGroup: [Int: Set<Int>] = [:]
         for (p, groups) in groupOf.enumerated() { for g in groups { partiesOfGroup[g, default: []].insert(p) } }
         var out: [String: Int] = [:]

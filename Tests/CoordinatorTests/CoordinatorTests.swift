@@ -376,6 +376,8 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
                 #expect(linkage.link(p, i).exactPerson == expected)
             }
         }
+        #expect(linkage.overlapMatrix() == linkage.overlapMatrixReference())
+        #expect(linkage.overlapMatrix().values.reduce(0, +) > 0)
         // Groups: two rows share a group exactly when they share a value.
         for p in 0..<3 { for q in 0..<3 { for i in stride(from: 0, to: 300, by: 7) { for j in stride(from: 0, to: 300, by: 11) {
             guard let x = values[p][i], let y = values[q][j] else { continue }

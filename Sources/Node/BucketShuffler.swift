@@ -42,7 +42,7 @@ final class BucketShuffler {
         let body = try BufferedFile(path: bodyPath)
         let rowMap = try BufferedFile(path: rowMapPath)
         try rowMap.write(CSVWriter.line(["row", "line", "record_id"]))
-        var hash = SHA256.State()
+        let hash = Submission.contentHashState()
         var row = 0
         var out: [UInt8] = [], map: [UInt8] = []
         for b in 0..<buckets {

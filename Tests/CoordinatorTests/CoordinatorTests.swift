@@ -71,7 +71,7 @@ private final class World: @unchecked Sendable {
         header.blockingKeys = blocking.isEmpty ? 0 : 3
         header.rows = UInt64(people.count)
         header.personIDs = UInt64(people.count)
-        header.contentHash = SHA256.hash(body.bytes)
+        header.contentHash = Submission.contentHash(body.bytes)
         let path = dir + "/sub-" + Hex.encode(Random.bytes(4)) + ".kks"
         try Submission.seal(header: header, bodyPath: bodyPath, signer: party.signing, recipient: coordinator.publicKeys.sealing, to: path)
         return path

@@ -15,7 +15,7 @@ private func sampleHeader(rows: [Submission.Record]) -> (Submission.Header, [UIn
     header.personIDs = UInt64(rows.filter { $0.person != nil }.count)
     header.organisationIDs = UInt64(rows.filter { $0.organisation != nil }.count)
     header.clks = UInt64(rows.filter { $0.clk != nil }.count)
-    header.contentHash = SHA256.hash(body.bytes)
+    header.contentHash = Submission.contentHash(body.bytes)
     return (header, body.bytes)
 }
 
@@ -38,9 +38,12 @@ private func randomRecords(_ n: Int) -> [Submission.Record] {
         #expect(throws: WireError(.malformed, "submission header: 1 trailing bytes after the last field")) {
             try Submission.Header(decoding: header.encoded() + [0])
         }
-        var other = header.encoded()
-        other[9] = 3
-        do { _ = try Submission.Header(decoding: other); Issue.record("version 3 accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }
+        // Version 2 (the same layout, a SHA-256 content hash) and a future version 4 are refused.
+        for v: UInt8 in [2, 4] {
+            var other = header.encoded()
+            other[9] = v
+            do { _ = try Submission.Header(decoding: other); Issue.record("version \(v) accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }
+        }
     }
 
     @Test func sealedSubmissionOpensVerifiesAndYieldsItsRecords() throws {

@@ -49,7 +49,7 @@ public enum CoordinatorServer {
                 // signed one is looked at (api.md §3.3).
                 guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                       let out = FileHandle(forWritingAtPath: path) else { throw CoordinatorError(.internal, "cannot store the upload") }
-                var hash = SHA256.State()
+                let hash = RequestSignature.bodyDigestState()
                 var received = 0
                 do {
                     for try await buffer in request.body {
@@ -74,7 +74,7 @@ public enum CoordinatorServer {
                 }
                 let digest = hash.finalize()
                 guard Hex.encode(digest) == claimed else {
-                    let e = CoordinatorError(.submission, "the upload's SHA-256 differs from the signed digest: truncated or altered in transit (\(received) bytes received)")
+                    let e = CoordinatorError(.submission, "the upload's BLAKE2b-256 differs from the signed digest: truncated or altered in transit (\(received) bytes received)")
                     try await service.rejectUpload(party: party, agreementID: agreement, upload: path, e)
                     throw e
                 }
@@ -143,7 +143,7 @@ public enum CoordinatorServer {
         let headers = request.headers
         let party = try await service.authenticate(method: request.method.rawValue, path: signedPath(request),
                                                    headers: { header(headers, $0) },
-                                                   bodyDigest: Hex.encode(SHA256.hash(Array(body))))
+                                                   bodyDigest: RequestSignature.bodyDigest(Array(body)))
         return (party, body)
     }
 

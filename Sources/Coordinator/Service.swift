@@ -51,7 +51,7 @@ public actor CoordinatorService {
                 throw CoordinatorError(.unauthenticated, e.reason)
             }
             if let bodyDigest, bodyDigest != sig.bodyDigest {
-                throw CoordinatorError(.unauthenticated, "the body's SHA-256 differs from the signed \(RequestSignature.Header.digest)")
+                throw CoordinatorError(.unauthenticated, "the body's BLAKE2b-256 differs from the signed \(RequestSignature.Header.digest)")
             }
             guard try store.useNonce(party: sig.party, nonce: sig.nonce, now: now()) else {
                 throw CoordinatorError(.replay, "nonce already used: the request is a replay")
@@ -200,7 +200,8 @@ public actor CoordinatorService {
                 try? fm.removeItem(atPath: file)
                 throw error
             }
-            let hash = try digest.map(Hex.encode) ?? fileHash(file)
+            // log.md §1: a submission's hash is the BLAKE2b-256 of the file, as its request signed it.
+            let hash = try digest.map(Hex.encode) ?? submissionHash(file)
             let index = try record(LogEvent(time: now(), type: .submissionAccepted, agreement: a.id, party: party, hash: hash,
                                             submissionID: sid, counts: ["rows": rows, "personIDs": Int(h.personIDs),
                                                                         "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)]))[0]
@@ -417,6 +418,10 @@ public actor CoordinatorService {
         try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]
     }
 
+}
+
+func submissionHash(_ path: String) throws -> String {
+    do { return Hex.encode(try blake2b256(file: path)) } catch let e as WireError { throw CoordinatorError(.internal, e.reason) }
 }
 
 func fileHash(_ path: String) throws -> String {

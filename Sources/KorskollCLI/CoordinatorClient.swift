@@ -28,7 +28,7 @@ final class CoordinatorClient {
 
     /// Like ``send(_:_:body:file:)``, with the answer's header fields (names in lower case).
     func exchange(_ method: String, _ path: String, body: Data = Data(), file: String? = nil) throws -> HTTPTransport.Answer {
-        let digest = try file.map { try Self.fileDigest($0) } ?? Hex.encode(SHA256.hash(Array(body)))
+        let digest = try file.map { try Self.fileDigest($0) } ?? RequestSignature.bodyDigest(Array(body))
         var headers = RequestSignature.sign(method: method, path: path, bodyDigest: digest, party: keys.party, key: keys.signing)
         let payload: HTTPTransport.Body
         if let file {
@@ -63,7 +63,7 @@ final class CoordinatorClient {
     }
 
     static func fileDigest(_ path: String) throws -> String {
-        do { return Hex.encode(try sha256(file: path)) } catch let e as WireError { throw Failure(status: 0, code: "io", reason: e.reason) }
+        do { return Hex.encode(try blake2b256(file: path)) } catch let e as WireError { throw Failure(status: 0, code: "io", reason: e.reason) }
     }
 }
 

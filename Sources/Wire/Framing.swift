@@ -116,7 +116,17 @@ public struct ByteReader {
     }
 }
 
-/// SHA-256 of a file, read in 1 MiB blocks (the hash the log records for submissions and results).
+/// BLAKE2b-256 of a file, read in 1 MiB blocks: the digest a request signature covers for an
+/// uploaded file (api.md §2) and the hash the log records for a submission (log.md §1).
+public func blake2b256(file path: String) throws -> [UInt8] {
+    guard let h = FileHandle(forReadingAtPath: path) else { throw WireError(.io, "cannot read \(path)") }
+    defer { try? h.close() }
+    let state = try! BLAKE2b.State(outputLength: 32)
+    while let block = try h.read(upToCount: 1 << 20), !block.isEmpty { block.withUnsafeBytes { state.update($0) } }
+    return state.finalize()
+}
+
+/// SHA-256 of a file, read in 1 MiB blocks (the hash the log records for results).
 public func sha256(file path: String) throws -> [UInt8] {
     guard let h = FileHandle(forReadingAtPath: path) else { throw WireError(.io, "cannot read \(path)") }
     defer { try? h.close() }

@@ -10,7 +10,7 @@ public struct RequestSignature: Sendable, Equatable {
         public static let party = "Korskoll-Party"
         public static let timestamp = "Korskoll-Timestamp"
         public static let nonce = "Korskoll-Nonce"
-        public static let digest = "Korskoll-Content-SHA256"
+        public static let digest = "Korskoll-Content-BLAKE2b"
         public static let signature = "Korskoll-Signature"
     }
 
@@ -26,8 +26,16 @@ public struct RequestSignature: Sendable, Equatable {
 
     public static func sign(method: String, path: String, body: [UInt8], party: String, key: Ed25519.PrivateKey,
                             now: UInt64 = UInt64(Date().timeIntervalSince1970)) -> [String: String] {
-        sign(method: method, path: path, bodyDigest: Hex.encode(SHA256.hash(body)), party: party, key: key, now: now)
+        sign(method: method, path: path, bodyDigest: bodyDigest(body), party: party, key: key, now: now)
     }
+
+    /// api.md §2: the body digest a request signs, hex BLAKE2b-256 (of nothing for a GET).
+    public static func bodyDigest(_ body: [UInt8]) -> String {
+        Hex.encode(try! BLAKE2b.hash(body, outputLength: 32))
+    }
+
+    /// Incremental form of ``bodyDigest(_:)`` for a body that arrives in pieces.
+    public static func bodyDigestState() -> BLAKE2b.State { try! BLAKE2b.State(outputLength: 32) }
 
     public static func sign(method: String, path: String, bodyDigest: String, party: String, key: Ed25519.PrivateKey,
                             now: UInt64 = UInt64(Date().timeIntervalSince1970)) -> [String: String] {

@@ -106,10 +106,10 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         let w = try World()
         let s = try w.service()
         let h = w.headers("GET", "/v1/agreements/x/status", as: w.fk)
-        let party = try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: Hex.encode(SHA256.hash([])))
+        let party = try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: RequestSignature.bodyDigest([]))
         #expect(party == "fk")
         await #expect(throws: CoordinatorError.self) {
-            try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: Hex.encode(SHA256.hash([])))
+            try await s.authenticate(method: "GET", path: "/v1/agreements/x/status", headers: { h[$0] }, bodyDigest: RequestSignature.bodyDigest([]))
         }
         let failures = try w.events(.authenticationFailed)
         #expect(failures.count == 1 && failures[0].code == "auth.replay")
@@ -118,7 +118,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
     @Test func forgedUnknownStaleAndAlteredRequestsAreRejectedAndLogged() async throws {
         let w = try World()
         let s = try w.service()
-        let digest = Hex.encode(SHA256.hash([]))
+        let digest = RequestSignature.bodyDigest([])
         // Signed by polisen's key but claiming to be fk.
         let forged = w.headers("GET", "/p", as: w.polisen, party: "fk")
         // A party the registry does not know.
@@ -137,7 +137,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         // A body other than the signed one.
         let body = w.headers("POST", "/p", body: Array("a".utf8), as: w.fk)
         await #expect(throws: CoordinatorError.self) {
-            try await s.authenticate(method: "POST", path: "/p", headers: { body[$0] }, bodyDigest: Hex.encode(SHA256.hash(Array("b".utf8))))
+            try await s.authenticate(method: "POST", path: "/p", headers: { body[$0] }, bodyDigest: RequestSignature.bodyDigest(Array("b".utf8)))
         }
         #expect(try w.events(.authenticationFailed).count == 6)
     }
@@ -309,7 +309,7 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
         _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
         let path = "/v1/agreements/watch-test/submission"
         func head(_ body: Data) -> String {
-            let h = RequestSignature.sign(method: "PUT", path: path, bodyDigest: Hex.encode(SHA256.hash(Array(body))),
+            let h = RequestSignature.sign(method: "PUT", path: path, bodyDigest: RequestSignature.bodyDigest(Array(body)),
                                           party: "fk", key: w.fk.signing, now: w.clock)
             return "PUT \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: \(body.count)\r\n"
                 + h.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"

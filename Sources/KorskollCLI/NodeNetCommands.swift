@@ -177,7 +177,7 @@ extension NodeCommand {
             let sealedPath = "\(out)/\(output).kkr"
             try sealed.write(to: URL(fileURLWithPath: sealedPath))
             let document = try orFail { try SealedResult.open(path: sealedPath, key: client.keys.sealing, coordinator: coordinator.signing) }
-            guard let doc = try? JSONDecoder().decode(ResultDocument.self, from: Data(document)),
+            guard let doc = try? ResultDocument.read(Data(document)),
                   doc.format == "korskoll-result-v1", doc.agreement == agreementID,
                   doc.recipient == client.keys.party, doc.output == output else {
                 throw failure("the result is not a korskoll-result-v1 document for \(client.keys.party), \(agreementID), \(output)")
@@ -232,22 +232,37 @@ extension NodeCommand {
 
 extension String { var nilIfEmpty: String? { isEmpty ? nil : self } }
 
-/// A result document (`Protocols/results.md` §2–§3), decoded directly.
-struct ResultDocument: Decodable {
-    struct Cell: Decodable { let a: String; let b: String; let count: Int?; let suppressed: Bool? }
+/// A result document (`Protocols/results.md` §2–§3). ``read(_:)`` is the fast path through
+/// ``JSONReader``; the `Decodable` conformance (JSONDecoder) is its reference in the tests.
+struct ResultDocument: Decodable, Equatable {
+    struct Cell: Decodable, Equatable { let a: String; let b: String; let count: Int?; let suppressed: Bool? }
     let format: String, agreement: String, recipient: String, output: String, kind: String
     let submissionID: String?
     let fields: [String]?
     let rows: [Row]?
     let k: Int?
     let cells: [Cell]?
-    struct Row: Decodable {
+    struct Row: Decodable, Equatable {
         let row: Int
         let matchKind: [String]?
         let otherParties: [String]?
         let scoreBand: String?
         let category: [String]?
         let viaRepresentative: Bool?
+
+        init(row: Int, matchKind: [String]?, otherParties: [String]?, scoreBand: String?, category: [String]?, viaRepresentative: Bool?) {
+            self.row = row; self.matchKind = matchKind; self.otherParties = otherParties
+            self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
+        }
+
+        init(json: JSON, at index: Int) throws {
+            guard case .object = json, let row = json["row"]?.int else { throw ResultDocument.malformed("rows[\(index)] has no integer row") }
+            self.init(row: row, matchKind: try ResultDocument.optional(json["matchKind"], \.strings, "rows[\(index)].matchKind"),
+                      otherParties: try ResultDocument.optional(json["otherParties"], \.strings, "rows[\(index)].otherParties"),
+                      scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, "rows[\(index)].scoreBand"),
+                      category: try ResultDocument.optional(json["category"], \.strings, "rows[\(index)].category"),
+                      viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"))
+        }
 
         /// A granted field as the CSV shows it: lists joined by ';', flags as yes/no.
         func value(_ field: String) -> String {
@@ -260,5 +275,46 @@ struct ResultDocument: Decodable {
             default: ""
             }
         }
+    }
+
+    struct Malformed: Error, CustomStringConvertible { let description: String }
+    static func malformed(_ what: String) -> Malformed { Malformed(description: "result document: \(what)") }
+
+    /// An absent or null member is nil; a present one must have the type.
+    static func optional<T>(_ value: JSON?, _ get: (JSON) -> T?, _ what: String) throws -> T? {
+        guard let value, value != .null else { return nil }
+        guard let v = get(value) else { throw malformed("\(what) has the wrong type") }
+        return v
+    }
+
+    static func required<T>(_ value: JSON?, _ get: (JSON) -> T?, _ what: String) throws -> T {
+        guard let v = try optional(value, get, what) else { throw malformed("\(what) is missing") }
+        return v
+    }
+
+    init(format: String, agreement: String, recipient: String, output: String, kind: String, submissionID: String?,
+         fields: [String]?, rows: [Row]?, k: Int?, cells: [Cell]?) {
+        self.format = format; self.agreement = agreement; self.recipient = recipient; self.output = output; self.kind = kind
+        self.submissionID = submissionID; self.fields = fields; self.rows = rows; self.k = k; self.cells = cells
+    }
+
+    /// Reads a result document (results.md §2) through ``JSONReader``.
+    static func read(_ data: Data) throws -> ResultDocument {
+        let json: JSON
+        do { json = try JSONReader.parse(data) } catch let e as JSONReader.Failure { throw malformed(e.description) }
+        guard case .object = json else { throw malformed("not a JSON object") }
+        let rows = try optional(json["rows"], \.array, "rows").map { try $0.enumerated().map { try Row(json: $1, at: $0) } }
+        let cells = try optional(json["cells"], \.array, "cells").map {
+            try $0.enumerated().map { i, c -> Cell in
+                guard case .object = c else { throw malformed("cells[\(i)] is not an object") }
+                return Cell(a: try required(c["a"], \.string, "cells[\(i)].a"), b: try required(c["b"], \.string, "cells[\(i)].b"),
+                            count: try optional(c["count"], \.int, "cells[\(i)].count"),
+                            suppressed: try optional(c["suppressed"], \.bool, "cells[\(i)].suppressed"))
+            }
+        }
+        return ResultDocument(format: try required(json["format"], \.string, "format"), agreement: try required(json["agreement"], \.string, "agreement"),
+                              recipient: try required(json["recipient"], \.string, "recipient"), output: try required(json["output"], \.string, "output"),
+                              kind: try required(json["kind"], \.string, "kind"), submissionID: try optional(json["submissionID"], \.string, "submissionID"),
+                              fields: try optional(json["fields"], \.strings, "fields"), rows: rows, k: try optional(json["k"], \.int, "k"), cells: cells)
     }
 }

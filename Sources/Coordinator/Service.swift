@@ -151,7 +151,7 @@ public actor CoordinatorService {
     public func incomingPath() -> String { "\(dataDir)/incoming/\(Hex.encode(Random.bytes(16))).part" }
 
     /// Checks a fully received upload and stores it atomically, or removes it and logs why.
-    /// `digest` is the upload's SHA-256 when the caller already computed it while receiving.
+    /// `digest` is the upload's BLAKE2b-256 (api.md §2) when the caller computed it while receiving.
     public func acceptSubmission(party: String, agreementID: String, upload: String, digest: [UInt8]? = nil) throws -> JSONObject {
         let fm = FileManager.default
         defer { try? fm.removeItem(atPath: upload) }

@@ -33,9 +33,11 @@ let package = Package(
         // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
         .target(name: "CDice"),
         .target(name: "Matching", dependencies: ["CDice"]),
-        .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire"]),
+        .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire", "Parties", "Agreements"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
-        .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
+        // A party's signed HTTP calls to the coordinator (Protocols/api.md).
+        .target(name: "CoordinatorClient", dependencies: ["Sodium", "Parties", "Wire", "ProtocolLog"]),
+        .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
         .target(
             name: "Coordinator",
@@ -48,21 +50,22 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "korskoll", dependencies: ["KorskollCLI"]),
 
         // Shared by the test targets only: the one loader of Tests/Vectors.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Synth"], path: "Tests/TestSupport"),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"]),
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
         .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
         .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
-        .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium", "TestSupport"]),
+        .testTarget(name: "CoordinatorClientTests", dependencies: ["CoordinatorClient", "TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "CoordinatorTests", dependencies: [

@@ -9,6 +9,8 @@ public struct AgreementError: Error, Equatable, Sendable, CustomStringConvertibl
         case unsigned = "agreement.unsigned"
         case badSignature = "agreement.bad-signature"
         case unknownParty = "agreement.unknown-party"
+        /// The agreement's file cannot be read.
+        case io = "agreement.io"
     }
 
     public let code: Code

@@ -11,23 +11,11 @@ struct AgreementCommand: ParsableCommand {
 }
 
 /// `<name>.agreement.json` → `<name>.signatures.json` beside it.
-func signaturesPath(for agreementPath: String) -> String {
-    let suffix = ".agreement.json"
-    let stem = agreementPath.hasSuffix(suffix) ? String(agreementPath.dropLast(suffix.count)) : (agreementPath as NSString).deletingPathExtension
-    return stem + ".signatures.json"
-}
+func signaturesPath(for agreementPath: String) -> String { AgreementFiles.signaturesPath(for: agreementPath) }
 
-/// Loads an agreement and its signatures file (empty when missing).
+/// Loads an agreement and its signatures file (empty when missing); errors name the file.
 func loadAgreement(_ path: String) throws -> (Agreement, AgreementSignatures) {
-    let agreement: Agreement
-    do { agreement = try Agreement(json: readFile(path, what: "agreement"), source: path) } catch let e as AgreementError { throw failure(e.reason) }
-    let sigPath = signaturesPath(for: path)
-    guard FileManager.default.fileExists(atPath: sigPath) else { return (agreement, AgreementSignatures(agreement: agreement)) }
-    guard let signatures = try? JSONDecoder().decode(AgreementSignatures.self, from: readFile(sigPath, what: "signatures")),
-          signatures.format == AgreementSignatures.format else {
-        throw failure("\(sigPath) is not a \(AgreementSignatures.format) document")
-    }
-    return (agreement, signatures)
+    do { return try AgreementFiles.load(path) } catch let e as AgreementError { throw failure(e.reason) }
 }
 
 extension AgreementCommand {

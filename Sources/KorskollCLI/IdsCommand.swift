@@ -4,6 +4,7 @@ import Foundation
 import Blinding
 import Identifiers
 import Sodium
+import Synth
 
 struct IdsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -137,18 +138,5 @@ extension IdsCommand {
             let oneShot = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             print("{\"values\":\(count),\"valid\":\(valid),\"cores\":\(cores),\"normalizedPerSecondOneCore\":\(Int(oneCore)),\"normalizedPerSecondAllCores\":\(Int(allCores)),\"blindedPerSecondOneCore\":\(Int(blindOne)),\"blindedPerSecondAllCores\":\(Int(blindAll)),\"oneShotKeyedBlake2bPerSecondOneCore\":\(Int(oneShot))}")
         }
-    }
-}
-
-/// A small deterministic PRNG for benchmarks and synthetic data (not for keys).
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

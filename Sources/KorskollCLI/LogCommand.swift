@@ -89,8 +89,8 @@ extension LogCommand {
                 do { keys = try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)) } catch let e as KeyError { throw failure(e.reason) }
                 let agreementsByID = Dictionary(try agreements.map { try loadAgreement($0).0 }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
                 for path in results {
-                    for problem in ResultCheck.check(path: path, keys: keys, coordinator: logBundle.logKey, report: report, agreements: agreementsByID) {
-                        report.anomalies.append(.init(seq: nil, code: problem.0, reason: "\(path): \(problem.1)"))
+                    for problem in ResultAudit.check(path: path, keys: keys, coordinator: logBundle.logKey, report: report, agreements: agreementsByID) {
+                        report.anomalies.append(.init(seq: nil, code: problem.code, reason: "\(path): \(problem.reason)"))
                     }
                 }
                 report.resultsChecked = results.count
@@ -192,47 +192,5 @@ extension LogCommand {
             print(String(format: "verified %d entries and %d checkpoints in %.2f s (%.0f entries/s)",
                          report.entries, report.checkpoints, verifySeconds, Double(report.entries) / verifySeconds))
         }
-    }
-}
-
-/// Checks a recipient's sealed result against the log and the agreement (`Protocols/log.md` §6):
-/// it opens under the recipient's key with the coordinator's signature, its hash is the one the
-/// log's `result.sealed` event holds, and it carries only what the agreement grants.
-enum ResultCheck {
-    static func check(path: String, keys: PartyKeys, coordinator: Ed25519.PublicKey, report: LogReport,
-                      agreements: [String: Agreement]) -> [(String, String)] {
-        let document: [UInt8]
-        do { document = try SealedResult.open(path: path, key: keys.sealing, coordinator: coordinator) } catch let e as WireError {
-            return [("result-unopenable", e.reason)]
-        } catch { return [("result-unopenable", "\(error)")] }
-        guard let doc = try? JSONSerialization.jsonObject(with: Data(document)) as? [String: Any],
-              let id = doc["agreement"] as? String, let output = doc["output"] as? String, let recipient = doc["recipient"] as? String else {
-            return [("result-malformed", "not a korskoll-result-v1 document")]
-        }
-        var problems: [(String, String)] = []
-        guard recipient == keys.party else { return [("result-foreign", "sealed to \(keys.party) but names recipient \(recipient)")] }
-        guard let a = agreements[id], let o = a.outputs.first(where: { $0.name == output }) else {
-            return [("result-unknown", "output \(output) of \(id) is not in the agreements given")]
-        }
-        if o.recipient != recipient { problems.append(("unauthorised-release", "output \(output) is for \(o.recipient), not \(recipient)")) }
-        let hash = (try? Data(contentsOf: URL(fileURLWithPath: path))).map { Hex.encode(SHA256.hash(Array($0))) }
-        let logged = report.agreements.first { $0.id == id }?.releases.filter { $0.output == output && $0.recipient == recipient } ?? []
-        if !logged.contains(where: { $0.hash == hash && $0.runID == doc["runID"] as? String }) {
-            problems.append(("result-not-logged", "no result.sealed event of \(id)/\(output) for \(recipient) carries this file's hash"))
-        }
-        if o.kind == .aggregate {
-            let k = o.k ?? 1
-            for cell in doc["cells"] as? [[String: Any]] ?? [] {
-                if let n = cell["count"] as? Int, n < k { problems.append(("small-count", "cell \(cell["a"] ?? "?")+\(cell["b"] ?? "?") shows \(n), below k = \(k)")) }
-            }
-            if doc["rows"] != nil { problems.append(("result-rows-in-aggregate", "an aggregate output carries rows")) }
-        } else {
-            let allowed = Set(o.fields ?? ["matchKind"]).union(["row"])
-            for row in doc["rows"] as? [[String: Any]] ?? [] {
-                let extra = Set(row.keys).subtracting(allowed)
-                if !extra.isEmpty { problems.append(("field-not-granted", "row \(row["row"] ?? "?") carries \(extra.sorted().joined(separator: ", ")), which the agreement does not grant")); break }
-            }
-        }
-        return problems
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Matching
+import Synth
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,12 +58,11 @@ struct MatchCommand: ParsableCommand {
 
 /// The benchmark's data, the same as `Tests/Benchmarks/exact_join_ref.c` makes.
 enum BenchData {
-    struct SplitMix { var s: UInt64; mutating func next() -> UInt64 { s &+= 0x9E37_79B9_7F4A_7C15; var z = s; z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9; z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB; return z ^ (z >> 31) } }
 
     /// Column A: `rows` random values. Column B: row j < overlap·rows is A's row (j·7919 + 13) mod rows,
     /// the others new random values.
     static func columns(rows n: Int, overlap: Double) -> (BlindedColumn, BlindedColumn) {
-        var ra = SplitMix(s: 1), rb = SplitMix(s: 2)
+        var ra = SplitMix64(seed: 1), rb = SplitMix64(seed: 2)
         var a = BlindedColumn(capacity: n), b = BlindedColumn(capacity: n)
         for _ in 0..<n { a.append(ra.next(), ra.next(), ra.next(), ra.next()) }
         let m = Int(overlap * Double(n))

@@ -10,6 +10,13 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case invalidFile = "node.invalid-file"
         /// The output cannot be written.
         case output = "node.output"
+        /// The key ceremony failed: a blob that does not open, has the wrong length or is not
+        /// signed by the agreement's lead (api.md §3.2).
+        case ceremony = "node.ceremony"
+        /// A result that does not open, is not this party's, or does not fit the row map (results.md §4).
+        case result = "node.result"
+        /// A local file (a secret, the state directory) cannot be written.
+        case io = "node.io"
     }
 
     public let code: Code

@@ -1,29 +1,42 @@
-/// Deterministic randomness for synthetic data (`Protocols/synth.md` §2). Not for secrets: every
-/// value is a pure function of (seed, domain, index), so any person, organisation or register row
-/// can be regenerated alone, in any order, on any thread.
-struct SynthRandom {
-    private var state: UInt64
+/// SplitMix64 (Steele, Lea, Flood 2014): the one small deterministic generator of the project,
+/// for synthetic data, benchmarks' data and seeded random tests. Not for secrets.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    public var state: UInt64
+    public init(seed: UInt64) { state = seed }
 
-    init(seed: UInt64, domain: Domain, index: UInt64) {
-        state = SynthRandom.mix(seed ^ SynthRandom.mix(domain.rawValue &* 0xD6E8_FEB8_6659_FD93 ^ SynthRandom.mix(index)))
-    }
-
-    enum Domain: UInt64 {
-        case person = 1, household, organisation, register, identifierPool, successor, orgIdentifier
-    }
-
-    /// SplitMix64's finaliser (Steele, Lea, Flood 2014).
-    static func mix(_ x: UInt64) -> UInt64 {
+    /// SplitMix64's finaliser.
+    public static func mix(_ x: UInt64) -> UInt64 {
         var z = x &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
-        return SynthRandom.mix(state)
+        return SplitMix64.mix(state &- 0x9E37_79B9_7F4A_7C15)
     }
+}
+
+/// Deterministic randomness for synthetic data (`Protocols/synth.md` §2). Not for secrets: every
+/// value is a pure function of (seed, domain, index), so any person, organisation or register row
+/// can be regenerated alone, in any order, on any thread.
+struct SynthRandom {
+    private var generator: SplitMix64
+
+    init(seed: UInt64, domain: Domain, index: UInt64) {
+        // The stream is finalise(state + 2γ·(k+1)) for the k-th draw, as synth.md §2 fixes it:
+        // SplitMix64 started one step γ ahead.
+        generator = SplitMix64(seed: SynthRandom.mix(seed ^ SynthRandom.mix(domain.rawValue &* 0xD6E8_FEB8_6659_FD93 ^ SynthRandom.mix(index))) &+ 0x9E37_79B9_7F4A_7C15)
+    }
+
+    enum Domain: UInt64 {
+        case person = 1, household, organisation, register, identifierPool, successor, orgIdentifier
+    }
+
+    static func mix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }
+
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in 0..<n (Lemire's multiply-high; the bias is below 2^-40 for every n used here).
     mutating func below(_ n: Int) -> Int {

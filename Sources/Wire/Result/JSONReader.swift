@@ -1,33 +1,24 @@
 import Foundation
 
-/// A JSON value as ``JSONReader`` reads it (RFC 8259). Integers that fit in `Int` stay integers.
-enum JSON: Equatable {
-    case null, bool(Bool), int(Int), double(Double), string(String), array([JSON]), object([String: JSON])
-
-    subscript(key: String) -> JSON? { if case .object(let o) = self { o[key] } else { nil } }
-    var string: String? { if case .string(let s) = self { s } else { nil } }
-    var int: Int? { if case .int(let i) = self { i } else { nil } }
-    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
-    var array: [JSON]? { if case .array(let a) = self { a } else { nil } }
-    var strings: [String]? { array.flatMap { a in a.allSatisfy { $0.string != nil } ? a.map { $0.string! } : nil } }
-}
-
 /// A strict RFC 8259 reader over UTF-8 bytes: one value, surrounded by white space only; strings
 /// must be valid UTF-8 without unescaped control characters; nesting stops at 512 levels. It is
 /// the fast path for result documents (`results.md` §2), whose rows Foundation's decoders took
-/// seconds per million to read; `JSONReaderTests` checks it against `JSONSerialization`.
-struct JSONReader {
-    struct Failure: Error, CustomStringConvertible {
-        let offset: Int
-        let reason: String
-        var description: String { "JSON at byte \(offset): \(reason)" }
+/// seconds per million to read; `JSONReaderTests` checks it against `JSONSerialization`, and
+/// ``JSONValue/write(to:)`` is its writer (round trip in `ResultDocumentTests`).
+public struct JSONReader {
+    /// Where and why the bytes are not one JSON value.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let offset: Int
+        public let reason: String
+        public var description: String { "JSON at byte \(offset): \(reason)" }
     }
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var p = 0
     private var depth = 0
 
-    static func parse(_ data: Data) throws -> JSON {
+    /// Reads exactly one JSON value from `data`.
+    public static func parse(_ data: Data) throws -> JSONValue {
         try data.withUnsafeBytes { raw in
             var r = JSONReader(bytes: raw.bindMemory(to: UInt8.self))
             r.skipSpace()
@@ -46,7 +37,7 @@ struct JSONReader {
         while p < bytes.count, bytes[p] == 0x20 || bytes[p] == 0x0A || bytes[p] == 0x0D || bytes[p] == 0x09 { p += 1 }
     }
 
-    private mutating func value() throws -> JSON {
+    private mutating func value() throws -> JSONValue {
         guard p < bytes.count else { throw fail("unexpected end") }
         switch bytes[p] {
         case UInt8(ascii: "{"): return try object()
@@ -72,10 +63,10 @@ struct JSONReader {
         guard depth <= 512 else { throw fail("nested deeper than 512 levels") }
     }
 
-    private mutating func object() throws -> JSON {
+    private mutating func object() throws -> JSONValue {
         try nest()
         p += 1
-        var out: [String: JSON] = [:]
+        var out: [String: JSONValue] = [:]
         skipSpace()
         if p < bytes.count, bytes[p] == UInt8(ascii: "}") { p += 1; depth -= 1; return .object(out) }
         while true {
@@ -97,10 +88,10 @@ struct JSONReader {
         }
     }
 
-    private mutating func array() throws -> JSON {
+    private mutating func array() throws -> JSONValue {
         try nest()
         p += 1
-        var out: [JSON] = []
+        var out: [JSONValue] = []
         skipSpace()
         if p < bytes.count, bytes[p] == UInt8(ascii: "]") { p += 1; depth -= 1; return .array(out) }
         while true {
@@ -194,7 +185,7 @@ struct JSONReader {
         return v
     }
 
-    private mutating func number() throws -> JSON {
+    private mutating func number() throws -> JSONValue {
         let start = p
         func digits() -> Int { let s = p; while p < bytes.count, (48...57).contains(bytes[p]) { p += 1 }; return p - s }
         if bytes[p] == UInt8(ascii: "-") { p += 1 }

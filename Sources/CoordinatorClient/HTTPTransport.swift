@@ -8,21 +8,23 @@ import Glibc
 /// `Content-Length`, its chunked end, or the connection's close. The coordinator speaks plain
 /// HTTP; what crosses the wire is signed (requests), sealed (submissions, results, key blobs) or
 /// public (the log).
-struct HTTPTransport {
-    enum Body { case none, bytes(Data), file(String) }
+public struct HTTPTransport: Sendable {
+    /// What a request carries: nothing, bytes from memory, or a file streamed from disk.
+    public enum Body: Sendable { case none, bytes(Data), file(String) }
 
-    struct Failure: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { reason }
+    /// A connection that failed, stalled or answered something that is not HTTP/1.1.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let reason: String
+        public var description: String { reason }
     }
 
-    let host: String
-    let port: Int
+    public let host: String
+    public let port: Int
     /// Seconds a connection may stall in one send or receive before the request fails.
-    var timeout = 3600
+    public var timeout = 3600
 
     /// Parses `http://HOST[:PORT]` (an IPv6 host in brackets); anything else is refused by name.
-    init(url: String) throws {
+    public init(url: String) throws {
         guard url.hasPrefix("http://") else {
             throw Failure(reason: "\(url): the coordinator URL must start with http:// (api.md §2.1)")
         }
@@ -45,14 +47,14 @@ struct HTTPTransport {
     }
 
     /// An answer: its status, its header fields (names in lower case) and its body.
-    struct Answer {
-        let status: Int
-        let headers: [String: String]
-        let body: Data
+    public struct Answer: Sendable {
+        public let status: Int
+        public let headers: [String: String]
+        public let body: Data
     }
 
-    /// Sends one request and returns the answer.
-    func exchange(method: String, path: String, headers: [String: String], body: Body) throws -> Answer {
+    /// Sends one request on a new connection and reads the whole answer.
+    public func exchange(method: String, path: String, headers: [String: String], body: Body) throws -> Answer {
         let fd = try connect()
         defer { close(fd) }
         var length = 0

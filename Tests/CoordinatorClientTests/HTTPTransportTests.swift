@@ -3,7 +3,7 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import KorskollCLI
+@testable import CoordinatorClient
 
 /// A one-shot TCP server on a free loopback port: accepts one connection, reads the request head
 /// and `Content-Length` bytes of body, answers `reply`, closes.

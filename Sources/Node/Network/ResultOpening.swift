@@ -1,0 +1,74 @@
+import CoordinatorClient
+import Foundation
+import Parties
+import ProtocolLog
+import Tabular
+import Wire
+
+/// Fetching, verifying and opening this party's result, and mapping its rows back to local
+/// record ids (`Protocols/results.md` §4).
+public enum ResultOpening {
+    /// What was written: `<output>.kkr` as received, `<output>.json` (the verified document) and
+    /// `<output>.csv`.
+    public struct Opened: Sendable {
+        public let document: ResultDocument
+        public let csvPath: String
+        /// Per-record outputs: matched rows per match kind.
+        public let rowsByKind: [String: Int]
+        /// Aggregate outputs: each cell as the CSV shows it (`<k` when suppressed).
+        public let cells: [(a: String, b: String, count: String)]
+    }
+
+    /// Fetches the sealed result of `output`, keeps the fetch's receipt in the node's log book,
+    /// opens it with this party's key and the coordinator's signature, checks that it is this
+    /// party's document of this agreement and output, and writes it into `out`. A per-record
+    /// output needs `encoded`, the directory `node encode` wrote, whose row map it is read with.
+    public static func fetch(client: CoordinatorClient, coordinator: PartyPublicKeys, agreementID: String, output: String,
+                             encoded: String?, state: String, out: String) throws -> Opened {
+        let fetched = try client.result(agreement: agreementID, output: output)
+        var book = try NodeLogBook(directory: state, coordinator: coordinator)
+        _ = try book.keep(fetched.receipt, name: "result-\(agreementID)-\(output)", consistency: client.consistency)
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw NodeError(.output, "cannot create \(out)")
+        }
+        let sealedPath = "\(out)/\(output).kkr"
+        try write(fetched.sealed, to: sealedPath)
+        let document = try SealedResult.open(path: sealedPath, key: client.keys.sealing, coordinator: coordinator.signing)
+        guard let doc = try? ResultDocument.read(Data(document)), doc.format == ResultDocument.format, doc.agreement == agreementID,
+              doc.recipient == client.keys.party, doc.output == output else {
+            throw NodeError(.result, "the result is not a \(ResultDocument.format) document for \(client.keys.party), \(agreementID), \(output)")
+        }
+        try write(Data(document), to: "\(out)/\(output).json")
+        let csvPath = "\(out)/\(output).csv"
+        if doc.kind == "aggregate" {
+            let k = doc.k.map(String.init) ?? "k"
+            let cells = (doc.cells ?? []).map { c in (a: c.a, b: c.b, count: c.suppressed == true ? "<\(k)" : c.count.map(String.init) ?? "") }
+            let writer = try CSVFileWriter(path: csvPath, header: ["a", "b", "count"])
+            for c in cells { try writer.write([c.a, c.b, c.count]) }
+            try writer.close()
+            return Opened(document: doc, csvPath: csvPath, rowsByKind: [:], cells: cells)
+        }
+        guard let encoded else { throw NodeError(.result, "a per-record result needs the directory with this party's rowmap.csv (--encoded)") }
+        struct Summary: Decodable { let submissionID: String }
+        let summary = try? JSONDecoder().decode(Summary.self, from: Data(contentsOf: URL(fileURLWithPath: encoded + "/" + Ingest.summaryFile)))
+        guard summary?.submissionID == doc.submissionID else {
+            throw NodeError(.result, "the result is for submission \(doc.submissionID ?? "?"), not the one in \(encoded)")
+        }
+        let map = try RowMap(path: encoded + "/" + Ingest.rowMapFile)
+        let fields = doc.fields ?? []
+        let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
+        var byKind: [String: Int] = [:]
+        for r in doc.rows ?? [] {
+            guard map.entries.indices.contains(r.row) else { throw NodeError(.result, "result row \(r.row) is not in the row map") }
+            let (line, record) = map.entries[r.row]
+            try writer.write([record, line] + fields.map(r.value))
+            for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
+        }
+        try writer.close()
+        return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
+    }
+
+    static func write(_ data: Data, to path: String) throws {
+        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw NodeError(.output, "cannot write \(path)") }
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+
+/// A result document (`Protocols/results.md` §2–§3): the writer the coordinator seals and the
+/// reader the recipient node and the privacy officer open, side by side. Every member is a key of
+/// the JSON object; an absent optional is an absent key. ``encoded`` writes keys in byte order
+/// with no white space; ``read(_:)`` goes through ``JSONReader`` and refuses a member of the wrong
+/// type by name. The `Decodable` conformance (JSONDecoder) is the reader's reference in the tests.
+public struct ResultDocument: Codable, Equatable, Sendable {
+    /// `korskoll-result-v1`, the only format there is.
+    public static let format = "korskoll-result-v1"
+
+    /// One cell of an aggregate output (results.md §3): a pair of parties and either its count
+    /// or `suppressed: true`.
+    public struct Cell: Codable, Equatable, Sendable {
+        public let a: String
+        public let b: String
+        public let count: Int?
+        public let suppressed: Bool?
+
+        public init(a: String, b: String, count: Int?, suppressed: Bool?) {
+            self.a = a; self.b = b; self.count = count; self.suppressed = suppressed
+        }
+    }
+
+    /// One of the recipient's own rows that links to another party (results.md §2); each
+    /// optional member is present only when the agreement grants it.
+    public struct Row: Codable, Equatable, Sendable {
+        public let row: Int
+        public let matchKind: [String]?
+        public let otherParties: [String]?
+        public let scoreBand: String?
+        public let category: [String]?
+        public let viaRepresentative: Bool?
+
+        public init(row: Int, matchKind: [String]? = nil, otherParties: [String]? = nil, scoreBand: String? = nil,
+                    category: [String]? = nil, viaRepresentative: Bool? = nil) {
+            self.row = row; self.matchKind = matchKind; self.otherParties = otherParties
+            self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
+        }
+
+        /// The row's JSON members, by name, as the result-audit of `log.md` §6 checks them.
+        public static let memberNames: Set<String> = ["row", "matchKind", "otherParties", "scoreBand", "category", "viaRepresentative"]
+
+        /// A granted field as the node's CSV shows it (results.md §4): lists joined by ';', flags as yes/no.
+        public func value(_ field: String) -> String {
+            switch field {
+            case "matchKind": matchKind?.joined(separator: ";") ?? ""
+            case "otherParties": otherParties?.joined(separator: ";") ?? ""
+            case "scoreBand": scoreBand ?? ""
+            case "category": category?.joined(separator: ";") ?? ""
+            case "viaRepresentative": viaRepresentative.map { $0 ? "yes" : "no" } ?? ""
+            default: ""
+            }
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["row": .int(row)]
+            if let matchKind { o["matchKind"] = .strings(matchKind) }
+            if let otherParties { o["otherParties"] = .strings(otherParties) }
+            if let scoreBand { o["scoreBand"] = .string(scoreBand) }
+            if let category { o["category"] = .strings(category) }
+            if let viaRepresentative { o["viaRepresentative"] = .bool(viaRepresentative) }
+            return .object(o)
+        }
+
+        init(json: JSONValue, at index: Int) throws {
+            guard case .object = json, let row = json["row"]?.int else { throw ResultDocument.malformed("rows[\(index)] has no integer row") }
+            self.init(row: row, matchKind: try ResultDocument.optional(json["matchKind"], \.strings, "rows[\(index)].matchKind"),
+                      otherParties: try ResultDocument.optional(json["otherParties"], \.strings, "rows[\(index)].otherParties"),
+                      scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, "rows[\(index)].scoreBand"),
+                      category: try ResultDocument.optional(json["category"], \.strings, "rows[\(index)].category"),
+                      viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"))
+        }
+    }
+
+    public let format: String
+    public let agreement: String
+    public let agreementHash: String?
+    public let output: String
+    public let recipient: String
+    /// `per-record` or `aggregate`.
+    public let kind: String
+    public let runID: String?
+    public let submissionID: String?
+    public let fields: [String]?
+    public let matchedRows: Int?
+    public let rows: [Row]?
+    public let k: Int?
+    public let cells: [Cell]?
+
+    public init(format: String = ResultDocument.format, agreement: String, agreementHash: String? = nil, output: String, recipient: String,
+                kind: String, runID: String? = nil, submissionID: String? = nil, fields: [String]? = nil, matchedRows: Int? = nil,
+                rows: [Row]? = nil, k: Int? = nil, cells: [Cell]? = nil) {
+        self.format = format; self.agreement = agreement; self.agreementHash = agreementHash; self.output = output
+        self.recipient = recipient; self.kind = kind; self.runID = runID; self.submissionID = submissionID; self.fields = fields
+        self.matchedRows = matchedRows; self.rows = rows; self.k = k; self.cells = cells
+    }
+
+    // MARK: Writing
+
+    /// The document as a JSON value (results.md §2): absent optionals are absent keys.
+    public var json: JSONValue {
+        var o: [String: JSONValue] = [
+            "format": .string(format), "agreement": .string(agreement), "output": .string(output),
+            "recipient": .string(recipient), "kind": .string(kind),
+        ]
+        if let agreementHash { o["agreementHash"] = .string(agreementHash) }
+        if let runID { o["runID"] = .string(runID) }
+        if let submissionID { o["submissionID"] = .string(submissionID) }
+        if let fields { o["fields"] = .strings(fields) }
+        if let matchedRows { o["matchedRows"] = .int(matchedRows) }
+        if let rows { o["rows"] = .array(rows.map(\.json)) }
+        if let k { o["k"] = .int(k) }
+        if let cells {
+            o["cells"] = .array(cells.map { c in
+                var m: [String: JSONValue] = ["a": .string(c.a), "b": .string(c.b)]
+                if let n = c.count { m["count"] = .int(n) }
+                if let s = c.suppressed { m["suppressed"] = .bool(s) }
+                return .object(m)
+            })
+        }
+        return .object(o)
+    }
+
+    /// The document's bytes: keys in byte order, no white space (results.md §2).
+    public var encoded: [UInt8] { json.encoded }
+
+    // MARK: Reading
+
+    /// Why a document could not be read: the member and what is wrong with it.
+    public struct Malformed: Error, CustomStringConvertible, Sendable {
+        /// Stable code: `result.malformed`.
+        public static let code = "result.malformed"
+        public let reason: String
+        public var description: String { "result document: \(reason)" }
+    }
+
+    static func malformed(_ what: String) -> Malformed { Malformed(reason: what) }
+
+    /// An absent or null member is nil; a present one must have the type.
+    static func optional<T>(_ value: JSONValue?, _ get: (JSONValue) -> T?, _ what: String) throws -> T? {
+        guard let value, value != .null else { return nil }
+        guard let v = get(value) else { throw malformed("\(what) has the wrong type") }
+        return v
+    }
+
+    static func required<T>(_ value: JSONValue?, _ get: (JSONValue) -> T?, _ what: String) throws -> T {
+        guard let v = try optional(value, get, what) else { throw malformed("\(what) is missing") }
+        return v
+    }
+
+    /// Reads a result document's bytes through ``JSONReader``.
+    public static func read(_ data: Data) throws -> ResultDocument {
+        let json: JSONValue
+        do { json = try JSONReader.parse(data) } catch let e as JSONReader.Failure { throw malformed(e.description) }
+        return try ResultDocument(json: json)
+    }
+
+    /// Reads a document from a parsed JSON value.
+    public init(json: JSONValue) throws {
+        guard case .object = json else { throw Self.malformed("not a JSON object") }
+        let rows = try Self.optional(json["rows"], \.array, "rows").map { try $0.enumerated().map { try Row(json: $1, at: $0) } }
+        let cells = try Self.optional(json["cells"], \.array, "cells").map {
+            try $0.enumerated().map { i, c -> Cell in
+                guard case .object = c else { throw Self.malformed("cells[\(i)] is not an object") }
+                return Cell(a: try Self.required(c["a"], \.string, "cells[\(i)].a"), b: try Self.required(c["b"], \.string, "cells[\(i)].b"),
+                            count: try Self.optional(c["count"], \.int, "cells[\(i)].count"),
+                            suppressed: try Self.optional(c["suppressed"], \.bool, "cells[\(i)].suppressed"))
+            }
+        }
+        self.init(format: try Self.required(json["format"], \.string, "format"), agreement: try Self.required(json["agreement"], \.string, "agreement"),
+                  agreementHash: try Self.optional(json["agreementHash"], \.string, "agreementHash"),
+                  output: try Self.required(json["output"], \.string, "output"), recipient: try Self.required(json["recipient"], \.string, "recipient"),
+                  kind: try Self.required(json["kind"], \.string, "kind"), runID: try Self.optional(json["runID"], \.string, "runID"),
+                  submissionID: try Self.optional(json["submissionID"], \.string, "submissionID"),
+                  fields: try Self.optional(json["fields"], \.strings, "fields"),
+                  matchedRows: try Self.optional(json["matchedRows"], \.int, "matchedRows"), rows: rows,
+                  k: try Self.optional(json["k"], \.int, "k"), cells: cells)
+    }
+}

@@ -55,45 +55,18 @@ extension LogCommand {
             let reg: Registry
             do { reg = try Registry.load(URL(fileURLWithPath: registry)) } catch let e as KeyError { throw failure(e.reason) }
             let bytes = Array(try readFile(bundle, what: "bundle"))
-            // The origin names the coordinator; its key comes from the registry, never the bundle.
-            let coordinators = reg.entries.filter { $0.role == .coordinator }
-            var lastError: LogError?
-            var decoded: LogBundle?
-            for c in coordinators {
-                do { decoded = try LogBundle(decoding: bytes, key: c.keys.signing); break } catch let e as LogError { lastError = e }
-            }
-            guard let logBundle = decoded else {
-                throw failure("\(bundle): \(lastError?.reason ?? "the registry lists no coordinator")")
-            }
-            var facts: [AgreementFacts] = []
-            for path in agreements {
-                let (a, signatures) = try loadAgreement(path)
-                // Each party's signature on its own, so the report can say who is missing.
-                let signedBy = Set(a.partyIDs.filter { p in (try? signatures.verifyComplete(a, registry: reg, parties: [p])) != nil })
-                facts.append(AgreementFacts(id: a.id, hash: a.hash, parties: a.partyIDs, signedBy: signedBy,
-                                            outputs: Dictionary(a.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }),
-                                            retentionDays: a.retentionDays))
-            }
-            var nodeNotes: [String] = []
-            for path in nodeCheckpoints {
-                let data = try readFile(path, what: "--node-checkpoints")
-                if let book = try? JSONDecoder().decode(CheckpointBook.self, from: data) { nodeNotes += book.notes } else { nodeNotes.append(String(decoding: data, as: UTF8.self)) }
-            }
-            var report: LogReport
-            do { report = try LogVerifier.verify(logBundle, agreements: facts, nodeCheckpoints: nodeNotes) } catch let e as LogError {
-                throw failure("\(bundle): \(e.code.rawValue): \(e.reason)")
-            }
+            let loaded = try agreements.map { try loadAgreement($0) }
+            let notes = try nodeCheckpoints.map { try readFile($0, what: "--node-checkpoints") }
+            var recipient: OfficerVerification.RecipientResults?
             if !results.isEmpty {
                 guard let recipientKey else { throw failure("--results needs --recipient-key") }
-                let keys: PartyKeys
-                do { keys = try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)) } catch let e as KeyError { throw failure(e.reason) }
-                let agreementsByID = Dictionary(try agreements.map { try loadAgreement($0).0 }.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-                for path in results {
-                    for problem in ResultAudit.check(path: path, keys: keys, coordinator: logBundle.logKey, report: report, agreements: agreementsByID) {
-                        report.anomalies.append(.init(seq: nil, code: problem.code, reason: "\(path): \(problem.reason)"))
-                    }
-                }
-                report.resultsChecked = results.count
+                do { recipient = .init(keys: try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)), paths: results) } catch let e as KeyError { throw failure(e.reason) }
+            }
+            let logBundle: LogBundle
+            do { logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg) } catch let e as LogError { throw failure("\(bundle): \(e.reason)") }
+            let report: LogReport
+            do { report = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient) } catch let e as LogError {
+                throw failure("\(bundle): \(e.code.rawValue): \(e.reason)")
             }
             if json {
                 let encoder = JSONEncoder()

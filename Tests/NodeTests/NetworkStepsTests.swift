@@ -1,0 +1,140 @@
+import Agreements
+import Blinding
+import Coordinator
+import CoordinatorClient
+import Foundation
+import Identifiers
+import Node
+import Parties
+import ProtocolLog
+import Sodium
+import Testing
+
+private let agreementJSON = """
+    {"format": "korskoll-agreement-v1", "id": "steps-test", "version": 1, "purpose": "test", "legalBasis": "test",
+     "coordinator": "coordinator",
+     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": false}, {"id": "fk", "identifiers": ["person"], "fuzzy": false}],
+     "match": {"exact": ["person"], "schemaDigest": null, "threshold": null},
+     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind", "otherParties"]},
+                 {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],
+     "retentionDays": 0}
+    """
+
+/// Runs blocking work (sockets, file I/O) on its own thread, off the concurrency pool that the
+/// in-process server needs.
+private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { c in Thread { c.resume(with: Result { try body() }) }.start() }
+}
+
+/// The coordinator's real HTTP server on a free loopback port for the length of `body`.
+private func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let server = Task { try await CoordinatorServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
+    defer { server.cancel() }
+    var it = ports.makeAsyncIterator()
+    guard let port = await it.next() else { throw POSIXError(.EADDRNOTAVAIL) }
+    try await body(port)
+}
+
+/// What the blocking steps saw, checked afterwards in the test's context.
+private struct Seen: Sendable {
+    var registered: RegisterAnswer?
+    var nonLeadRelay: Result<Void, any Error>?
+    var sameSecret = false
+    var encoded: [Int] = []
+    var uploads: [Upload.Outcome] = []
+    var status: StatusAnswer?
+    var fkRows: ResultOpening.Opened?
+    var polisenCount: ResultOpening.Opened?
+    var stolen: Result<ResultOpening.Opened, any Error>?
+}
+
+/// Every network step of a node, called as a library against the real coordinator on loopback:
+/// registration, the key ceremony, encoding, upload with receipt, waiting for the run, opening
+/// the result and mapping it back to record ids, and the privacy officer's verification.
+@Suite struct NetworkStepsTests {
+    @Test func aWholeRoundRunsThroughTheLibraryWithoutTheCommandLine() async throws {
+        let dir = NSTemporaryDirectory() + "korskoll-steps-" + Hex.encode(Random.bytes(8))
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let coordinator = try PartyKeys.generate(party: "coordinator")
+        let polisen = try PartyKeys.generate(party: "polisen"), fk = try PartyKeys.generate(party: "fk")
+        let registry = try Registry(entries: [
+            .init(id: "coordinator", name: "c", role: .coordinator, keys: coordinator.publicKeys),
+            .init(id: "polisen", name: "p", role: .node, keys: polisen.publicKeys),
+            .init(id: "fk", name: "f", role: .node, keys: fk.publicKeys),
+        ])
+        let agreement = try Agreement(json: Data(agreementJSON.utf8))
+        var signatures = AgreementSignatures(agreement: agreement)
+        signatures.sign(agreement, with: polisen)
+        signatures.sign(agreement, with: fk)
+        let signatureData = try JSONEncoder().encode(signatures)
+        let service = try CoordinatorService(dataDir: dir + "/coordinator", keys: coordinator, registry: registry)
+        let pins = SkatteverketTestNumbers.personnummer
+        // polisen lists people 0–9; fk has people 5–14: rows B5…B9 are fk's matches.
+        let exports = ["polisen": (0..<10).map { "P\($0),\(pins[$0])" }, "fk": (5..<15).map { "B\($0),\(pins[$0])" }]
+        let mapping = try ColumnMapping(json: Data(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.utf8))
+
+        try await withServer(service) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let clients = ["polisen": CoordinatorClient(url: url, keys: polisen), "fk": CoordinatorClient(url: url, keys: fk)]
+            // The steps block on sockets: they run off the pool, and what they saw is checked here,
+            // in the test's own context.
+            let seen = try await offPool { () -> Seen in
+                var seen = Seen()
+                seen.registered = try clients["fk"]!.registerAgreement(document: Data(agreementJSON.utf8), signatures: signatureData)
+                try KeyCeremony.relay(agreement: agreement, registry: registry, client: clients["polisen"]!)
+                seen.nonLeadRelay = Result { try KeyCeremony.relay(agreement: agreement, registry: registry, client: clients["fk"]!) }
+                var secrets: [String: SecretBytes] = [:]
+                for (party, client) in clients { secrets[party] = try KeyCeremony.receive(agreement: agreement, registry: registry, client: client) }
+                seen.sameSecret = secrets["fk"]! == secrets["polisen"]!
+                for (party, keys) in [("polisen", polisen), ("fk", fk)] {
+                    try ("id,pnr\n" + exports[party]!.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(party).csv", atomically: true, encoding: .utf8)
+                    let job = IngestJob(input: "\(dir)/\(party).csv", mapping: mapping, schema: nil,
+                                        keys: LinkageKeys(agreementID: agreement.id, linkageSecret: secrets[party]!), party: keys,
+                                        coordinator: coordinator.publicKeys, referenceDate: CalendarDate(iso: "2026-11-01")!,
+                                        output: "\(dir)/\(party)-encoded", threads: 1, createdAt: UInt64(Date().timeIntervalSince1970))
+                    seen.encoded.append(try Ingest.run(job).rowsSubmitted)
+                    seen.uploads.append(try Upload.run(client: clients[party]!, coordinator: coordinator.publicKeys, agreementID: agreement.id,
+                                                       submissionDirectory: "\(dir)/\(party)-encoded", stateDirectory: "\(dir)/\(party)-state"))
+                }
+                seen.status = try RunWait.status(client: clients["fk"]!, agreementID: agreement.id, seconds: 30)
+                seen.fkRows = try ResultOpening.fetch(client: clients["fk"]!, coordinator: coordinator.publicKeys, agreementID: agreement.id,
+                                                      output: "fk-rows", encoded: "\(dir)/fk-encoded", state: "\(dir)/fk-state", out: "\(dir)/fk-results")
+                seen.polisenCount = try ResultOpening.fetch(client: clients["polisen"]!, coordinator: coordinator.publicKeys, agreementID: agreement.id,
+                                                            output: "polisen-count", encoded: nil, state: "\(dir)/polisen-state", out: "\(dir)/polisen-results")
+                seen.stolen = Result {
+                    try ResultOpening.fetch(client: clients["polisen"]!, coordinator: coordinator.publicKeys, agreementID: agreement.id,
+                                            output: "fk-rows", encoded: nil, state: "\(dir)/polisen-state", out: "\(dir)/stolen")
+                }
+                return seen
+            }
+            #expect(seen.registered?.registered == true && seen.registered?.agreement == "steps-test")
+            // Only the lead may relay.
+            #expect((try? seen.nonLeadRelay?.get()) == nil)
+            #expect(seen.sameSecret)
+            #expect(seen.encoded == [10, 10])
+            #expect(seen.uploads.map(\.rows) == [10, 10] && seen.uploads.allSatisfy { $0.logSize > $0.receiptIndex })
+            #expect(seen.status?.run.state == "finished" && seen.status?.missing == [])
+            #expect(seen.fkRows?.rowsByKind == ["exact-person": 5])
+            let csv = try String(contentsOfFile: "\(dir)/fk-results/fk-rows.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+            #expect(csv.first == "record_id,line,matchKind,otherParties")
+            #expect(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["B5", "B6", "B7", "B8", "B9"])
+            #expect(seen.polisenCount?.cells.map { "\($0.a)+\($0.b)=\($0.count)" } == ["polisen+fk=5"])
+            // Another party's output is refused with 403.
+            #expect(throws: CoordinatorClient.Failure.self) { try seen.stolen?.get() }
+            if case .failure(let e as CoordinatorClient.Failure)? = seen.stolen { #expect(e.status == 403) }
+        }
+        // The privacy officer verifies the whole log, with fk's kept checkpoints and result.
+        let store = try LogStore(directory: dir + "/coordinator/log", coordinator: "coordinator", key: coordinator.signing)
+        let bundle = LogBundle(origin: store.origin, logKey: coordinator.signing.publicKey, entries: store.entries, checkpoints: store.checkpoints)
+        let report = try OfficerVerification.verify(
+            bundle: bundle.encoded(signer: coordinator.signing), registry: registry, agreements: [(agreement, signatures)],
+            nodeCheckpoints: [try Data(contentsOf: URL(fileURLWithPath: "\(dir)/fk-state/checkpoints.json"))],
+            recipient: .init(keys: fk, paths: ["\(dir)/fk-results/fk-rows.kkr"]))
+        #expect(report.nodeCheckpointsChecked > 0 && report.resultsChecked == 1)
+        #expect(report.agreements.first?.submissions.count == 2)
+        // The refused fetch is in the log; no release went anywhere it should not.
+        #expect(!report.anomalies.contains { $0.code == "result-not-logged" || $0.code == "unauthorised-release" }, "\(report.anomalies)")
+    }
+}

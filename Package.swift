@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "CoordinatorClient", dependencies: ["Sodium", "Parties", "Wire", "ProtocolLog"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
+        // Linkage scored against the synthetic population's ground truth (match quality, the demo).
+        .target(name: "Evaluation", dependencies: ["Agreements", "Tabular"]),
         .target(
             name: "Coordinator",
             dependencies: [
@@ -50,7 +52,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +75,7 @@ let package = Package(
             "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),

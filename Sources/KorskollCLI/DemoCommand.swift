@@ -1,4 +1,5 @@
 import Agreements
+import Evaluation
 import ArgumentParser
 import Foundation
 import Identifiers

@@ -2,6 +2,7 @@ import ArgumentParser
 import Blinding
 import CLKEncoding
 import Coordinator
+import Evaluation
 import Foundation
 import Identifiers
 import Node
@@ -82,16 +83,16 @@ extension MatchCommand {
                 let opened = try Submission.Opened(path: "\(work)/\(r)/\(Ingest.submissionFile)", key: coordinator.sealing)
                 try opened.verify(signedBy: job.party.signing.publicKey)
                 rows.append(try PartyRows(opened: opened))
-                recordOfRow.append(try Self.recordIDs("\(work)/\(r)/\(Ingest.rowMapFile)", rows: summary.rowsSubmitted))
+                recordOfRow.append(try Truth.recordIDs("\(work)/\(r)/\(Ingest.rowMapFile)", rows: summary.rowsSubmitted))
                 printError("encoded \(r): \(summary.rowsSubmitted) of \(summary.rowsRead) rows in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
             }
-            let truth = try Self.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
+            let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
             func evaluate(_ label: String, threshold: Double?, blocking: Bool, linksTo path: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(rows, exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
                                           blocking: blocking, threads: threads)
-                if let path { try Self.writeFuzzyLinks(linkage, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
+                if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
                 e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
@@ -133,109 +134,6 @@ extension MatchCommand {
                                           "threshold": threshold, "runs": (report + sweepRuns).map(\.json)]
                 if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
                 try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
-            }
-        }
-
-        /// One line per accepted fuzzy link: both rows, their true persons, the score, whether
-        /// the link is true, and the data-quality problems of both rows.
-        static func writeFuzzyLinks(_ linkage: Linkage, registers: [String], recordOfRow: [[String]],
-                                    truth: [String: [String: (person: Int?, problems: String)]], to path: String) throws {
-            let out = try CSVFileWriter(path: path, header: ["register_a", "record_a", "person_a", "register_b", "record_b", "person_b", "score", "true", "problems_a", "problems_b"])
-            for l in linkage.fuzzyLinks {
-                let ra = registers[l.partyA], rb = registers[l.partyB]
-                let xa = recordOfRow[l.partyA][l.rowA], xb = recordOfRow[l.partyB][l.rowB]
-                let ta = truth[ra]?[xa], tb = truth[rb]?[xb]
-                let correct = ta?.person != nil && ta?.person == tb?.person
-                try out.write([ra, xa, ta?.person.map(String.init) ?? "", rb, xb, tb?.person.map(String.init) ?? "",
-                               String(format: "%.4f", l.score), correct ? "1" : "0", ta?.problems ?? "", tb?.problems ?? ""])
-            }
-            try out.close()
-        }
-
-        static func recordIDs(_ path: String, rows: Int) throws -> [String] {
-            var out = [String](repeating: "", count: rows)
-            let reader = try CSVReader(path: path)
-            _ = try reader.next()
-            while let r = try reader.next() { if let i = Int(r.fields[0]), i < rows { out[i] = r.fields[2] } }
-            return out
-        }
-
-        /// register → record id → (true person, the problems written into the row).
-        static func truthPersons(_ path: String) throws -> [String: [String: (person: Int?, problems: String)]] {
-            var out: [String: [String: (person: Int?, problems: String)]] = [:]
-            let reader = try CSVReader(path: path)
-            _ = try reader.next()
-            while let r = try reader.next() { out[r.fields[0], default: [:]][r.fields[1]] = (Int(r.fields[2]), r.fields[4]) }
-            return out
-        }
-    }
-}
-
-struct Counts {
-    var predicted = 0, actual = 0, truePositives = 0
-    var precision: Double { predicted == 0 ? 1 : Double(truePositives) / Double(predicted) }
-    var recall: Double { actual == 0 ? 1 : Double(truePositives) / Double(actual) }
-    var f1: Double { precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall) }
-    var triple: String { String(format: "%7.3f%% / %7.3f%% / %.5f", 100 * precision, 100 * recall, f1) }
-    var json: [String: Any] { ["predicted": predicted, "actual": actual, "truePositives": truePositives, "precision": precision, "recall": recall, "f1": f1] }
-    static func += (a: inout Counts, b: Counts) { a.predicted += b.predicted; a.actual += b.actual; a.truePositives += b.truePositives }
-}
-
-/// One run scored against the truth: pairs of rows of different registers.
-struct Evaluation {
-    let label: String
-    let threshold: Double?
-    let blocking: Bool
-    let seconds: Double
-    let comparisons: Int
-    var pairs: [String: Counts] = [:]
-    var total = Counts()
-    var missedByProblem: [String: Int] = [:]
-
-    var json: [String: Any] {
-        ["label": label, "threshold": threshold as Any, "blocking": blocking, "seconds": seconds, "comparisons": comparisons,
-         "total": total.json, "pairs": pairs.mapValues(\.json), "missedByProblem": missedByProblem]
-    }
-
-    mutating func score(registers: [String], truth: [String: [String: (person: Int?, problems: String)]],
-                        recordOfRow: [[String]], groupOf: [[Int]]) {
-        // Per register: group → rows, person → rows (every truth row, submitted or not), (group, person) → rows.
-        struct Side { var group: [Int: Int] = [:]; var person: [Int: [String]] = [:]; var cell: [Int64: Int] = [:]; var groupOfRecord: [String: Int] = [:] }
-        var sides: [Side] = []
-        for (p, r) in registers.enumerated() {
-            var s = Side()
-            for (row, g) in groupOf[p].enumerated() {
-                s.group[g, default: 0] += 1
-                let record = recordOfRow[p][row]
-                s.groupOfRecord[record] = g
-                if let person = truth[r]?[record]?.person { s.cell[Int64(g) << 32 | Int64(person), default: 0] += 1 }
-            }
-            for (record, t) in truth[r] ?? [:] { if let person = t.person { s.person[person, default: []].append(record) } }
-            sides.append(s)
-        }
-        for p in registers.indices {
-            for q in registers.indices where p < q {
-                var c = Counts()
-                let (a, b) = sides[p].group.count <= sides[q].group.count ? (sides[p], sides[q]) : (sides[q], sides[p])
-                for (g, n) in a.group { if let m = b.group[g] { c.predicted += n * m } }
-                for (cell, n) in sides[p].cell { if let m = sides[q].cell[cell] { c.truePositives += n * m } }
-                for (person, records) in sides[p].person {
-                    guard let others = sides[q].person[person] else { continue }
-                    c.actual += records.count * others.count
-                    for x in records {
-                        for y in others {
-                            let gx = sides[p].groupOfRecord[x], gy = sides[q].groupOfRecord[y]
-                            guard gx == nil || gx != gy else { continue }
-                            var problems = Set((truth[registers[p]]![x]!.problems + ";" + truth[registers[q]]![y]!.problems)
-                                .split(separator: ";").map(String.init))
-                            if gx == nil || gy == nil { problems.insert("row-not-submitted") }
-                            if problems.isEmpty { problems.insert("none") }
-                            for k in problems { missedByProblem[k, default: 0] += 1 }
-                        }
-                    }
-                }
-                pairs["\(registers[p])+\(registers[q])"] = c
-                total += c
             }
         }
     }

@@ -3,13 +3,14 @@ import Foundation
 import Tabular
 
 /// The demo's ground truth (`truth/` of `korskoll synth`) and what it checks against it.
-struct DemoTruth {
-    struct Row { let person: Int?; let organisation: Int? }
-    var rows: [String: [String: Row]] = [:]          // register → record id → truth
-    var identityStrings = Set<String>()               // every true number in every written form
-    var soleTraderOwner: [Int: Int] = [:]             // organisation → owner (their number is the owner's)
+public struct DemoTruth {
+    public struct Row: Sendable { public let person: Int?; public let organisation: Int? }
+    public var rows: [String: [String: Row]] = [:]          // register → record id → truth
+    public var identityStrings = Set<String>()               // every true number in every written form
+    public var soleTraderOwner: [Int: Int] = [:]             // organisation → owner (their number is the owner's)
 
-    init(directory: String) throws {
+    /// Reads `truth/` as `korskoll synth` wrote it.
+    public init(directory: String) throws {
         let reader = try CSVReader(path: directory + "/rows.csv")
         _ = try reader.next()
         while let r = try reader.next() {
@@ -35,12 +36,12 @@ struct DemoTruth {
     }
 
     /// Precision and recall counts, as `match quality` keeps them.
-    typealias Quality = Counts
+    public typealias Quality = Counts
 
     /// Row-level precision and recall of a per-record result: a row truly matches when its person
     /// or organisation is in another party's export (or, with relations, one of its organisation's
     /// representatives as the parties' own rows record them).
-    func evaluate(resultCSV: String, party: String, agreement: Agreement, relations: Bool) throws -> Quality {
+    public func evaluate(resultCSV: String, party: String, agreement: Agreement, relations: Bool) throws -> Quality {
         var persons: [String: Set<Int>] = [:], orgs: [String: Set<Int>] = [:]
         var reps: [Int: Set<Int>] = [:]
         for p in agreement.partyIDs {
@@ -79,7 +80,7 @@ struct DemoTruth {
 
     /// Every file under `directory`, searched for the true identity numbers in 10- and 12-digit
     /// forms, with or without a separator. Returns (files, bytes, hits).
-    func scanForIdentifiers(_ directory: String) throws -> (Int, Int, [String]) {
+    public func scanForIdentifiers(_ directory: String) throws -> (Int, Int, [String]) {
         var files = 0, bytes = 0
         var hits: [String] = []
         let e = FileManager.default.enumerator(atPath: directory)

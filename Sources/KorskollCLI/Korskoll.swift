@@ -18,17 +18,3 @@ public struct Korskoll: ParsableCommand {
 
     public init() {}
 }
-
-/// A command group whose job is not part of this version yet. It says so and exits non-zero, so a
-/// script that relies on it fails loudly instead of silently doing nothing.
-protocol NotBuiltYet: ParsableCommand {
-    static var job: String { get }
-}
-
-extension NotBuiltYet {
-    public func run() throws {
-        printError("korskoll \(Self.configuration.commandName ?? ""): \(Self.job) is not built yet in this version.")
-        throw ExitCode(2)
-    }
-}
-

@@ -36,6 +36,10 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
     try await body(port)
 }
 
+private func mode(_ path: String) throws -> Int {
+    (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777
+}
+
 /// What the blocking steps saw, checked afterwards in the test's context.
 private struct Seen: Sendable {
     var registered: RegisterAnswer?
@@ -120,6 +124,9 @@ private struct Seen: Sendable {
             let csv = try String(contentsOfFile: "\(dir)/fk-results/fk-rows.csv", encoding: .utf8).split(separator: "\n").map(String.init)
             #expect(csv.first == "record_id,line,matchKind,otherParties")
             #expect(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["B5", "B6", "B7", "B8", "B9"])
+            // Result files carry record ids and granted categories: 0600 in a 0700 directory (issue 16 finding 8).
+            #expect(try mode("\(dir)/fk-results") == 0o700)
+            for f in ["fk-rows.kkr", "fk-rows.json", "fk-rows.csv"] { #expect(try mode("\(dir)/fk-results/\(f)") == 0o600, "\(f)") }
             #expect(seen.polisenCount?.cells.map { "\($0.a)+\($0.b)=\($0.count)" } == ["polisen+fk=5"])
             // Another party's output is refused with 403.
             #expect(throws: CoordinatorClient.Failure.self) { try seen.stolen?.get() }

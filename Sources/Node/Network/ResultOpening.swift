@@ -28,8 +28,13 @@ public enum ResultOpening {
         let fetched = try client.result(agreement: agreementID, output: output)
         var book = try NodeLogBook(directory: state, coordinator: coordinator)
         _ = try book.keep(fetched.receipt, name: "result-\(agreementID)-\(output)", consistency: client.consistency)
-        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
-            throw NodeError(.output, "cannot create \(out)")
+        // Result files hold record ids and granted categories: only this node's user reads them
+        // (results.md §4): the directory is 0700 and every file 0600.
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: out)
+        } catch {
+            throw NodeError(.output, "cannot create \(out) with mode 0700")
         }
         let sealedPath = "\(out)/\(output).kkr"
         try write(fetched.sealed, to: sealedPath)
@@ -46,6 +51,7 @@ public enum ResultOpening {
             let writer = try CSVFileWriter(path: csvPath, header: ["a", "b", "count"])
             for c in cells { try writer.write([c.a, c.b, c.count]) }
             try writer.close()
+            try restrict(csvPath)
             return Opened(document: doc, csvPath: csvPath, rowsByKind: [:], cells: cells)
         }
         guard let encoded else { throw NodeError(.result, "a per-record result needs the directory with this party's rowmap.csv (--encoded)") }
@@ -65,10 +71,21 @@ public enum ResultOpening {
             for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
         }
         try writer.close()
+        try restrict(csvPath)
         return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
     }
 
+    /// Writes `data` to a file created 0600 (replacing an earlier fetch's).
     static func write(_ data: Data, to path: String) throws {
-        do { try data.write(to: URL(fileURLWithPath: path)) } catch { throw NodeError(.output, "cannot write \(path)") }
+        try? FileManager.default.removeItem(atPath: path)
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw NodeError(.output, "cannot write \(path)")
+        }
+    }
+
+    static func restrict(_ path: String) throws {
+        do { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path) } catch {
+            throw NodeError(.output, "cannot make \(path) private (mode 0600)")
+        }
     }
 }

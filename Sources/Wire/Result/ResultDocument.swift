@@ -38,9 +38,6 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
         }
 
-        /// The row's JSON members, by name, as the result-audit of `log.md` §6 checks them.
-        public static let memberNames: Set<String> = ["row", "matchKind", "otherParties", "scoreBand", "category", "viaRepresentative"]
-
         /// A granted field as the node's CSV shows it (results.md §4): lists joined by ';', flags as yes/no.
         public func value(_ field: String) -> String {
             switch field {

@@ -10,6 +10,10 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case invalidFile = "node.invalid-file"
         /// The output cannot be written.
         case output = "node.output"
+        /// The export has no data rows and empty exports were not allowed (Protocols/node.md §2.7).
+        case emptyExport = "node.empty-export"
+        /// Rows read ≠ accepted + rejected: a row was lost or counted twice (Protocols/node.md §4.1).
+        case rowCount = "node.row-count"
     }
 
     public let code: Code

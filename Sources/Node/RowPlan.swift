@@ -14,6 +14,19 @@ struct RowResult: Sendable {
     var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false, centuryFromBirthDate = false
 }
 
+/// Protocols/node.md §2.6: the record ids seen so far, each with the line of the first row that
+/// carried it. One entry per distinct id.
+struct RecordIDRegister {
+    private var first: [String: Int] = [:]
+
+    /// Records `id` as seen on `line`; returns the earlier line if another row already had it.
+    mutating func claim(_ id: String, line: Int) -> Int? {
+        if let earlier = first[id] { return earlier }
+        first[id] = line
+        return nil
+    }
+}
+
 /// The column positions and encoders for one export; processes rows on several threads
 /// (Protocols/node.md §2).
 struct RowPlan: @unchecked Sendable {

@@ -62,6 +62,11 @@ struct RowPlan: @unchecked Sendable {
                 if header.count == 1, let other = [";", "\t", ",", "|"].first(where: { $0 != delimiter && header[0].contains($0) }) {
                     why += "; the header looks \(other == "\t" ? "tab" : "'\(other)'")-separated, but the mapping's delimiter is '\(delimiter)'"
                 }
+                // Protocols/node.md §2.1: the reader skips one BOM at the start; a second one, or
+                // one elsewhere, stays in a name and is named here rather than left invisible.
+                if let marked = header.firstIndex(where: { $0.unicodeScalars.contains("\u{FEFF}") }) {
+                    why += "; header column \(marked + 1) holds a byte order mark (U+FEFF), which is not part of any column name"
+                }
                 throw NodeError(.invalidFile, why)
             }
             return i

@@ -28,6 +28,13 @@ import Tabular
         #expect(summary.rowsSubmitted == 1)
     }
 
+    /// A second BOM (a file saved twice with one) is not silently part of a column name.
+    @Test func aByteOrderMarkLeftInTheHeaderIsNamed() throws {
+        let f = Fixture()
+        let error = #expect(throws: NodeError.self) { try Ingest.run(try f.job(csv: "\u{FEFF}\u{FEFF}" + header + row(0) + "\n")) }
+        #expect(error?.reason.contains("no column 'arende'") == true && error?.reason.contains("header column 1 holds a byte order mark") == true, "\(String(describing: error))")
+    }
+
     /// node.md §2.1, §4: the summary says whether the export had a BOM.
     @Test func theSummaryReportsAByteOrderMark() throws {
         let f = Fixture()

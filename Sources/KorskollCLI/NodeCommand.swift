@@ -35,6 +35,7 @@ extension NodeCommand {
         @Option(help: "Output directory to create.") var out: String
         @Option(help: "Keyed blocking scheme the agreement names (korskoll-blocking-v1); none by default.") var blocking: String?
         @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Flag(name: .customLong("allow-empty"), help: "Accept an export with a header and no data rows as an empty submission (Protocols/node.md §2.7).") var allowEmpty = false
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -67,6 +68,7 @@ extension NodeCommand {
                 keys: LinkageKeys(agreementID: agreementID, linkageSecret: secret), party: party,
                 coordinator: coordinatorKeys, referenceDate: reference, output: out, threads: threads,
                 createdAt: UInt64(Date().timeIntervalSince1970))
+            job.allowEmpty = allowEmpty
             if let blocking {
                 guard blocking == BlockingKeyer.scheme else { throw failure("--blocking: '\(blocking)' is not a known scheme (\(BlockingKeyer.scheme))") }
                 job.blocking = true

@@ -116,14 +116,9 @@ final class BucketShuffler {
         }
     }
 
-    /// RFC 4180: quoted, with quotes doubled, when the field holds a comma, a quote, CR or LF.
+    /// One row-map cell: RFC 4180 quoting and formula neutralisation (Protocols/node.md §6), so
+    /// an agency's record id is never a formula when the row map is opened.
     static func appendCSVField(_ field: Slice<UnsafeBufferPointer<UInt8>>, to out: inout [UInt8]) {
-        guard field.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else {
-            out.append(contentsOf: field)
-            return
-        }
-        out.append(0x22)
-        for b in field { if b == 0x22 { out.append(0x22) }; out.append(b) }
-        out.append(0x22)
+        CSVCell.append(field, to: &out)
     }
 }

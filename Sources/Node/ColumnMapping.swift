@@ -17,6 +17,10 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case result = "node.result"
         /// A local file (a secret, the state directory) cannot be written.
         case io = "node.io"
+        /// The export has no data rows and empty exports were not allowed (Protocols/node.md §2.7).
+        case emptyExport = "node.empty-export"
+        /// Rows read ≠ accepted + rejected: a row was lost or counted twice (Protocols/node.md §4.1).
+        case rowCount = "node.row-count"
     }
 
     public let code: Code

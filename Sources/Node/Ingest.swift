@@ -27,6 +27,9 @@ public struct IngestJob: Sendable {
     public var createdAt: UInt64
     /// Whether rows carry keyed blocking keys (Protocols/blocking.md), as the agreement says.
     public var blocking = false
+    /// Whether an export with a header and no data rows makes an empty submission instead of
+    /// stopping the run (`--allow-empty`, Protocols/node.md §2.7).
+    public var allowEmpty = false
 
     public init(input: String, mapping: ColumnMapping, schema: LinkageSchema?, keys: LinkageKeys, party: PartyKeys,
                 coordinator: PartyPublicKeys, referenceDate: CalendarDate, output: String, threads: Int, createdAt: UInt64) {
@@ -67,6 +70,40 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var testNumbers = 0
     /// Person numbers whose century the row's own birth date settled (node.md §2.2.1).
     public var centuriesFromBirthDate = 0
+    /// Whether the export began with a UTF-8 byte order mark, which was skipped (node.md §2.1).
+    public var byteOrderMark = false
+    /// The checked equation *rows read = accepted + rejected* (node.md §4.1).
+    public var rowCheck = ""
+}
+
+/// Protocols/node.md §4.1: the row counts of one run, kept apart, and their check.
+public struct RowCounts: Sendable, Equatable {
+    /// Data records the CSV reader took from the file, malformed ones included.
+    public var read: Int
+    /// Records in the shuffled submission body.
+    public var accepted: Int
+    /// `row-rejected` lines written to the reject report.
+    public var rejected: Int
+    /// The running counts kept while reading: rows read, submitted and rejected.
+    public var running: (read: Int, submitted: Int, rejected: Int)
+
+    public init(read: Int, accepted: Int, rejected: Int, running: (read: Int, submitted: Int, rejected: Int)) {
+        self.read = read; self.accepted = accepted; self.rejected = rejected; self.running = running
+    }
+
+    public static func == (a: RowCounts, b: RowCounts) -> Bool {
+        a.read == b.read && a.accepted == b.accepted && a.rejected == b.rejected && a.running == b.running
+    }
+
+    /// The equation as the summary records it, or ``NodeError/Code/rowCount`` naming every count
+    /// when a row was lost or counted twice.
+    public func check() throws -> String {
+        let equation = "rows read \(read) = accepted \(accepted) + rejected \(rejected)"
+        guard read == accepted + rejected, running == (read, accepted, rejected) else {
+            throw NodeError(.rowCount, "the row counts disagree: \(read) rows read by the CSV reader, \(accepted) in the submission, \(rejected) rejected in the reject report; while reading: \(running.read) read, \(running.submitted) submitted, \(running.rejected) rejected; nothing was written")
+        }
+        return equation
+    }
 }
 
 /// One problem in one row, as the reject report lists it.
@@ -95,7 +132,11 @@ public enum Ingest {
         }
         let header: [String]
         do {
-            guard let h = try reader.next() else { throw NodeError(.invalidFile, "\(job.input) is empty; a header row is required") }
+            // Protocols/node.md §2.7: without a header nothing shows that this is the export the
+            // mapping describes, so even --allow-empty does not accept it.
+            guard let h = try reader.next() else {
+                throw NodeError(.emptyExport, "\(job.input) is empty: it has no header row and no data rows (--allow-empty accepts a header with no rows, not an empty file)")
+            }
             header = h.fields
         } catch let e as CSVError { throw NodeError(.invalidFile, e.reason) }
         let plan = try RowPlan(header: header, job: job)
@@ -108,7 +149,7 @@ public enum Ingest {
             throw NodeError(.output, "cannot create \(work): \(error.localizedDescription)")
         }
         do {
-            let summary = try encode(job: job, plan: plan, reader: reader, work: work, progress: progress)
+            let summary = try encode(job: job, columnNames: header, plan: plan, reader: reader, work: work, progress: progress)
             guard rename(work, job.output) == 0 else { throw NodeError(.output, "cannot move the output into place at \(job.output)") }
             return summary
         } catch {
@@ -117,12 +158,15 @@ public enum Ingest {
         }
     }
 
-    private static func encode(job: IngestJob, plan: RowPlan, reader: CSVReader, work: String,
+    private static func encode(job: IngestJob, columnNames: [String], plan: RowPlan, reader: CSVReader, work: String,
                                progress: (Int) -> Void) throws -> IngestSummary {
         var summary = IngestSummary(
             agreement: job.keys.agreementID, party: job.party.party, recipient: job.coordinator.party,
             submissionID: "", contentHash: "", schemaDigest: Hex.encode(job.schema?.digest ?? Array(repeating: 0, count: 32)),
             referenceDate: job.referenceDate.description)
+        summary.byteOrderMark = reader.byteOrderMark
+        var rejectedInReport = 0
+        var recordIDs = RecordIDRegister()
         let rejects = try BufferedFile(path: work + "/" + rejectFile)
         try rejects.write(CSVWriter.line(["line", "field", "code", "reason", "action"]))
         let shuffler = try BucketShuffler(directory: work + "/buckets")
@@ -130,14 +174,23 @@ public enum Ingest {
         func report(_ p: RowProblem) throws {
             try rejects.write(CSVWriter.line([String(p.line), p.field, p.code, p.reason, p.action.rawValue]))
             switch p.action {
-            case .rowRejected: summary.rejectedByReason[p.code, default: 0] += 1
+            case .rowRejected:
+                summary.rejectedByReason[p.code, default: 0] += 1
+                rejectedInReport += 1
             case .fieldDropped: summary.fieldsDroppedByReason[p.code, default: 0] += 1
             }
         }
 
         func flush(_ batch: [(line: Int, fields: [String])]) throws {
             let results = plan.process(batch, threads: job.threads)
-            for (i, result) in results.enumerated() {
+            for (i, var result) in results.enumerated() {
+                // Protocols/node.md §2.6: a record id leads back to one row; later rows with it
+                // are rejected, naming the first. Checked here, in file order.
+                if !result.recordID.isEmpty, let first = recordIDs.claim(result.recordID, line: batch[i].line) {
+                    result = RowResult(recordID: result.recordID, problems: [RowProblem(
+                        line: batch[i].line, field: "recordId", code: "row.record-id-duplicate",
+                        reason: "the record id is already on line \(first); each row needs its own", action: .rowRejected)])
+                }
                 for p in result.problems { try report(p) }
                 if let record = result.record {
                     try shuffler.add(record: record, line: batch[i].line, recordID: result.recordID)
@@ -163,15 +216,21 @@ public enum Ingest {
             case .rows(let batch):
                 try flush(batch)
             case .malformed(let e):
-                // A malformed row costs only itself (Protocols/node.md §2).
+                // A malformed row costs only itself; the report names its column (Protocols/node.md §2.1).
                 summary.rowsRead += 1
                 summary.rowsRejected += 1
-                try report(RowProblem(line: e.line ?? 0, field: "", code: e.code.rawValue, reason: e.reason, action: .rowRejected))
+                let column = e.column.flatMap { $0 >= 1 && $0 <= columnNames.count ? columnNames[$0 - 1] : nil } ?? ""
+                try report(RowProblem(line: e.line ?? 0, field: column, code: e.code.rawValue, reason: e.reason, action: .rowRejected))
             case .failed(let e):
                 throw NodeError(.invalidFile, e.reason + "; nothing was written")
             }
         }
         try rejects.close()
+        // Protocols/node.md §2.7: an export with no data rows does not become an empty
+        // submission unless the operator says it may.
+        guard summary.rowsRead > 0 || job.allowEmpty else {
+            throw NodeError(.emptyExport, "\(job.input) has a header but no data rows; nothing was written (give --allow-empty if the export is meant to be empty)")
+        }
 
         // Protocols/node.md §3: shuffled body + row map, then header, signature and seal.
         let bodyPath = work + "/body.tmp"
@@ -190,7 +249,10 @@ public enum Ingest {
         header.organisationIDs = UInt64(summary.organisationIDs)
         header.clks = UInt64(summary.clks)
         header.contentHash = shuffled.contentHash
-        precondition(shuffled.rows == summary.rowsSubmitted)
+        // Protocols/node.md §4.1: rows read = accepted + rejected, from counters kept apart.
+        summary.rowCheck = try RowCounts(
+            read: reader.recordsRead - 1, accepted: shuffled.rows, rejected: rejectedInReport,
+            running: (summary.rowsRead, summary.rowsSubmitted, summary.rowsRejected)).check()
         try Submission.seal(header: header, bodyPath: bodyPath, signer: job.party.signing,
                             recipient: job.coordinator.sealing, to: work + "/" + submissionFile)
         try? FileManager.default.removeItem(atPath: bodyPath)

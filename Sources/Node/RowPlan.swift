@@ -14,6 +14,19 @@ struct RowResult: Sendable {
     var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false, centuryFromBirthDate = false
 }
 
+/// Protocols/node.md §2.6: the record ids seen so far, each with the line of the first row that
+/// carried it. One entry per distinct id.
+struct RecordIDRegister {
+    private var first: [String: Int] = [:]
+
+    /// Records `id` as seen on `line`; returns the earlier line if another row already had it.
+    mutating func claim(_ id: String, line: Int) -> Int? {
+        if let earlier = first[id] { return earlier }
+        first[id] = line
+        return nil
+    }
+}
+
 /// The column positions and encoders for one export; processes rows on several threads
 /// (Protocols/node.md §2).
 struct RowPlan: @unchecked Sendable {
@@ -48,6 +61,11 @@ struct RowPlan: @unchecked Sendable {
                 let delimiter = Character(Unicode.Scalar(m.delimiter))
                 if header.count == 1, let other = [";", "\t", ",", "|"].first(where: { $0 != delimiter && header[0].contains($0) }) {
                     why += "; the header looks \(other == "\t" ? "tab" : "'\(other)'")-separated, but the mapping's delimiter is '\(delimiter)'"
+                }
+                // Protocols/node.md §2.1: the reader skips one BOM at the start; a second one, or
+                // one elsewhere, stays in a name and is named here rather than left invisible.
+                if let marked = header.firstIndex(where: { $0.unicodeScalars.contains("\u{FEFF}") }) {
+                    why += "; header column \(marked + 1) holds a byte order mark (U+FEFF), which is not part of any column name"
                 }
                 throw NodeError(.invalidFile, why)
             }

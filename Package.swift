@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Sodium"]),
         // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
         .target(name: "CDice"),
-        .target(name: "Matching", dependencies: ["CDice"]),
+        .target(name: "Matching", dependencies: ["CDice", "Wire"]),
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
             .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,5 +1,6 @@
 import Agreements
 import Foundation
+import Matching
 
 /// Builds each output's document from a run's linkage (`Protocols/results.md` §2–§3). A
 /// per-record output carries only the recipient's own row numbers and the fields the agreement

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Blinding
 import CLKEncoding
-import Coordinator
 import Foundation
 import Identifiers
+import Matching
 import Node
 import Parties
 import Sodium

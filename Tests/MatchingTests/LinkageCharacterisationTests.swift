@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 import Wire
-@testable import Coordinator
+@testable import Matching
 
 /// The linkage of a run, characterised on seeded random multi-party rows: the full result
 /// (links, groups, counts, accepted fuzzy links, overlap matrix) of every case in
@@ -19,11 +20,8 @@ import Wire
     }
     struct File: Decodable { let description: String; let cases: [Case] }
 
-    static let vectors = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Vectors/linkage/runs.json")
-
     @Test func linkageOfRandomRunsEqualsTheRecordedResult() throws {
-        let file = try JSONDecoder().decode(File.self, from: Data(contentsOf: Self.vectors))
+        let file = try Vectors.load(File.self, "linkage/runs.json")
         #expect(file.cases.count >= 10)
         for c in file.cases {
             let rows = LinkageRun.rows(seed: c.seed, mixedBlockingKinds: c.mixedBlockingKinds)

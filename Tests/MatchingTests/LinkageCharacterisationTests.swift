@@ -28,8 +28,10 @@ import Wire
             let linkage = try Linkage(rows, exact: Set(c.exact), threshold: c.threshold,
                                       fuzzyParties: Set(c.fuzzyParties ?? rows.map(\.party)), blocking: c.blocking)
             let got = LinkageRun.render(linkage)
+            // The first line that differs, not the whole run, when they differ.
             let first = zip(got, c.expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, c.expected.count)
-            #expect(got == c.expected, "\(c.description), seed \(c.seed): first difference at line \(first)")
+            #expect(got.count == c.expected.count && first == got.count,
+                    "\(c.description), seed \(c.seed), line \(first): \(first < got.count ? got[first] : "(end)") — recorded: \(first < c.expected.count ? c.expected[first] : "(end)")")
         }
     }
 }

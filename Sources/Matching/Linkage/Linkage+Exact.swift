@@ -1,7 +1,7 @@
 extension Linkage {
     /// Step 1, exact (`Protocols/matching.md` §5.1): one join over every party's person and
     /// organisation columns of the kinds in `kinds` (a sole trader's organisation pseudonym equals
-    /// its owner's person pseudonym, node.md §2.2). A value held by two or more parties links each
+    /// its owner's person pseudonym, `Protocols/node.md` §2). A value held by two or more parties links each
     /// of its rows to the other parties; rows sharing a person value join one group, within a
     /// party too.
     /// - Returns: the number of linked row pairs across parties and of shared values.

@@ -40,7 +40,7 @@ import Wire
 /// own and blocking keys drawn from small pools (so lookalikes, ambiguity and conflicts occur),
 /// organisations (one a sole trader's person value) and representatives, and categories.
 enum LinkageRun {
-    struct SplitMix {
+    struct SplitMix: RandomNumberGenerator {
         var s: UInt64
         mutating func next() -> UInt64 {
             s &+= 0x9E37_79B9_7F4A_7C15

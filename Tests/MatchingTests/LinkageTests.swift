@@ -5,8 +5,9 @@ import Wire
 
 @Suite struct LinkageTests {
     /// The exact join against a naive all-pairs reference on random data.
-    @Test func exactLinksEqualNaiveReference() throws {
-        var gen = SystemRandomNumberGenerator()
+    @Test(arguments: [UInt64(1), 2, 3])
+    func exactLinksEqualNaiveReference(seed: UInt64) throws {
+        var gen = LinkageRun.SplitMix(s: seed)
         let parties = ["a", "b", "c"]
         var rows: [PartyRows] = []
         var values: [[Int?]] = []
@@ -27,15 +28,15 @@ import Wire
             for (i, x) in v.enumerated() {
                 var expected = Set<String>()
                 if let x { for (q, w) in values.enumerated() where q != p && w.contains(x) { expected.insert(parties[q]) } }
-                #expect(linkage.link(p, i).exactPerson == expected)
+                #expect(linkage.link(p, i).exactPerson == expected, "seed \(seed)")
             }
         }
-        #expect(linkage.overlapMatrix() == linkage.overlapMatrixReference())
-        #expect(linkage.overlapMatrix().values.reduce(0, +) > 0)
+        #expect(linkage.overlapMatrix() == linkage.overlapMatrixReference(), "seed \(seed)")
+        #expect(linkage.overlapMatrix().values.reduce(0, +) > 0, "seed \(seed)")
         // Groups: two rows share a group exactly when they share a value.
         for p in 0..<3 { for q in 0..<3 { for i in stride(from: 0, to: 300, by: 7) { for j in stride(from: 0, to: 300, by: 11) {
             guard let x = values[p][i], let y = values[q][j] else { continue }
-            #expect((linkage.groupOf[p][i] == linkage.groupOf[q][j]) == (x == y))
+            #expect((linkage.groupOf[p][i] == linkage.groupOf[q][j]) == (x == y), "seed \(seed)")
         } } } }
     }
 }

@@ -24,10 +24,12 @@ public struct Linkage: Sendable {
     /// Groups of linked rows across parties, as (party index, row): a union–find over exact
     /// person links and accepted fuzzy pairs.
     public private(set) var groupOf: [[Int]]
+    /// The run's counts by name (`exactLinks`, `fuzzyLinks`, `lookalikeRows`, …), as logged.
     public private(set) var counts: [String: Int] = [:]
     /// The accepted fuzzy links, in the order they were accepted (best first).
     public private(set) var fuzzyLinks: [FuzzyLink] = []
 
+    /// What row `row` of party index `party` linked to (empty when nothing).
     public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
 
     /// Links `rows` under the agreement's rules.

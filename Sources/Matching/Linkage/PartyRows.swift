@@ -3,9 +3,13 @@ import Wire
 /// One party's submitted rows, as the coordinator holds them for a run: pseudonyms in
 /// contiguous columns, CLKs as contiguous words, blocking keys as words (0 absent).
 public struct PartyRows: @unchecked Sendable {
+    /// The party's id in the agreement.
     public let party: String
+    /// The names of the attributes each row carries, in order (e.g. `category`).
     public let attributeNames: [String]
+    /// The length of every CLK in bytes (0: the party sends none).
     public let clkBytes: Int
+    /// Blocking key kinds per row (0: none).
     public let blockingKeys: Int
     var person: BlindedColumn
     var organisation: BlindedColumn
@@ -13,9 +17,11 @@ public struct PartyRows: @unchecked Sendable {
     var hasCLK: [Bool] = []
     var blocks: [UInt64] = []
     var attributes: [[String]] = []
+    /// Rows appended so far.
     public private(set) var count = 0
     var words: Int { (clkBytes + 7) / 8 }
 
+    /// Empty rows for `capacity` records (a submission's header gives the count).
     public init(party: String, attributeNames: [String], capacity: Int, clkBytes: Int, blockingKeys: Int = 0) {
         self.party = party
         self.attributeNames = attributeNames
@@ -29,6 +35,8 @@ public struct PartyRows: @unchecked Sendable {
         attributes.reserveCapacity(capacity)
     }
 
+    /// Appends one record. Precondition: fewer than `capacity` rows so far, and a CLK, when
+    /// present, of `clkBytes` bytes.
     public mutating func append(_ r: Submission.Record) {
         person.append(r.person)
         organisation.append(r.organisation)

@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Sodium"]),
         // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
         .target(name: "CDice"),
-        .target(name: "Matching", dependencies: ["CDice"]),
+        .target(name: "Matching", dependencies: ["CDice", "Wire"]),
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire", "Parties", "Agreements"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         // A party's signed HTTP calls to the coordinator (Protocols/api.md).
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "CoordinatorClientTests", dependencies: ["CoordinatorClient", "TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport",
                                                 "Agreements", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
             .product(name: "GRDB", package: "GRDB.swift"),

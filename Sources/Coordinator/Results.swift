@@ -1,5 +1,6 @@
 import Agreements
 import Foundation
+import Matching
 import Wire
 
 /// Builds each output's document from a run's linkage (`Protocols/results.md` §2–§3). A

@@ -1,6 +1,7 @@
 import Agreements
 import Foundation
 import GRDB
+import Matching
 import Parties
 import ProtocolLog
 import Sodium

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Blinding
 import CLKEncoding
-import Coordinator
 import Evaluation
 import Foundation
 import Identifiers
+import Matching
 import Node
 import Parties
 import Sodium

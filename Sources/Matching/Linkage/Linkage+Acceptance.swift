@@ -1,0 +1,69 @@
+extension Linkage {
+    /// Step 4, acceptance (`Protocols/matching.md` §5.2, §5.3): drops the candidates of
+    /// `lookalike` rows (run-wide numbers) and of ambiguous rows, then makes one greedy pass over
+    /// every party pair's candidates, best first: one-to-one per party pair, and never a link that
+    /// would put two different person values in one group — two valid, different personnummer are
+    /// two people, and a row without a number may join one of them, not bridge them. Each accepted
+    /// link joins its rows' groups.
+    /// - Returns: the accepted links in the order they were accepted, and the refused bridges.
+    static func accept(_ byPair: [Int: [Candidate]], rows: [PartyRows], offsets: [Int], excluding lookalike: Set<Int>,
+                       groups uf: inout UnionFind) -> (links: [FuzzyLink], conflicts: Int) {
+        var allCandidates: [FuzzyCandidate] = []
+        for key in byPair.keys.sorted() {
+            let pa = key / rows.count, pb = key % rows.count
+            let candidates = Linkage.unambiguous(byPair[key]!.filter { !lookalike.contains(offsets[pa] + $0.a) && !lookalike.contains(offsets[pb] + $0.b) },
+                                                 margin: Linkage.ambiguityMargin,
+                                                 groupA: { uf.find(offsets[pa] + $0) }, groupB: { uf.find(offsets[pb] + $0) })
+            allCandidates += candidates.map { FuzzyCandidate(score: $0.score, partyA: pa, partyB: pb, a: $0.a, b: $0.b) }
+        }
+        allCandidates.sort()
+        // The person value of each group, as the group's first root (-1: none).
+        var identity = [Int32](repeating: -1, count: offsets.last!)
+        for (p, r) in rows.enumerated() {
+            for i in 0..<r.count where r.person.isPresent(i) { identity[uf.find(offsets[p] + i)] = Int32(uf.find(offsets[p] + i)) }
+        }
+        var taken = Set<FuzzyEnd>()
+        var accepted: [FuzzyLink] = [], conflicts = 0
+        for c in allCandidates {
+            let ea = FuzzyEnd(party: c.partyA, other: c.partyB, row: c.a), eb = FuzzyEnd(party: c.partyB, other: c.partyA, row: c.b)
+            guard !taken.contains(ea), !taken.contains(eb) else { continue }
+            let ra = uf.find(offsets[c.partyA] + c.a), rb = uf.find(offsets[c.partyB] + c.b)
+            if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] { conflicts += 1; continue }
+            taken.insert(ea); taken.insert(eb)
+            let known = identity[ra] >= 0 ? identity[ra] : identity[rb]
+            uf.union(ra, rb)
+            identity[uf.find(ra)] = known
+            accepted.append(FuzzyLink(partyA: c.partyA, rowA: c.a, partyB: c.partyB, rowB: c.b, score: c.score))
+        }
+        return (accepted, conflicts)
+    }
+
+    /// Drops every candidate of a row whose best candidate is not clearly better than a candidate
+    /// of another group: two people with the same name and birth date cannot be told apart, and
+    /// guessing would link the wrong one.
+    static func unambiguous(_ candidates: [Candidate], margin: Double, groupA: (Int) -> Int, groupB: (Int) -> Int) -> [Candidate] {
+        var byA: [Int: [Candidate]] = [:], byB: [Int: [Candidate]] = [:]
+        for c in candidates { byA[c.a, default: []].append(c); byB[c.b, default: []].append(c) }
+        func ambiguous(_ list: [Candidate], other: (Candidate) -> Int) -> Bool {
+            guard list.count > 1, let best = list.max(by: { $0.score < $1.score }) else { return false }
+            let g = other(best)
+            return list.contains { $0.score >= best.score - margin && other($0) != g }
+        }
+        let badA = Set(byA.filter { ambiguous($0.value, other: { groupB($0.b) }) }.keys)
+        let badB = Set(byB.filter { ambiguous($0.value, other: { groupA($0.a) }) }.keys)
+        return candidates.filter { !badA.contains($0.a) && !badB.contains($0.b) }
+    }
+}
+
+/// A fuzzy candidate of one party pair, ordered like ``Candidate`` (score down, then parties and
+/// rows up) so that the global greedy pass is deterministic.
+struct FuzzyCandidate: Comparable {
+    let score: Double, partyA: Int, partyB: Int, a: Int, b: Int
+    static func < (x: FuzzyCandidate, y: FuzzyCandidate) -> Bool {
+        if x.score != y.score { return x.score > y.score }
+        return (x.partyA, x.partyB, x.a, x.b) < (y.partyA, y.partyB, y.a, y.b)
+    }
+}
+
+/// A row's end of a fuzzy link to another party: each row links to at most one row per party.
+struct FuzzyEnd: Hashable { let party: Int, other: Int, row: Int }

@@ -1,0 +1,74 @@
+extension Linkage {
+    /// The fuzzy candidates of a run: by party pair (key `partyA * partyCount + partyB`, A < B),
+    /// with rows numbered within each party.
+    struct Candidates {
+        var byPair: [Int: [Candidate]] = [:]
+        /// Pairs of rows scored.
+        var compared = 0
+        /// Blocks over ``Linkage/maxBlock`` rows left out, when blocked.
+        var purgedBlocks: Int?
+    }
+
+    /// The parties named in `named` that sent CLKs, in run order.
+    /// - Throws: ``MatchError`` (`match.length-mismatch`) when their CLKs differ in length.
+    static func fuzzyParties(_ rows: [PartyRows], named: Set<String>) throws -> [Int] {
+        let withCLK = rows.indices.filter { named.contains(rows[$0].party) && rows[$0].clkBytes > 0 }
+        guard Set(withCLK.map { rows[$0].clkBytes }).count <= 1 else {
+            throw MatchError(.lengthMismatch, "the parties sent CLKs of different lengths: " + withCLK.map { "\(rows[$0].party) \(rows[$0].clkBytes)" }.joined(separator: ", "))
+        }
+        return withCLK
+    }
+
+    /// Step 2, candidates (`Protocols/matching.md` §5.2): every pair of rows of two of `parties`
+    /// with CLKs and Dice ≥ `t`, of which at least one row has no person value — two rows that
+    /// both carry a valid, different personnummer are two people. Rows already linked exactly stay
+    /// candidates: a party can hold the same person in a row with a number and in one without.
+    /// With `blocking`, and when every party sends the same blocking key kinds, only rows that
+    /// share a key are compared (blocking.md §5); otherwise every such pair is.
+    static func candidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, blocking: Bool, threads: Int,
+                           progress: (String) -> Void) -> Candidates {
+        var out = Candidates()
+        let kinds = withCLK.first.map { rows[$0].blockingKeys } ?? 0
+        if blocking && kinds > 0 && withCLK.allSatisfy({ rows[$0].blockingKeys == kinds }) {
+            // Blocked: one index and one pass for the whole run (blocking.md §5).
+            let words = rows[withCLK[0]].words
+            let views = withCLK.map { p in
+                let r = rows[p]
+                return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
+                                                withoutPerson: (0..<r.count).map { !r.person.isPresent($0) })
+            }
+            let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads)
+            out.compared += found.compared
+            out.purgedBlocks = found.purgedBlocks
+            for c in found.pairs {
+                out.byPair[withCLK[c.partyA] * rows.count + withCLK[c.partyB], default: []].append(Candidate(a: c.rowA, b: c.rowB, score: c.score))
+            }
+            progress("fuzzy, blocked: \(withCLK.count) parties, \(found.compared) pairs compared, \(found.pairs.count) candidates")
+        } else {
+            for (x, pa) in withCLK.enumerated() {
+                for pb in withCLK[(x + 1)...] {
+                    let a = rows[pa], b = rows[pb]
+                    let aRows = (0..<a.count).filter { a.hasCLK[$0] }, bRows = (0..<b.count).filter { b.hasCLK[$0] }
+                    let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
+                    let bNoID = bRows.filter { !b.person.isPresent($0) }
+                    var candidates: [Candidate] = []
+                    // The row sets without a person value are the small ones: they are indexed.
+                    for (small, smallRows, large, largeRows, smallIsA) in [(a, aNoID, b, bRows, true), (b, bNoID, a, aID, false)]
+                        where !smallRows.isEmpty && !largeRows.isEmpty {
+                        let fs = FilterSet(gathering: smallRows, from: small.clkWords, words: small.words, byteLength: small.clkBytes)
+                        let fl = FilterSet(gathering: largeRows, from: large.clkWords, words: large.words, byteLength: large.clkBytes)
+                        let found = CandidateGenerator.candidates(fs, fl, threshold: t, threads: threads)
+                        out.compared += smallRows.count * largeRows.count
+                        candidates += found.map { c in
+                            smallIsA ? Candidate(a: smallRows[c.a], b: largeRows[c.b], score: c.score)
+                                     : Candidate(a: largeRows[c.b], b: smallRows[c.a], score: c.score)
+                        }
+                    }
+                    out.byPair[pa * rows.count + pb] = candidates
+                    progress("fuzzy \(a.party)×\(b.party): \(aRows.count)×\(bRows.count) rows, \(out.compared) pairs compared so far")
+                }
+            }
+        }
+        return out
+    }
+}

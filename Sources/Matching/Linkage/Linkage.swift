@@ -1,0 +1,101 @@
+/// What one row of one party linked to (`Protocols/results.md` §2).
+public struct RowLinks: Sendable, Equatable {
+    public var exactPerson: Set<String> = []
+    public var exactOrganisation: Set<String> = []
+    public var fuzzy: [String: Double] = [:]
+    public var viaRepresentative: Set<String> = []
+    public var categories: Set<String> = []
+
+    public var otherParties: Set<String> { exactPerson.union(exactOrganisation).union(fuzzy.keys).union(viaRepresentative) }
+    public var isEmpty: Bool { otherParties.isEmpty }
+}
+
+/// The linkage of one run (`Protocols/matching.md` §5): exact joins on blinded identifiers and
+/// relations, fuzzy Dice between rows that no exact identifier links (under keyed blocking when
+/// the agreement names it), one-to-one per party pair, and groups across all parties.
+///
+/// A pipeline of steps, each in its own file: exact (§5.1), candidates, lookalikes and
+/// acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5). Rows are numbered
+/// run-wide: party `p`'s row `i` is `offsets[p] + i`.
+public struct Linkage: Sendable {
+    public let parties: [String]
+    /// Links of the rows that linked to anything, by party and row (rows without links are absent).
+    public private(set) var links: [[Int: RowLinks]]
+    /// Groups of linked rows across parties, as (party index, row): a union–find over exact
+    /// person links and accepted fuzzy pairs.
+    public private(set) var groupOf: [[Int]]
+    /// The run's counts by name (`exactLinks`, `fuzzyLinks`, `lookalikeRows`, …), as logged.
+    public private(set) var counts: [String: Int] = [:]
+    /// The accepted fuzzy links, in the order they were accepted (best first).
+    public private(set) var fuzzyLinks: [FuzzyLink] = []
+
+    /// What row `row` of party index `party` linked to (empty when nothing).
+    public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
+
+    /// Links `rows` under the agreement's rules.
+    /// - Throws: ``MatchError`` (`match.length-mismatch`) when fuzzy parties sent CLKs of different lengths.
+    public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
+                threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+        parties = rows.map(\.party)
+        links = rows.map { _ in [:] }
+        let offsets = rowOffsets(rows)
+        var groups = UnionFind(count: offsets.last!)
+
+        // Step 1, exact (matching.md §5.1).
+        let joined = Self.exact(rows, kinds: exact, offsets: offsets, threads: threads, groups: &groups, links: &links)
+        counts["exactLinks"] = joined.links
+        counts["exactGroups"] = joined.values
+        progress("exact: \(joined.values) shared values")
+
+        // Steps 2–4, fuzzy (matching.md §5.2): candidates, lookalikes, then one greedy pass.
+        var comparisons = 0, conflicts = 0
+        if let t = threshold {
+            let withCLK = try Self.fuzzyParties(rows, named: fuzzyParties)
+            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, threads: threads, progress: progress)
+            comparisons = found.compared
+            if let purged = found.purgedBlocks { counts["purgedBlocks"] = purged }
+            var lookalike = Set<Int>()
+            if blocking && (withCLK.first.map { rows[$0].blockingKeys } ?? 0) >= 2 {
+                lookalike = Self.lookalikes(rows, parties: withCLK, offsets: offsets, groups: &groups)
+                counts["lookalikeRows"] = lookalike.count
+            }
+            let accepted = Self.accept(found.byPair, rows: rows, offsets: offsets, excluding: lookalike, groups: &groups)
+            conflicts = accepted.conflicts
+            for l in accepted.links {
+                let (i, j, pa, pb) = (l.rowA, l.rowB, l.partyA, l.partyB)
+                links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, l.score)
+                links[pb][j, default: RowLinks()].fuzzy[parties[pa]] = max(links[pb][j]?.fuzzy[parties[pa]] ?? 0, l.score)
+            }
+            fuzzyLinks = accepted.links
+        }
+        counts["fuzzyLinks"] = fuzzyLinks.count
+        counts["fuzzyConflicts"] = conflicts
+        counts["comparisons"] = comparisons
+
+        // Step 6, relations (matching.md §5.4).
+        if exact.contains("person") && exact.contains("organisation") {
+            let via = Self.relations(rows)
+            for (p, rowsVia) in via.enumerated() { for (i, v) in rowsVia { links[p][i, default: RowLinks()].viaRepresentative = v } }
+            counts["relationLinks"] = via.reduce(0) { $0 + $1.count }
+        }
+
+        // Step 7, categories (matching.md §5.5), then step 5, each row's group (§5.3).
+        for (p, rowsCategories) in Self.categories(rows, offsets: offsets, groups: &groups).enumerated() {
+            for (i, c) in rowsCategories { links[p][i, default: RowLinks()].categories = c }
+        }
+        groupOf = Self.groups(rows, offsets: offsets, groups: &groups)
+    }
+
+    /// Blocks carried by more rows than this across a run are not compared (blocking.md §5.1).
+    public static let maxBlock = 1_000
+
+    /// A row whose best candidates lie within this much of each other and belong to different
+    /// people (matching.md §5.2) is left unlinked.
+    public static let ambiguityMargin = 0.02
+}
+
+/// An accepted fuzzy link between row `rowA` of party `partyA` and row `rowB` of party `partyB`.
+public struct FuzzyLink: Sendable, Equatable {
+    public let partyA: Int, rowA: Int, partyB: Int, rowB: Int
+    public let score: Double
+}

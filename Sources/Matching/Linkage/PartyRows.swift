@@ -1,0 +1,68 @@
+import Wire
+
+/// One party's submitted rows, as the coordinator holds them for a run: pseudonyms in
+/// contiguous columns, CLKs as contiguous words, blocking keys as words (0 absent).
+public struct PartyRows: @unchecked Sendable {
+    /// The party's id in the agreement.
+    public let party: String
+    /// The names of the attributes each row carries, in order (e.g. `category`).
+    public let attributeNames: [String]
+    /// The length of every CLK in bytes (0: the party sends none).
+    public let clkBytes: Int
+    /// Blocking key kinds per row (0: none).
+    public let blockingKeys: Int
+    var person: BlindedColumn
+    var organisation: BlindedColumn
+    var clkWords: [UInt64] = []
+    var hasCLK: [Bool] = []
+    var blocks: [UInt64] = []
+    var attributes: [[String]] = []
+    /// Rows appended so far.
+    public private(set) var count = 0
+    var words: Int { (clkBytes + 7) / 8 }
+
+    /// Empty rows for `capacity` records (a submission's header gives the count).
+    public init(party: String, attributeNames: [String], capacity: Int, clkBytes: Int, blockingKeys: Int = 0) {
+        self.party = party
+        self.attributeNames = attributeNames
+        self.clkBytes = clkBytes
+        self.blockingKeys = blockingKeys
+        person = BlindedColumn(capacity: capacity)
+        organisation = BlindedColumn(capacity: capacity)
+        clkWords.reserveCapacity(capacity * ((clkBytes + 7) / 8))
+        hasCLK.reserveCapacity(capacity)
+        blocks.reserveCapacity(capacity * blockingKeys)
+        attributes.reserveCapacity(capacity)
+    }
+
+    /// Appends one record. Precondition: fewer than `capacity` rows so far, and a CLK, when
+    /// present, of `clkBytes` bytes.
+    public mutating func append(_ r: Submission.Record) {
+        person.append(r.person)
+        organisation.append(r.organisation)
+        let start = clkWords.count
+        for _ in 0..<words { clkWords.append(0) }
+        if let c = r.clk {
+            precondition(c.count == clkBytes)
+            clkWords.withUnsafeMutableBytes { raw in
+                raw.baseAddress!.advanced(by: start * 8).copyMemory(from: c, byteCount: c.count)
+            }
+        }
+        hasCLK.append(r.clk != nil)
+        for k in 0..<blockingKeys { blocks.append(r.blocks.map { $0[k] } ?? 0) }
+        attributes.append(r.attributes)
+        count += 1
+    }
+
+    /// Reads a verified submission to its end (content hash and counts checked there).
+    public init(opened: Submission.Opened) throws {
+        let h = opened.header
+        self.init(party: h.party, attributeNames: h.attributes, capacity: Int(h.rows), clkBytes: h.clkBytes, blockingKeys: h.blockingKeys)
+        while let r = try opened.next() { append(r) }
+    }
+}
+
+/// Where each party's rows start in the run-wide row numbering (one more entry: the total).
+func rowOffsets(_ rows: [PartyRows]) -> [Int] {
+    rows.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+}

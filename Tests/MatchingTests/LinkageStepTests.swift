@@ -1,0 +1,321 @@
+import Testing
+import Wire
+@testable import Matching
+
+/// A hand-built row: person and organisation values by number (nil absent), a CLK, blocking keys.
+private struct Row {
+    var person: Int? = nil, org: Int? = nil
+    var clk: [UInt8]? = nil, keys: [UInt64]? = nil
+    var attributes: [String] = []
+}
+
+/// A 32-byte blinded value for a number (never all zero).
+private func value(_ x: Int) -> [UInt8] {
+    (0..<8).map { UInt8(truncatingIfNeeded: (x + 1) >> (8 * $0)) } + [UInt8](repeating: 0x5A, count: 24)
+}
+
+private func party(_ name: String, _ rows: [Row], clkBytes: Int = 8, kinds: Int = 0, attributes: [String] = []) -> PartyRows {
+    var r = PartyRows(party: name, attributeNames: attributes, capacity: rows.count, clkBytes: clkBytes, blockingKeys: kinds)
+    for x in rows {
+        r.append(Submission.Record(person: x.person.map(value), organisation: x.org.map(value), clk: x.clk, blocks: x.keys, attributes: x.attributes))
+    }
+    return r
+}
+
+private func dice(_ x: [UInt8], _ y: [UInt8]) -> Double {
+    func pop(_ b: [UInt8]) -> Int { b.reduce(0) { $0 + $1.nonzeroBitCount } }
+    let px = pop(x), py = pop(y)
+    return px == 0 ? 0 : Double(2 * pop(zip(x, y).map { $0 & $1 })) / Double(px + py)
+}
+
+/// Random parties for the cross-checks: persons from a small pool (some rows without one),
+/// CLKs near a few centres, blocking keys from small pools, organisations.
+private func randomRun(_ rng: inout LinkageRun.SplitMix, parties: Int, kinds: Int = 3, clkBytes: Int = 8) -> (rows: [PartyRows], specs: [[Row]]) {
+    let centres = (0..<6).map { _ in (0..<clkBytes).map { _ in UInt8(truncatingIfNeeded: rng.next() & rng.next()) } }
+    var rows: [PartyRows] = [], specs: [[Row]] = []
+    for p in 0..<parties {
+        let spec: [Row] = (0..<rng.below(30)).map { _ in
+            var clk: [UInt8]? = nil
+            if rng.below(8) != 0 {
+                var c = centres[rng.below(centres.count)]
+                for _ in 0..<rng.below(3) { c[rng.below(clkBytes)] ^= 1 << UInt8(rng.below(8)) }
+                clk = c
+            }
+            return Row(person: rng.below(3) == 0 ? nil : rng.below(12), org: rng.below(3) == 0 ? rng.below(5) + 100 : nil,
+                       clk: clk, keys: clk == nil ? nil : (0..<kinds).map { _ in rng.below(5) == 0 ? 0 : UInt64(1 + rng.below(3)) })
+        }
+        rows.append(party("p\(p)", spec, clkBytes: clkBytes, kinds: kinds))
+        specs.append(spec)
+    }
+    return (rows, specs)
+}
+
+/// The groups of the exact step, naively: rows that share a person value.
+private func exactGroups(_ specs: [[Row]]) -> UnionFind {
+    var uf = UnionFind(count: specs.reduce(0) { $0 + $1.count })
+    var first: [Int: Int] = [:], n = 0
+    for spec in specs { for r in spec { if let x = r.person { if let f = first[x] { uf.union(f, n) } else { first[x] = n } }; n += 1 } }
+    return uf
+}
+
+@Suite struct LinkageExactStepTests {
+    /// matching.md §5.1: a value shared by parties links each row to the others; a sole trader's
+    /// organisation equals its owner's person value; only person values join groups.
+    @Test func sharedValuesLinkAcrossPartiesAndPersonsJoinGroups() {
+        let rows = [party("a", [Row(person: 1), Row(org: 9)]),
+                    party("b", [Row(person: 1), Row(person: 1)]),
+                    party("c", [Row(org: 1), Row(org: 9)])]
+        let offsets = rowOffsets(rows)
+        var uf = UnionFind(count: offsets.last!), links = rows.map { _ in [Int: RowLinks]() }
+        let found = Linkage.exact(rows, kinds: ["person", "organisation"], offsets: offsets, threads: 1, groups: &uf, links: &links)
+        #expect(found.values == 2 && found.links == 5)
+        #expect(links[0][0]?.exactPerson == ["b", "c"] && links[1][1]?.exactPerson == ["a", "c"])
+        #expect(links[2][0]?.exactOrganisation == ["a", "b"] && links[2][0]?.exactPerson == [])
+        #expect(links[0][1]?.exactOrganisation == ["c"] && links[2][1]?.exactOrganisation == ["a"])
+        #expect(uf.find(2) == 0 && uf.find(3) == 0, "one person value is one group, within a party too")
+        #expect(uf.find(4) == 4 && uf.find(5) == 5 && uf.find(1) == 1, "organisation values join no group")
+
+        var uf2 = UnionFind(count: offsets.last!), personOnly = rows.map { _ in [Int: RowLinks]() }
+        let persons = Linkage.exact(rows, kinds: ["person"], offsets: offsets, threads: 1, groups: &uf2, links: &personOnly)
+        #expect(persons.values == 1 && persons.links == 1)
+        #expect(personOnly[0][0]?.exactPerson == ["b"] && personOnly[2].isEmpty)
+    }
+}
+
+@Suite struct LinkageCandidateStepTests {
+    static let x: [UInt8] = [0xF0, 0x0F, 0xAA, 0x55, 1, 2, 3, 4]
+
+    /// matching.md §5.2: two rows that both carry a person value are never compared; with
+    /// blocking only rows sharing a key are.
+    @Test func rowsWithTwoPersonValuesAreNotComparedAndBlockingNarrows() {
+        let rows = [party("a", [Row(clk: Self.x, keys: [1, 2, 3]), Row(person: 1, clk: Self.x, keys: [1, 2, 3])], kinds: 3),
+                    party("b", [Row(person: 2, clk: Self.x, keys: [1, 2, 3]), Row(person: 3, clk: Self.x, keys: [7, 8, 9])], kinds: 3)]
+        var messages: [String] = []
+        let open = Linkage.candidates(rows, parties: [0, 1], threshold: 0.9, blocking: false, threads: 1) { messages.append($0) }
+        #expect(open.byPair[1]?.sorted() == [Candidate(a: 0, b: 0, score: 1), Candidate(a: 0, b: 1, score: 1)])
+        #expect(open.compared == 2 && open.purgedBlocks == nil)
+        #expect(messages == ["fuzzy a×b: 2×2 rows, 2 pairs compared so far"])
+        let blocked = Linkage.candidates(rows, parties: [0, 1], threshold: 0.9, blocking: true, threads: 1) { _ in }
+        #expect(blocked.byPair[1] == [Candidate(a: 0, b: 0, score: 1)])
+        #expect(blocked.purgedBlocks == 0)
+    }
+
+    @Test func clksOfDifferentLengthsAreRefused() throws {
+        let rows = [party("a", [Row(clk: Self.x)]), party("b", [Row(clk: [1, 2])], clkBytes: 2), party("c", [Row()], clkBytes: 0), party("d", [Row(clk: Self.x)])]
+        #expect(try Linkage.fuzzyParties(rows, named: ["a", "c", "d"]) == [0, 3], "a party without CLKs takes no part")
+        let error = #expect(throws: MatchError.self) { try Linkage.fuzzyParties(rows, named: ["a", "b"]) }
+        #expect(error?.code == .lengthMismatch)
+        #expect(error?.reason == "the parties sent CLKs of different lengths: a 8, b 2")
+    }
+
+    /// Unblocked, and blocked with one key shared by every row, against every pair with a CLK,
+    /// one side without a person value, and Dice ≥ t.
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    func candidatesEqualTheNaiveAllPairsReference(seed: UInt64) {
+        var rng = LinkageRun.SplitMix(s: seed)
+        let t = [0.0, 0.5, 0.8, 1.0][Int(seed % 4)]
+        let (rows, generated) = randomRun(&rng, parties: 2 + rng.below(3), kinds: 1)
+        // One block for the whole run: blocking must then find every pair.
+        let specs = generated.map { $0.map { var r = $0; if r.clk != nil { r.keys = [5] }; return r } }
+        let oneBlock = specs.enumerated().map { party("p\($0.offset)", $0.element, kinds: 1) }
+        let all = Array(rows.indices)
+        var want: [Int: [Candidate]] = [:]
+        for a in all { for b in all where a < b {
+            for (i, x) in specs[a].enumerated() { for (j, y) in specs[b].enumerated() {
+                guard let cx = x.clk, let cy = y.clk, x.person == nil || y.person == nil else { continue }
+                let s = dice(cx, cy)
+                if s >= t { want[a * rows.count + b, default: []].append(Candidate(a: i, b: j, score: s)) }
+            } }
+        } }
+        let open = Linkage.candidates(rows, parties: all, threshold: t, blocking: false, threads: 2) { _ in }
+        let blocked = Linkage.candidates(oneBlock, parties: all, threshold: t, blocking: true, threads: 2) { _ in }
+        for key in Set(want.keys).union(open.byPair.keys).union(blocked.byPair.keys) {
+            #expect((open.byPair[key] ?? []).sorted() == (want[key] ?? []).sorted(), "seed \(seed), pair \(key), unblocked")
+            #expect((blocked.byPair[key] ?? []).sorted() == (want[key] ?? []).sorted(), "seed \(seed), pair \(key), blocked")
+        }
+    }
+}
+
+@Suite struct LinkageLookalikeStepTests {
+    /// matching.md §5.2: a row without a person value whose date and names keys two different
+    /// identified people carry is a lookalike; one person twice is not.
+    @Test func aRowLikeTwoPeopleIsALookalike() {
+        let rows = [party("a", [Row(clk: [1], keys: [1, 2, 3])], clkBytes: 1, kinds: 3),
+                    party("b", [Row(person: 1, clk: [1], keys: [1, 2, 3])], clkBytes: 1, kinds: 3),
+                    party("c", [Row(person: 2, clk: [1], keys: [1, 2, 7])], clkBytes: 1, kinds: 3)]
+        var separate = UnionFind(count: 3)
+        #expect(Linkage.lookalikes(rows, parties: [0, 1, 2], offsets: [0, 1, 2, 3], groups: &separate) == [0])
+        var joined = UnionFind(count: 3)
+        joined.union(1, 2)
+        #expect(Linkage.lookalikes(rows, parties: [0, 1, 2], offsets: [0, 1, 2, 3], groups: &joined).isEmpty)
+        #expect(Linkage.lookalikes(rows, parties: [0, 1], offsets: [0, 1, 2, 3], groups: &separate).isEmpty, "only the fuzzy parties count")
+    }
+
+    @Test(arguments: [UInt64(11), 12, 13, 14, 15, 16])
+    func lookalikesEqualTheNaiveReference(seed: UInt64) {
+        var rng = LinkageRun.SplitMix(s: seed)
+        let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
+        var uf = exactGroups(specs)
+        let offsets = rowOffsets(rows)
+        let fuzzy = rows.indices.filter { _ in rng.below(4) != 0 }
+        var want = Set<Int>()
+        for p in fuzzy { for (i, x) in specs[p].enumerated() where x.clk != nil && x.person == nil {
+            guard let k = x.keys, k[0] != 0, k[1] != 0 else { continue }
+            var people = Set<Int>()
+            for q in fuzzy { for (j, y) in specs[q].enumerated() where y.clk != nil && y.person != nil && y.keys![0] == k[0] && y.keys![1] == k[1] {
+                people.insert(uf.find(offsets[q] + j))
+            } }
+            if people.count > 1 { want.insert(offsets[p] + i) }
+        } }
+        #expect(Linkage.lookalikes(rows, parties: fuzzy, offsets: offsets, groups: &uf) == want, "seed \(seed)")
+    }
+}
+
+@Suite struct LinkageAcceptanceStepTests {
+    /// matching.md §5.2 no bridges: the better link of a row without a number is kept, the one
+    /// to another person is refused and counted.
+    @Test func aLinkThatWouldBridgeTwoPeopleIsRefused() {
+        let rows = [party("a", [Row()]), party("b", [Row(person: 1)]), party("c", [Row(person: 2)])]
+        var uf = UnionFind(count: 3)
+        let got = Linkage.accept([1: [Candidate(a: 0, b: 0, score: 0.95)], 2: [Candidate(a: 0, b: 0, score: 0.97)]],
+                                 rows: rows, offsets: [0, 1, 2, 3], excluding: [], groups: &uf)
+        #expect(got.links == [FuzzyLink(partyA: 0, rowA: 0, partyB: 2, rowB: 0, score: 0.97)])
+        #expect(got.conflicts == 1)
+        #expect(uf.find(2) == 0 && uf.find(1) == 1)
+    }
+
+    /// matching.md §5.3: one-to-one per party pair, best first; lookalike rows take no part.
+    @Test func acceptanceIsOneToOnePerPartyPairAndSkipsLookalikes() {
+        let rows = [party("a", [Row(), Row()]), party("b", [Row(), Row()])]
+        let pair = [Candidate(a: 0, b: 0, score: 0.9), Candidate(a: 0, b: 1, score: 0.8), Candidate(a: 1, b: 1, score: 0.7)]
+        var uf = UnionFind(count: 4)
+        let got = Linkage.accept([1: pair], rows: rows, offsets: [0, 2, 4], excluding: [], groups: &uf)
+        #expect(got.links.map { [$0.rowA, $0.rowB] } == [[0, 0], [1, 1]] && got.conflicts == 0)
+        var fresh = UnionFind(count: 4)
+        let without = Linkage.accept([1: pair], rows: rows, offsets: [0, 2, 4], excluding: [2], groups: &fresh)
+        #expect(without.links.map { [$0.rowA, $0.rowB] } == [[0, 1]], "b's row 0 (run-wide 2) is a lookalike")
+    }
+
+    /// matching.md §5.2 ambiguity: candidates within the margin that belong to two groups drop the row.
+    @Test func aRowWithCloseCandidatesOfTwoGroupsIsDropped() {
+        let c = [Candidate(a: 0, b: 0, score: 0.95), Candidate(a: 0, b: 1, score: 0.94), Candidate(a: 1, b: 2, score: 0.9)]
+        #expect(Linkage.unambiguous(c, margin: 0.02, groupA: { $0 }, groupB: { $0 }) == [c[2]])
+        #expect(Linkage.unambiguous(c, margin: 0.02, groupA: { $0 }, groupB: { _ in 7 }) == c, "one group: no ambiguity")
+        #expect(Linkage.unambiguous(c, margin: 0.005, groupA: { $0 }, groupB: { $0 }) == c)
+    }
+
+    /// The union–find pass with group identities against explicit sets of rows and person values.
+    @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26, 27, 28])
+    func acceptanceEqualsTheNaiveReference(seed: UInt64) {
+        var rng = LinkageRun.SplitMix(s: seed)
+        let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
+        let offsets = rowOffsets(rows)
+        var byPair: [Int: [Candidate]] = [:]
+        for a in rows.indices { for b in rows.indices where a < b && rows[a].count > 0 && rows[b].count > 0 {
+            var seen = Set<[Int]>()
+            for _ in 0..<rng.below(40) {
+                let i = rng.below(rows[a].count), j = rng.below(rows[b].count)
+                guard seen.insert([i, j]).inserted else { continue }
+                byPair[a * rows.count + b, default: []].append(Candidate(a: i, b: j, score: Double(80 + rng.below(21)) / 100))
+            }
+        } }
+        let lookalike = Set((0..<offsets.last!).filter { _ in rng.below(10) == 0 })
+        var uf = exactGroups(specs)
+        let got = Linkage.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, groups: &uf)
+
+        // Naive: a group label per row, relabelled on every merge; a group's person values by scan.
+        var reference = exactGroups(specs)
+        var label = (0..<offsets.last!).map { reference.find($0) }
+        let person = specs.flatMap { $0.map(\.person) }
+        var all: [(Double, Int, Int, Int, Int)] = []
+        for key in byPair.keys.sorted() {
+            let pa = key / rows.count, pb = key % rows.count
+            let kept = Linkage.unambiguous(byPair[key]!.filter { !lookalike.contains(offsets[pa] + $0.a) && !lookalike.contains(offsets[pb] + $0.b) },
+                                           margin: Linkage.ambiguityMargin, groupA: { label[offsets[pa] + $0] }, groupB: { label[offsets[pb] + $0] })
+            all += kept.map { (-$0.score, pa, pb, $0.a, $0.b) }
+        }
+        all.sort { $0 < $1 }
+        var want: [FuzzyLink] = [], conflicts = 0, ends = Set<[Int]>()
+        for (s, pa, pb, i, j) in all {
+            guard !ends.contains([pa, pb, i]), !ends.contains([pb, pa, j]) else { continue }
+            let ga = label[offsets[pa] + i], gb = label[offsets[pb] + j]
+            let pga = Set(label.indices.filter { label[$0] == ga }.compactMap { person[$0] })
+            let pgb = Set(label.indices.filter { label[$0] == gb }.compactMap { person[$0] })
+            if ga != gb && !pga.isEmpty && !pgb.isEmpty && pga != pgb { conflicts += 1; continue }
+            ends.insert([pa, pb, i]); ends.insert([pb, pa, j])
+            label = label.map { $0 == max(ga, gb) ? min(ga, gb) : $0 }
+            want.append(FuzzyLink(partyA: pa, rowA: i, partyB: pb, rowB: j, score: -s))
+        }
+        #expect(got.links == want && got.conflicts == conflicts, "seed \(seed)")
+        #expect((0..<offsets.last!).allSatisfy { uf.find($0) == label[$0] }, "seed \(seed): groups")
+    }
+}
+
+@Suite struct LinkageGroupStepTests {
+    /// Each row's group is the smallest run-wide row number of its component, as a naive
+    /// relabelling finds it.
+    @Test(arguments: [UInt64(31), 32, 33, 34])
+    func groupsAreTheSmallestRowOfEachComponent(seed: UInt64) {
+        var rng = LinkageRun.SplitMix(s: seed)
+        let sizes = (0..<(1 + rng.below(4))).map { _ in rng.below(40) }
+        let rows = sizes.enumerated().map { party("p\($0.offset)", Array(repeating: Row(), count: $0.element)) }
+        let offsets = rowOffsets(rows), n = offsets.last!
+        var uf = UnionFind(count: n), label = Array(0..<n)
+        for _ in 0..<(n == 0 ? 0 : rng.below(n)) {
+            let x = rng.below(n), y = rng.below(n)
+            uf.union(x, y)
+            let (lx, ly) = (label[x], label[y])
+            label = label.map { $0 == max(lx, ly) ? min(lx, ly) : $0 }
+        }
+        let groups = Linkage.groups(rows, offsets: offsets, groups: &uf)
+        #expect(groups.flatMap { $0 } == label, "seed \(seed)")
+    }
+}
+
+@Suite struct LinkageRelationStepTests {
+    /// matching.md §5.4: a row naming organisation O links to the parties where O's
+    /// representatives appear; a representative's own row does not link through itself.
+    @Test func anOrganisationLinksThroughItsRepresentatives() {
+        let rows = [party("a", [Row(org: 50), Row(org: 51)]),
+                    party("b", [Row(person: 1, org: 50)]),
+                    party("c", [Row(person: 1), Row(person: 2, org: 50)])]
+        let via = Linkage.relations(rows)
+        #expect(via[0] == [0: ["b", "c"]])
+        #expect(via[1] == [0: ["c"]], "through c's representative 2, who appears at c only")
+        #expect(via[2] == [1: ["b"]], "through representative 1, at b (and c, its own party)")
+    }
+
+    @Test(arguments: [UInt64(41), 42, 43, 44])
+    func relationsEqualTheNaiveReference(seed: UInt64) {
+        var rng = LinkageRun.SplitMix(s: seed)
+        let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
+        let flat = specs.enumerated().flatMap { p, s in s.map { (p, $0) } }
+        var want = rows.map { _ in [Int: Set<String>]() }
+        for (p, spec) in specs.enumerated() {
+            for (i, x) in spec.enumerated() {
+                guard let o = x.org else { continue }
+                var via = Set<String>()
+                for (_, rep) in flat where rep.org == o && rep.person != nil && rep.person != x.person {
+                    for (q, y) in flat where q != p && y.person == rep.person { via.insert("p\(q)") }
+                }
+                if !via.isEmpty { want[p][i] = via }
+            }
+        }
+        #expect(Linkage.relations(rows) == want, "seed \(seed)")
+    }
+}
+
+@Suite struct LinkageCategoryStepTests {
+    /// Categories travel within a group to the parties without a category column.
+    @Test func categoriesTravelWithinAGroup() {
+        let rows = [party("police", [Row(attributes: ["gang-a"]), Row(attributes: [""])], attributes: ["category"]),
+                    party("fk", [Row(), Row(), Row()], attributes: ["note"])]
+        var uf = UnionFind(count: 5)
+        uf.union(0, 2); uf.union(1, 3)
+        let got = Linkage.categories(rows, offsets: [0, 2, 5], groups: &uf)
+        #expect(got[0].isEmpty, "a party with the column receives none")
+        #expect(got[1] == [0: ["gang-a"]], "an empty category is none")
+        var none = UnionFind(count: 2)
+        #expect(Linkage.categories([party("x", [Row()]), party("y", [Row()])], offsets: [0, 1, 2], groups: &none) == [[:], [:]])
+    }
+}

@@ -17,6 +17,7 @@ import Sodium
             try Data(good + w.bytes.prefix(cut)).write(to: URL(fileURLWithPath: entriesPath))
             let log = try openLog(dir)
             #expect(log.entries.count == 10, "cut \(cut)")
+            #expect(log.recovery?.entryBytesDropped == UInt64(cut), "cut \(cut)")
             #expect(fingerprint(entriesPath) == goodPrint, "cut \(cut)")
         }
         let log = try openLog(dir)
@@ -51,7 +52,8 @@ struct ByteWriterForTests {
             let filler = fs.fill()
             // Bigger than a page, so the write fills the entries file's last page and then fails.
             log.append(bulkyEvent(time: 1_800_000_000, length: 9_000))
-            #expect(throws: LogError.self) { try log.commit() }
+            let error = #expect(throws: LogError.self) { try log.commit() }
+            #expect(error?.code == .storageUnavailable)
             #expect(fingerprint(entriesPath) == entriesBefore, "a failed append changed the entries file")
             #expect(fingerprint(checkpointsPath) == checkpointsBefore, "a failed append changed the checkpoints file")
             #expect(log.entries.count == 10)

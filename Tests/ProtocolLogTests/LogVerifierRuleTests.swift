@@ -17,6 +17,10 @@ import Sodium
         try log.commit()
         let report = try verifies(bundle(log)).get()
         #expect(report.anomalies.isEmpty, "\(report.anomalies)")
+        // Listed and counted instead, with the lawful history's one authentication failure.
+        #expect(report.refusalCount == 4 && report.refusals.map(\.agreement) == [nil, "no-such-agreement", "never-registered", facts.id])
+        #expect(report.verdict == .verified && report.verdict.exitCode == 0)
+        #expect(report.agreements.first?.rejectedSubmissions == 1)
     }
 
     @Test func aRecipientFetchingItsReleasedResultAgainIsNormal() throws {
@@ -29,6 +33,8 @@ import Sodium
         try log.commit()
         let report = try verifies(bundle(log)).get()
         #expect(report.anomalies.isEmpty, "\(report.anomalies)")
+        #expect(report.agreements.first?.releases.first?.fetches == 4)
+        #expect(report.agreements.first?.releases.first?.fetchedAt == 1_795_000_200)
     }
 
     @Test func aFetchBeforeAnyReleaseIsAnAnomaly() throws {
@@ -40,5 +46,39 @@ import Sodium
         try log.commit()
         let report = try verifies(bundle(log)).get()
         #expect(report.anomalies.map(\.code) == ["fetch-without-release"])
+    }
+
+    /// Protocols/log.md §6.3: verified 0, anomalies 1, broken 2.
+    @Test func theVerdictSeparatesAnomaliesFromABrokenLog() throws {
+        let dir = TempDir()
+        let log = try openLog(dir)
+        try lawfulHistory(log)
+        let verified = verifies(bundle(log))
+        #expect(LogVerdict.of(verified) == .verified && LogVerdict.of(verified).exitCode == 0)
+
+        let misconduct = TempDir()
+        let bad = try openLog(misconduct)
+        try lawfulHistory(bad, release: "polisen", output: "fk-rows")
+        let anomalous = verifies(bundle(bad))
+        #expect(LogVerdict.of(anomalous) == .anomalies && LogVerdict.of(anomalous).exitCode == 1)
+
+        var tampered = bundle(log)
+        tampered.entries[3] = LogEvent(seq: 3, time: 1_795_000_025, type: .authenticationFailed, party: "someone else").encoded()
+        let broken = verifies(tampered)
+        #expect(LogVerdict.of(broken) == .broken && LogVerdict.of(broken).exitCode == 2)
+        #expect(Set(LogVerdict.allCases.map(\.exitCode)).count == 3)
+    }
+
+    @Test func aggregatedRefusalsAreCountedNotFlagged() throws {
+        let dir = TempDir()
+        let log = try openLog(dir)
+        try lawfulHistory(log)
+        log.append(LogEvent(time: 1_795_000_000 + 3 * day, type: .refusalsAggregated, counts: ["coordinator.unauthenticated": 40, "coordinator.replay": 2],
+                            parameters: ["from": "1795259160", "until": "1795259220"]))
+        try log.commit()
+        let report = try verifies(bundle(log)).get()
+        #expect(report.verdict == .verified, "\(report.anomalies)")
+        #expect(report.refusalCount == 43 && report.authenticationFailures == 43)
+        #expect(report.refusals.last?.byCode == ["coordinator.unauthenticated": 40, "coordinator.replay": 2])
     }
 }

@@ -68,7 +68,7 @@ public struct LogReport: Codable, Sendable {
     }
     /// A request the coordinator refused (`auth.failed`, `submission.rejected`), or a window of
     /// them counted in one `refusals.aggregated` event (`count` > 1, counts by code in `byCode`).
-    /// Refusals are not anomalies, under whatever agreement id they name (Protocols/log.md §6.1).
+    /// Refusals are not anomalies, under whatever agreement id they name (Protocols/log.md §6.4).
     public struct Refusal: Codable, Sendable, Equatable {
         public var seq: UInt64
         public var time: UInt64
@@ -235,7 +235,7 @@ public enum LogVerifier {
             guard e.seq == UInt64(index) else { throw LogError(.malformed, "entry \(index) says it is entry \(e.seq)") }
             if e.time < lastTime { anomaly(e.seq, "time-backwards", "event time \(e.time) is before the previous event's \(lastTime)") }
             lastTime = max(lastTime, e.time)
-            // Protocols/log.md §6.1: refusals are counted and listed, never anomalies, whatever
+            // Protocols/log.md §6.4: refusals are counted and listed, never anomalies, whatever
             // agreement id the refused request named (an outsider can name any id).
             switch e.type {
             case .authenticationFailed, .submissionRejected, .refusalsAggregated:
@@ -295,7 +295,7 @@ public enum LogVerifier {
                     }
                     s.releases.append(.init(seq: e.seq, time: e.time, runID: e.runID, output: output, recipient: r, hash: e.hash))
                 } else if let i = s.releases.lastIndex(where: { $0.runID == e.runID && $0.output == output && $0.recipient == r }) {
-                    // Protocols/log.md §6.1: fetching a released result again is normal.
+                    // Protocols/log.md §6.4: fetching a released result again is normal.
                     if s.releases[i].fetchedAt == nil { s.releases[i].fetchedAt = e.time }
                     s.releases[i].fetches = (s.releases[i].fetches ?? 0) + 1
                 } else { anomaly(e.seq, "fetch-without-release", "\(r) fetched output \(output) of run \(e.runID ?? "?"), which was never sealed") }

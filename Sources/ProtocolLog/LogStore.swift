@@ -88,9 +88,10 @@ public final class LogStore {
         let (entryFrames, entryEnds) = Self.frames(entryData)
         let (checkpointFrames, checkpointEnds) = Self.frames(checkpointData)
         checkpoints = checkpointFrames.map { String(decoding: $0, as: UTF8.self) }
+        let origin = self.origin, publicKey = key.publicKey
+        let last = try checkpoints.last.map { try Checkpoint(verifying: $0, origin: origin, key: publicKey) }
         var covered = 0
-        if let last = checkpoints.last {
-            let c = try Checkpoint(verifying: last, origin: origin, key: key.publicKey)
+        if let c = last {
             guard c.size <= UInt64(entryFrames.count) else {
                 throw LogError(.malformed, "\(entryPath): entry \(entryFrames.count) is cut off, but the last checkpoint covers \(c.size) entries")
             }
@@ -103,11 +104,8 @@ public final class LogStore {
         }
         entries = Array(entryFrames.prefix(keep))
         for e in entries { tree.append(leafHash: RFC6962.leafHash(e)) }
-        if let last = checkpoints.last {
-            let c = try Checkpoint(verifying: last, origin: origin, key: key.publicKey)
-            guard c.root == tree.root(size: Int(c.size)) else {
-                throw LogError(.rootMismatch, "the log in \(directory) does not match its last checkpoint")
-            }
+        if let c = last, c.root != tree.root(size: Int(c.size)) {
+            throw LogError(.rootMismatch, "the log in \(directory) does not match its last checkpoint")
         }
         do {
             entryFile = try files.open(entryPath)

@@ -239,11 +239,12 @@ public enum LogVerifier {
             // agreement id the refused request named (an outsider can name any id).
             switch e.type {
             case .authenticationFailed, .submissionRejected, .refusalsAggregated:
-                let count = e.type == .refusalsAggregated ? (e.counts ?? [:]).values.reduce(0, +) : 1
+                // Saturating: the counts are the coordinator's word, and must not trap the verifier.
+                let count = e.type == .refusalsAggregated ? (e.counts ?? [:]).values.reduce(0, saturatingSum) : 1
                 report.refusals.append(.init(seq: e.seq, time: e.time, type: e.type.rawValue, agreement: e.agreement, party: e.party,
                                              code: e.code, reason: e.reason, count: count, byCode: e.type == .refusalsAggregated ? e.counts : nil))
-                report.refusalCount += count
-                if e.type != .submissionRejected { report.authenticationFailures += count }
+                report.refusalCount = saturatingSum(report.refusalCount, count)
+                if e.type != .submissionRejected { report.authenticationFailures = saturatingSum(report.authenticationFailures, count) }
                 if e.type == .submissionRejected, let id = e.agreement, sections[id] != nil { sections[id]!.rejectedSubmissions += 1 }
                 continue
             case .logRecovered:
@@ -320,4 +321,9 @@ public enum LogVerifier {
         }
         report.agreements = order.compactMap { sections[$0] }
     }
+}
+
+private func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : sum
 }

@@ -88,13 +88,15 @@ final class POSIXLogFile: LogFile {
 
 /// Real files whose writes fail on demand, for tests of the failure paths (Protocols/log.md
 /// §2.1): after ``budget`` more bytes have been written through any file it opened, the write
-/// stops short and throws ENOSPC, as a full disk does; with ``failSync`` every fsync throws EIO.
-/// Truncation always works, as it does on a full disk.
+/// stops short and throws ENOSPC, as a full disk does; with ``failSync`` every fsync throws EIO;
+/// with ``failTruncate`` every truncation throws EIO.
 public final class FaultInjectingLogFiles: LogFileOpener {
     /// Bytes that may still be written; `nil` writes without limit.
     public var budget: Int?
     /// Whether fsync fails.
     public var failSync = false
+    /// Whether truncation fails (it works on a full disk; this models a failing device).
+    public var failTruncate = false
     private let real = POSIXLogFiles()
 
     public init(budget: Int? = nil) { self.budget = budget }
@@ -122,7 +124,10 @@ public final class FaultInjectingLogFiles: LogFileOpener {
             try real.synchronize()
         }
 
-        func truncate(to length: UInt64) throws { try real.truncate(to: length) }
+        func truncate(to length: UInt64) throws {
+            if owner.failTruncate { throw LogFileFailure(operation: "ftruncate", errno: EIO) }
+            try real.truncate(to: length)
+        }
         func close() { real.close() }
     }
 }

@@ -65,6 +65,31 @@ import Sodium
         #expect(try verifies(bundle(try openLog(dir))).get().entries == 11)
     }
 
+    /// When even the cut back fails, the store refuses commits until it can cut back, and the
+    /// next commit after that finds the files as they were.
+    @Test func aFailedCutBackIsRetriedBeforeTheNextWrite() throws {
+        let dir = TempDir()
+        let files = FaultInjectingLogFiles()
+        let log = try LogStore(directory: dir.path, coordinator: coordinatorName, key: coordinatorKey, files: files)
+        try lawfulHistory(log)
+        let entriesBefore = fingerprint(dir.path + "/entries")
+        files.budget = 7
+        files.failTruncate = true
+        log.append(bulkyEvent(time: 1_800_000_000, length: 100))
+        #expect(throws: LogError.self) { try log.commit() }
+        #expect(fingerprint(dir.path + "/entries") != entriesBefore, "the torn bytes stay while truncation fails")
+        files.budget = nil
+        log.append(bulkyEvent(time: 1_800_000_001, length: 100))
+        let error = #expect(throws: LogError.self) { try log.commit() }
+        #expect(error?.code == .storageUnavailable && log.entries.count == 10)
+        files.failTruncate = false
+        log.append(bulkyEvent(time: 1_800_000_002, length: 100))
+        try log.commit()
+        let reopened = try openLog(dir)
+        #expect(reopened.recovery == nil && reopened.entries.count == 11)
+        #expect(try verifies(bundle(reopened)).get().verdict == .verified)
+    }
+
     /// A crash after the entries were synced but before the checkpoint: the whole events are
     /// kept and a checkpoint over them is signed at open, so `log export` works at once.
     @Test func wholeEventsAfterTheLastCheckpointAreSignedAtOpen() throws {

@@ -10,6 +10,9 @@ public struct LogError: Error, Equatable, Sendable, CustomStringConvertible {
         case inconsistent = "log.inconsistent"
         case policy = "log.policy-violation"
         case io = "log.io"
+        /// An append could not be written (disk full, I/O error); the log is as it was before
+        /// the batch, which was not logged. Retry later (Protocols/log.md §2.1).
+        case storageUnavailable = "log.storage-unavailable"
     }
 
     public let code: Code

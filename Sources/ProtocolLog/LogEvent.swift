@@ -14,6 +14,10 @@ public struct LogEvent: Codable, Equatable, Sendable {
         case resultFetched = "result.fetched"
         case encodingsDeleted = "encodings.deleted"
         case authenticationFailed = "auth.failed"
+        /// Unauthenticated refusals beyond the per-window limit, counted by code (§1.1).
+        case refusalsAggregated = "refusals.aggregated"
+        /// The log cut a torn tail off at open (§2.1); `counts` says how much.
+        case logRecovered = "log.recovered"
     }
 
     /// Position in the log, 0-based; must equal the leaf index.

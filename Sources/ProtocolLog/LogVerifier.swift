@@ -25,6 +25,39 @@ public struct AgreementFacts: Sendable {
     public var fullySigned: Bool { Set(parties).isSubset(of: signedBy) }
 }
 
+/// The outcome of verifying a log (Protocols/log.md §6.3), with the process exit code that
+/// `korskoll log verify` ends with.
+public enum LogVerdict: String, Codable, Sendable, CaseIterable {
+    /// The tree, every signature and every event check out. Refusals may be listed: they are
+    /// requests the coordinator turned away, which is what it should do.
+    case verified
+    /// The log is whole and signed, but the coordinator did something the agreements do not
+    /// allow; the report lists each anomaly.
+    case anomalies
+    /// The log is broken or tampered with (a bad signature, root, proof, frame or sequence, or
+    /// a fork against a node's checkpoints): nothing in it can be relied on.
+    case broken
+
+    /// 0 verified, 1 anomalies, 2 broken (Protocols/log.md §6.3).
+    public var exitCode: Int32 {
+        switch self {
+        case .verified: 0
+        case .anomalies: 1
+        case .broken: 2
+        }
+    }
+
+    /// The verdict on a verification that returned `report` or threw: any ``LogError`` from
+    /// ``LogBundle/init(decoding:key:)`` or ``LogVerifier/verify(_:agreements:nodeCheckpoints:)``
+    /// means the log is broken.
+    public static func of(_ outcome: Result<LogReport, LogError>) -> LogVerdict {
+        switch outcome {
+        case .success(let report): report.verdict
+        case .failure: .broken
+        }
+    }
+}
+
 /// The verifier's findings (Protocols/log.md §6), printable or JSON.
 public struct LogReport: Codable, Sendable {
     public struct Anomaly: Codable, Sendable, Equatable {
@@ -33,11 +66,27 @@ public struct LogReport: Codable, Sendable {
         public var reason: String
         public init(seq: UInt64?, code: String, reason: String) { self.seq = seq; self.code = code; self.reason = reason }
     }
+    /// A request the coordinator refused (`auth.failed`, `submission.rejected`), or a window of
+    /// them counted in one `refusals.aggregated` event (`count` > 1, counts by code in `byCode`).
+    /// Refusals are not anomalies, under whatever agreement id they name (Protocols/log.md §6.4).
+    public struct Refusal: Codable, Sendable, Equatable {
+        public var seq: UInt64
+        public var time: UInt64
+        public var type: String
+        public var agreement: String?
+        public var party: String?
+        public var code: String?
+        public var reason: String?
+        public var count: Int
+        public var byCode: [String: Int]?
+    }
     public struct Submission: Codable, Sendable { public var seq: UInt64; public var time: UInt64; public var party: String; public var rows: Int? }
     public struct Run: Codable, Sendable { public var runID: String; public var started: UInt64; public var finished: UInt64?; public var counts: [String: Int]? }
     public struct Release: Codable, Sendable {
         public var seq: UInt64; public var time: UInt64; public var runID: String?; public var output: String?
         public var recipient: String; public var hash: String?; public var fetchedAt: UInt64?
+        /// How often the recipient fetched it (a recipient may fetch its result again).
+        public var fetches: Int?
     }
     public struct AgreementSection: Codable, Sendable {
         public var id: String
@@ -52,6 +101,8 @@ public struct LogReport: Codable, Sendable {
     }
 
     public var ok: Bool { anomalies.isEmpty }
+    /// Verified (refusals listed) or anomalies; a broken log throws instead (``LogVerdict/of(_:)``).
+    public var verdict: LogVerdict { anomalies.isEmpty ? .verified : .anomalies }
     public var origin: String
     public var entries: Int
     public var checkpoints: Int
@@ -59,14 +110,24 @@ public struct LogReport: Codable, Sendable {
     public var authenticationFailures: Int
     public var agreements: [AgreementSection]
     public var anomalies: [Anomaly]
+    /// Requests the coordinator refused, in log order; ``refusalCount`` counts aggregated ones too.
+    public var refusals: [Refusal] = []
+    public var refusalCount = 0
+    /// Indices of `log.recovered` events: opens that cut a torn tail off (Protocols/log.md §2.1).
+    public var recoveries: [UInt64] = []
     /// Sealed results a recipient opened and checked (`log verify --results`).
     public var resultsChecked = 0
 
-    enum CodingKeys: String, CodingKey { case ok, origin, entries, checkpoints, nodeCheckpointsChecked, authenticationFailures, agreements, anomalies, resultsChecked }
+    enum CodingKeys: String, CodingKey {
+        case ok, verdict, exitCode, origin, entries, checkpoints, nodeCheckpointsChecked, authenticationFailures, agreements, anomalies, resultsChecked
+        case refusals, refusalCount, recoveries
+    }
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(ok, forKey: .ok); try c.encode(origin, forKey: .origin); try c.encode(entries, forKey: .entries)
+        try c.encode(ok, forKey: .ok); try c.encode(verdict, forKey: .verdict); try c.encode(verdict.exitCode, forKey: .exitCode)
+        try c.encode(refusalCount, forKey: .refusalCount); try c.encode(refusals, forKey: .refusals); try c.encode(recoveries, forKey: .recoveries)
+        try c.encode(origin, forKey: .origin); try c.encode(entries, forKey: .entries)
         try c.encode(checkpoints, forKey: .checkpoints); try c.encode(nodeCheckpointsChecked, forKey: .nodeCheckpointsChecked)
         try c.encode(authenticationFailures, forKey: .authenticationFailures)
         try c.encode(agreements, forKey: .agreements); try c.encode(anomalies, forKey: .anomalies)
@@ -79,6 +140,10 @@ public struct LogReport: Codable, Sendable {
         checkpoints = try c.decode(Int.self, forKey: .checkpoints); nodeCheckpointsChecked = try c.decode(Int.self, forKey: .nodeCheckpointsChecked)
         authenticationFailures = try c.decode(Int.self, forKey: .authenticationFailures)
         agreements = try c.decode([AgreementSection].self, forKey: .agreements); anomalies = try c.decode([Anomaly].self, forKey: .anomalies)
+        refusals = try c.decodeIfPresent([Refusal].self, forKey: .refusals) ?? []
+        refusalCount = try c.decodeIfPresent(Int.self, forKey: .refusalCount) ?? 0
+        recoveries = try c.decodeIfPresent([UInt64].self, forKey: .recoveries) ?? []
+        resultsChecked = try c.decodeIfPresent(Int.self, forKey: .resultsChecked) ?? 0
     }
 
     init(origin: String, entries: Int, checkpoints: Int) {
@@ -170,11 +235,24 @@ public enum LogVerifier {
             guard e.seq == UInt64(index) else { throw LogError(.malformed, "entry \(index) says it is entry \(e.seq)") }
             if e.time < lastTime { anomaly(e.seq, "time-backwards", "event time \(e.time) is before the previous event's \(lastTime)") }
             lastTime = max(lastTime, e.time)
-            if e.type == .authenticationFailed { report.authenticationFailures += 1; continue }
-            guard let id = e.agreement else {
-                if e.type != .submissionRejected { anomaly(e.seq, "no-agreement", "\(e.type.rawValue) names no agreement") }
+            // Protocols/log.md §6.4: refusals are counted and listed, never anomalies, whatever
+            // agreement id the refused request named (an outsider can name any id).
+            switch e.type {
+            case .authenticationFailed, .submissionRejected, .refusalsAggregated:
+                // Saturating: the counts are the coordinator's word, and must not trap the verifier.
+                let count = e.type == .refusalsAggregated ? (e.counts ?? [:]).values.reduce(0, saturatingSum) : 1
+                report.refusals.append(.init(seq: e.seq, time: e.time, type: e.type.rawValue, agreement: e.agreement, party: e.party,
+                                             code: e.code, reason: e.reason, count: count, byCode: e.type == .refusalsAggregated ? e.counts : nil))
+                report.refusalCount = saturatingSum(report.refusalCount, count)
+                if e.type != .submissionRejected { report.authenticationFailures = saturatingSum(report.authenticationFailures, count) }
+                if e.type == .submissionRejected, let id = e.agreement, sections[id] != nil { sections[id]!.rejectedSubmissions += 1 }
                 continue
+            case .logRecovered:
+                report.recoveries.append(e.seq)
+                continue
+            default: break
             }
+            guard let id = e.agreement else { anomaly(e.seq, "no-agreement", "\(e.type.rawValue) names no agreement"); continue }
             if e.type == .agreementRegistered {
                 guard let facts = byID[id] else { anomaly(e.seq, "unknown-agreement", "agreement \(id) was registered, but it is not among the agreements given"); continue }
                 guard e.hash == Hex.encode(facts.hash) else { anomaly(e.seq, "agreement-mismatch", "agreement \(id) was registered with hash \(e.hash ?? "none"), not the hash of the agreement given"); continue }
@@ -195,8 +273,6 @@ public enum LogVerifier {
                 if let p = e.party, facts.parties.contains(p) {
                     s.submissions.append(.init(seq: e.seq, time: e.time, party: p, rows: e.counts?["rows"]))
                 } else { anomaly(e.seq, "foreign-submission", "a submission from '\(e.party ?? "?")', who is not a party to \(id), was accepted") }
-            case .submissionRejected:
-                s.rejectedSubmissions += 1
             case .runStarted:
                 if !facts.fullySigned { anomaly(e.seq, "run-unsigned", "run \(e.runID ?? "?") of \(id) started although the agreement is not signed by every party") }
                 let submitted = Set(s.submissions.map(\.party))
@@ -219,14 +295,16 @@ public enum LogVerifier {
                         anomaly(e.seq, "release-without-run", "a result for \(r) was sealed for run \(e.runID ?? "?"), which has not finished")
                     }
                     s.releases.append(.init(seq: e.seq, time: e.time, runID: e.runID, output: output, recipient: r, hash: e.hash))
-                } else if let i = s.releases.firstIndex(where: { $0.runID == e.runID && $0.output == output && $0.recipient == r && $0.fetchedAt == nil }) {
-                    s.releases[i].fetchedAt = e.time
+                } else if let i = s.releases.lastIndex(where: { $0.runID == e.runID && $0.output == output && $0.recipient == r }) {
+                    // Protocols/log.md §6.4: fetching a released result again is normal.
+                    if s.releases[i].fetchedAt == nil { s.releases[i].fetchedAt = e.time }
+                    s.releases[i].fetches = (s.releases[i].fetches ?? 0) + 1
                 } else { anomaly(e.seq, "fetch-without-release", "\(r) fetched output \(output) of run \(e.runID ?? "?"), which was never sealed") }
             case .encodingsDeleted:
                 s.deletions.append(e.time)
             case .ceremonyRelayed:
                 if let to = e.recipient, !facts.parties.contains(to) { anomaly(e.seq, "ceremony-foreign", "a key-ceremony blob of \(id) was relayed to '\(to)', who is not a party") }
-            case .agreementRegistered, .authenticationFailed:
+            case .agreementRegistered, .authenticationFailed, .submissionRejected, .refusalsAggregated, .logRecovered:
                 break
             }
             sections[id] = s
@@ -243,4 +321,9 @@ public enum LogVerifier {
         }
         report.agreements = order.compactMap { sections[$0] }
     }
+}
+
+private func saturatingSum(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : sum
 }

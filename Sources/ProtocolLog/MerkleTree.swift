@@ -44,6 +44,15 @@ public struct MerkleTree: Sendable {
 
     public var size: Int { levels[0].count }
 
+    /// Drops every leaf from `size` on, as if they had never been appended (a batch that could
+    /// not be written). Precondition: `size <= self.size`.
+    public mutating func truncate(to size: Int) {
+        precondition(size >= 0 && size <= self.size)
+        // levels[h] holds the complete subtrees of 2^h leaves: those inside `size` stay.
+        for h in levels.indices { levels[h].removeLast(levels[h].count - (size >> h)) }
+        while levels.count > 1 && levels[levels.count - 1].isEmpty { levels.removeLast() }
+    }
+
     /// Appends a leaf hash (not the leaf data).
     public mutating func append(leafHash: [UInt8]) {
         precondition(leafHash.count == RFC6962.hashLength)

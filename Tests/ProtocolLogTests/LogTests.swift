@@ -3,49 +3,6 @@ import Testing
 import Sodium
 @testable import ProtocolLog
 
-private final class TempDir {
-    let path = NSTemporaryDirectory() + "korskoll-log-" + Hex.encode(Random.bytes(8))
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-private let agreementHash = SHA256.hash(Array("watchlist agreement".utf8))
-private let facts = AgreementFacts(id: "watch-2026", hash: agreementHash, parties: ["polisen", "fk"],
-                                   signedBy: ["polisen", "fk"], outputs: ["fk-rows": "fk", "polisen-count": "polisen"], retentionDays: 30)
-private let day: UInt64 = 86_400
-
-/// A whole linkage under the watchlist agreement, one batch (and checkpoint) per step.
-private func lawfulHistory(_ log: LogStore, start t: UInt64 = 1_795_000_000, release: String = "fk", output: String = "fk-rows") throws {
-    let a = facts.id
-    log.append(LogEvent(time: t, type: .agreementRegistered, agreement: a, hash: Hex.encode(agreementHash), parties: ["fk", "polisen"]))
-    try log.commit()
-    log.append(LogEvent(time: t + 10, type: .ceremonyRelayed, agreement: a, party: "polisen", recipient: "fk", hash: String(repeating: "ab", count: 32)))
-    log.append(LogEvent(time: t + 20, type: .submissionAccepted, agreement: a, party: "polisen", hash: String(repeating: "01", count: 32), submissionID: "s1", counts: ["rows": 62_000]))
-    try log.commit()
-    log.append(LogEvent(time: t + 25, type: .authenticationFailed, party: "unknown", code: "auth.bad-signature", reason: "signature does not verify"))
-    log.append(LogEvent(time: t + 30, type: .submissionAccepted, agreement: a, party: "fk", hash: String(repeating: "02", count: 32), submissionID: "s2", counts: ["rows": 1_000_000]))
-    try log.commit()
-    log.append(LogEvent(time: t + 40, type: .runStarted, agreement: a, runID: "r1", parties: ["fk", "polisen"], parameters: ["threshold": "0.85"]))
-    log.append(LogEvent(time: t + 100, type: .runFinished, agreement: a, runID: "r1", counts: ["exact": 812, "fuzzy": 37]))
-    log.append(LogEvent(time: t + 101, type: .resultSealed, agreement: a, recipient: release, hash: String(repeating: "03", count: 32), runID: "r1", output: output))
-    try log.commit()
-    log.append(LogEvent(time: t + 200, type: .resultFetched, agreement: a, party: release, runID: "r1", output: output))
-    log.append(LogEvent(time: t + 2 * day, type: .encodingsDeleted, agreement: a, parties: ["fk", "polisen"]))
-    try log.commit()
-}
-
-private func bundle(_ log: LogStore) -> LogBundle {
-    LogBundle(origin: log.origin, logKey: coordinatorKey.publicKey, entries: log.entries, checkpoints: log.checkpoints)
-}
-
-private let coordinatorKey = Ed25519.PrivateKey.generate()
-
-private func verifies(_ b: LogBundle, nodeCheckpoints: [String] = []) -> Result<LogReport, LogError> {
-    do {
-        let decoded = try LogBundle(decoding: b.encoded(signer: coordinatorKey), key: coordinatorKey.publicKey)
-        return .success(try LogVerifier.verify(decoded, agreements: [facts], nodeCheckpoints: nodeCheckpoints))
-    } catch let e as LogError { return .failure(e) } catch { return .failure(LogError(.malformed, "\(error)")) }
-}
-
 @Suite struct LogTests {
     @Test func aLawfulHistoryVerifiesAndIsReported() throws {
         let dir = TempDir()

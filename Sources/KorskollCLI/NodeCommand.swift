@@ -102,17 +102,7 @@ extension NodeCommand {
     }
 }
 
-/// Reads an agreement's linkage secret: the file's bytes with one trailing newline dropped, at
-/// least 32 of them, from a file only its owner can read (Protocols/derivations.md §1).
+/// Reads an agreement's linkage secret (Protocols/derivations.md §1); errors name the flag.
 func loadLinkageSecret(_ path: String) throws -> SecretBytes {
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-          let mode = attributes[.posixPermissions] as? Int else { throw failure("--linkage-secret-file \(path) cannot be read") }
-    guard mode & 0o077 == 0 else {
-        throw failure("--linkage-secret-file \(path) is readable by others (mode \(String(mode, radix: 8))); chmod 600 it")
-    }
-    var bytes = Array(try readFile(path, what: "--linkage-secret-file"))
-    defer { for i in bytes.indices { bytes[i] = 0 } }
-    if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
-    guard bytes.count >= 32 else { throw failure("--linkage-secret-file \(path) holds \(bytes.count) bytes; a linkage secret has at least 32") }
-    return SecretBytes(bytes)
+    do { return try LinkageSecretFile.load(path) } catch let e as NodeError { throw failure("--linkage-secret-file \(e.reason)") }
 }

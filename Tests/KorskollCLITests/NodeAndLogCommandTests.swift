@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Identifiers
+import Node
 import Parties
 import ProtocolLog
 import Sodium
@@ -37,6 +38,26 @@ private func write(_ text: String, to path: String) throws { try Data(text.utf8)
         chmod("\(dir)/secret", 0o644)
         let loose = try Korskoll.run(args.dropLast() + ["\(dir)/out2"])
         #expect(loose.status != 0 && loose.stderr.contains("--linkage-secret-file") && loose.stderr.contains("chmod 600"))
+    }
+
+    /// The flaky demo (issue 16 finding 9): a ceremony secret whose last byte is 0x0A (1 in 256)
+    /// lost that byte when read back, and `node encode` refused the 31 bytes left. The secret file
+    /// holds the secret's bytes exactly (derivations.md §1).
+    @Test func aCeremonySecretEndingInANewlineIsReadWhole() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for party in ["fk", "coordinator"] { #expect(try Korskoll.run(["keys", "generate", "--party", party, "--out", dir]).status == 0) }
+        try write(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#, to: "\(dir)/mapping.json")
+        try write("id,pnr\nA,\(SkatteverketTestNumbers.personnummer[0])\n", to: "\(dir)/export.csv")
+        for last: [UInt8] in [[0x0A], [0x0D, 0x0A]] {
+            let path = "\(dir)/secret-\(last.count)"
+            try KeyCeremony.write(SecretBytes(Random.bytes(32 - last.count) + last), to: path)
+            let r = try Korskoll.run(["node", "encode", "--input", "\(dir)/export.csv", "--mapping", "\(dir)/mapping.json", "--agreement-id", "a",
+                                      "--linkage-secret-file", path, "--key", "\(dir)/fk.secret.json", "--coordinator", "\(dir)/coordinator.public.json",
+                                      "--ref-date", "2026-11-23", "--out", "\(dir)/out-\(last.count)"])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(try LinkageSecretFile.load(path) == SecretBytes(Array(Data(contentsOf: URL(fileURLWithPath: path)))))
+        }
     }
 
     @Test func agreementsAreSignedByEveryPartyAndTheExportedLogVerifies() throws {

@@ -167,6 +167,9 @@ func readFile(_ path: String, what flag: String) throws -> Data {
 
 /// An error for the user: printed as one line, exit status 1.
 func failure(_ message: String) -> Error {
+    // What was printed so far goes out first, so the error stands after the step it belongs to
+    // when both streams go to one file.
+    fflush(nil)
     printError("error: \(message)")
     return ExitCode.failure
 }

@@ -30,9 +30,6 @@ struct DemoCommand: ParsableCommand {
     static let refDate = "2026-01-01"
 
     func run() throws {
-        // Line-buffered, so that a failing step's error (stderr) stands right after the step it
-        // belongs to when both streams go to one file.
-        setvbuf(stdout, nil, _IOLBF, 0)
         let started = Date()
         let keep = workdir != nil
         let dir = workdir ?? (NSTemporaryDirectory() + "korskoll-demo-" + String(UInt32.random(in: 0...UInt32.max), radix: 16))

@@ -40,7 +40,10 @@ extension LogCommand {
                 Checks the bundle's signature under the coordinator's registered key, recomputes the \
                 Merkle tree, checks every checkpoint's signature and root and the consistency between \
                 them, checks that checkpoints kept by nodes belong to this history, and checks every \
-                event against the agreements. Exits non-zero on any failure or anomaly and names it.
+                event against the agreements. Exits 0 when verified (refused requests are listed: \
+                refusing is what the coordinator should do), 1 when the coordinator did something the \
+                agreements do not allow (each anomaly named), 2 when the log is broken or tampered \
+                with (Protocols/log.md §6.3).
                 """)
 
         @Argument(help: "The bundle written by 'log export'.") var bundle: String
@@ -62,11 +65,21 @@ extension LogCommand {
                 guard let recipientKey else { throw failure("--results needs --recipient-key") }
                 do { recipient = .init(keys: try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)), paths: results) } catch let e as KeyError { throw failure(e.reason) }
             }
-            let logBundle: LogBundle
-            do { logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg) } catch let e as LogError { throw failure("\(bundle): \(e.reason)") }
+            // log.md §6.3: 0 verified (refusals listed), 1 anomalies, 2 a broken or tampered log.
             let report: LogReport
-            do { report = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient) } catch let e as LogError {
-                throw failure("\(bundle): \(e.code.rawValue): \(e.reason)")
+            do {
+                let logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg)
+                report = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient)
+            } catch let e as LogError {
+                if json {
+                    let broken: [String: String] = ["verdict": LogVerdict.broken.rawValue, "code": e.code.rawValue, "reason": e.reason]
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    print(String(decoding: try encoder.encode(broken), as: UTF8.self))
+                }
+                fflush(nil)
+                printError("error: \(bundle): the log is broken (\(e.code.rawValue)): \(e.reason)")
+                throw ExitCode(LogVerdict.broken.exitCode)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -75,7 +88,7 @@ extension LogCommand {
             } else {
                 print(Self.describe(report))
             }
-            if !report.ok { throw ExitCode.failure }
+            if report.verdict != .verified { throw ExitCode(report.verdict.exitCode) }
         }
 
         static func time(_ t: UInt64) -> String {
@@ -87,6 +100,15 @@ extension LogCommand {
             var out = ["Protocol log \(r.origin): \(r.entries) entries, \(r.checkpoints) checkpoints — tree, signatures and consistency verified"]
             if r.nodeCheckpointsChecked > 0 { out.append("  \(r.nodeCheckpointsChecked) checkpoints held by nodes belong to this history") }
             if r.authenticationFailures > 0 { out.append("  \(r.authenticationFailures) authentication failures logged") }
+            if r.refusalCount > 0 {
+                out.append("  \(r.refusalCount) refused requests (turned away as the agreements require; not anomalies):")
+                for f in r.refusals {
+                    let who = [f.party.map { "by \($0)" }, f.agreement.map { "under \($0)" }].compactMap { $0 }.joined(separator: " ")
+                    let what = f.count > 1 ? "\(f.count) refusals: " + (f.byCode ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                                           : "\(f.code ?? f.type)\(f.reason.map { ": \($0)" } ?? "")"
+                    out.append("    entry \(f.seq)  \(time(f.time))  \(who.isEmpty ? "" : who + "  ")\(what)")
+                }
+            }
             if r.resultsChecked > 0 { out.append("  \(r.resultsChecked) sealed results opened and checked against the log and the agreements") }
             for a in r.agreements {
                 out.append("")
@@ -105,7 +127,7 @@ extension LogCommand {
             }
             out.append("")
             if r.anomalies.isEmpty {
-                out.append("No anomalies.")
+                out.append("Verified: no anomalies.")
             } else {
                 out.append("ANOMALIES (\(r.anomalies.count)):")
                 for a in r.anomalies { out.append("  \(a.seq.map { "entry \($0): " } ?? "")\(a.code): \(a.reason)") }

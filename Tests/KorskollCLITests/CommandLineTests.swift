@@ -66,7 +66,8 @@ struct Korskoll {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try Korskoll.run(["demo", "--people", "3000", "--seed", "5", "--workdir", dir])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("No anomalies."))
+        #expect(r.stdout.contains("Verified: no anomalies."))
+        #expect(r.stdout.contains("refused requests"), "the non-recipient's refused fetch is listed as a refusal")
         #expect(r.stdout.contains("storage scan: clean"))
         #expect(r.stdout.contains("refused with 403 and logged"))
         #expect(r.stdout.components(separatedBy: "quality: ").count - 1 == 7, "one quality line per per-record output")

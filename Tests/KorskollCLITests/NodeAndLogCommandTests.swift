@@ -60,6 +60,43 @@ private func write(_ text: String, to path: String) throws { try Data(text.utf8)
         }
     }
 
+    /// `log verify` ends with the verdict's exit code (log.md §6.3): 0 verified, with refusals
+    /// listed; 1 anomalies; 2 a broken or tampered log (issue 16 finding 3).
+    @Test func logVerifyExitsWithTheVerdictsCode() throws {
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(try Korskoll.run(["keys", "generate", "--party", "coordinator", "--out", dir]).status == 0)
+        #expect(try Korskoll.run(["keys", "register", "--registry", "\(dir)/registry.json", "--public", "\(dir)/coordinator.public.json",
+                                  "--role", "coordinator", "--name", "c"]).status == 0)
+        let keys = try KeyFiles.loadSecret(URL(fileURLWithPath: "\(dir)/coordinator.secret.json"))
+        func bundle(_ name: String, _ events: [LogEvent]) throws -> String {
+            let store = try LogStore(directory: "\(dir)/\(name)", coordinator: "coordinator", key: keys.signing)
+            for e in events { store.append(e) }
+            try store.commit()
+            let path = "\(dir)/\(name).bundle"
+            try Data(LogBundle(origin: store.origin, logKey: keys.signing.publicKey, entries: store.entries, checkpoints: store.checkpoints)
+                .encoded(signer: keys.signing)).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let refusalsOnly = try bundle("refusals", [
+            LogEvent(time: 1_795_000_000, type: .authenticationFailed, party: "stranger", code: "auth.failed", reason: "unknown party"),
+            LogEvent(time: 1_795_000_001, type: .submissionRejected, agreement: "no-such-agreement", party: "fk", code: "not-found", reason: "no agreement"),
+        ])
+        let verified = try Korskoll.run(["log", "verify", refusalsOnly, "--registry", "\(dir)/registry.json"])
+        #expect(verified.status == 0, "\(verified.stdout)\(verified.stderr)")
+        #expect(verified.stdout.contains("2 refused requests") && verified.stdout.contains("no-such-agreement"), "\(verified.stdout)")
+        let fetchedEarly = try bundle("anomaly", [LogEvent(time: 1_795_000_000, type: .resultFetched, agreement: "x", party: "fk", runID: "r", output: "o")])
+        let anomalies = try Korskoll.run(["log", "verify", fetchedEarly, "--registry", "\(dir)/registry.json"])
+        #expect(anomalies.status == 1, "\(anomalies.stdout)\(anomalies.stderr)")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: refusalsOnly))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: "\(dir)/tampered.bundle"))
+        let broken = try Korskoll.run(["log", "verify", "\(dir)/tampered.bundle", "--registry", "\(dir)/registry.json"])
+        #expect(broken.status == 2 && broken.stderr.contains("broken"), "\(broken.stdout)\(broken.stderr)")
+        let brokenJSON = try Korskoll.run(["log", "verify", "\(dir)/tampered.bundle", "--registry", "\(dir)/registry.json", "--json"])
+        #expect(brokenJSON.status == 2 && brokenJSON.stdout.contains("\"verdict\" : \"broken\""), "\(brokenJSON.stdout)")
+    }
+
     @Test func agreementsAreSignedByEveryPartyAndTheExportedLogVerifies() throws {
         let dir = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -37,10 +37,12 @@ let package = Package(
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire"]),
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
+        // The coordinator's HTTP messages, shared by the server and its clients (Foundation only).
+        .target(name: "API"),
         .target(
             name: "Coordinator",
             dependencies: [
-                "Sodium", "Parties", "Wire", "Matching", "ProtocolLog", "Agreements",
+                "API", "Sodium", "Parties", "Wire", "Matching", "ProtocolLog", "Agreements",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -48,7 +50,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -66,7 +68,7 @@ let package = Package(
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
-            "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
+            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),

@@ -260,6 +260,9 @@ func rawExchange(port: Int, head: String, body: Data, send count: Int) throws ->
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
+    // A server that never answers fails the test instead of hanging it.
+    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -284,6 +287,14 @@ func rawExchange(port: Int, head: String, body: Data, send count: Int) throws ->
         answer += buffer[0..<n]
     }
     return String(decoding: answer, as: UTF8.self)
+}
+
+/// `rawExchange` on a thread of its own: a blocking read on the cooperative pool would starve the
+/// server's actor when tests run in parallel.
+func rawExchangeOffPool(port: Int, head: String, body: Data, send count: Int) async throws -> String {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try rawExchange(port: port, head: head, body: body, send: count) }) }.start()
+    }
 }
 
 /// The coordinator's HTTP server on a free loopback port for the length of `body`.
@@ -323,7 +334,7 @@ func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Voi
         try await withServer(s) { port in
             let big = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<4000))))
             #expect(big.count > 64 << 10)
-            let answer = try rawExchange(port: port, head: head(big), body: big, send: big.count)
+            let answer = try await rawExchangeOffPool(port: port, head: head(big), body: big, send: big.count)
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
             var rejected = try await rejections(1)
             #expect(rejected.count == 1 && rejected[0].code == "request.too-large")
@@ -331,7 +342,7 @@ func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Voi
 
             let small = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<200))))
             #expect(small.count < 64 << 10)
-            _ = try rawExchange(port: port, head: head(small), body: small, send: small.count / 2)
+            _ = try await rawExchangeOffPool(port: port, head: head(small), body: small, send: small.count / 2)
             rejected = try await rejections(2)
             #expect(rejected.count == 2)
             #expect(rejected.last?.reason.map { $0.contains("cut off") || $0.contains("truncated") } == true, "\(rejected.last?.reason ?? "")")
@@ -339,7 +350,7 @@ func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Voi
             #expect(w.incoming().isEmpty, "a rejected upload leaves nothing in incoming/")
             #expect(try w.events(.submissionAccepted).isEmpty)
 
-            let whole = try rawExchange(port: port, head: head(small), body: small, send: small.count)
+            let whole = try await rawExchangeOffPool(port: port, head: head(small), body: small, send: small.count)
             #expect(whole.hasPrefix("HTTP/1.1 201"), "\(whole.prefix(200))")
             #expect(w.storedSubmissions().count == 1)
             #expect(w.incoming().isEmpty)

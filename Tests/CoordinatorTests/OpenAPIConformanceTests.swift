@@ -51,7 +51,15 @@ private struct Exchange {
     let status: Int
     let body: String
 
-    init(port: Int, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, w: World) throws {
+    /// The exchange on a thread of its own: a blocking read on the cooperative pool would starve
+    /// the server's actor when tests run in parallel.
+    static func run(port: Int, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, w: World) async throws -> Exchange {
+        try await withCheckedThrowingContinuation { c in
+            Thread { c.resume(with: Result { try Exchange(port: port, method, path, body: body, as: keys, w: w) }) }.start()
+        }
+    }
+
+    private init(port: Int, _ method: String, _ path: String, body: Data, as keys: PartyKeys?, w: World) throws {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(body.count)\r\n"
         if let keys {
             let h = RequestSignature.sign(method: method, path: path, bodyDigest: RequestSignature.bodyDigest(Array(body)),
@@ -86,8 +94,8 @@ private struct Exchange {
         var seen: [String: Set<Int>] = [:]
         var expected: [(String, Int, Int)] = []
         try await withServer(s) { port in
-            func call(_ op: String, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, expect status: Int) throws -> Exchange {
-                let x = try Exchange(port: port, method, path, body: body, as: keys, w: w)
+            func call(_ op: String, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, expect status: Int) async throws -> Exchange {
+                let x = try await Exchange.run(port: port, method, path, body: body, as: keys, w: w)
                 seen[op, default: []].insert(x.status)
                 expected.append((op + " " + path, status, x.status))
                 if x.status >= 400 {
@@ -99,68 +107,68 @@ private struct Exchange {
             }
             let register = "POST /v1/agreements"
             let good = try APIJSON.encode(RegisterAgreementRequest(document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen])))
-            _ = try call(register, "POST", APIPath.agreements, body: good, as: nil, expect: 401)
-            _ = try call(register, "POST", APIPath.agreements, body: Data("{}".utf8), as: w.fk, expect: 400)
-            _ = try call(register, "POST", APIPath.agreements, body: good, as: w.outsider, expect: 403)
-            _ = try call(register, "POST", APIPath.agreements, body: Data(count: (1 << 20) + 1), as: w.fk, expect: 413)
-            _ = try call(register, "POST", APIPath.agreements, body: good, as: w.fk, expect: 200)
+            _ = try await call(register, "POST", APIPath.agreements, body: good, as: nil, expect: 401)
+            _ = try await call(register, "POST", APIPath.agreements, body: Data("{}".utf8), as: w.fk, expect: 400)
+            _ = try await call(register, "POST", APIPath.agreements, body: good, as: w.outsider, expect: 403)
+            _ = try await call(register, "POST", APIPath.agreements, body: Data(count: (1 << 20) + 1), as: w.fk, expect: 413)
+            _ = try await call(register, "POST", APIPath.agreements, body: good, as: w.fk, expect: 200)
             let otherText = agreementJSON.replacingOccurrences(of: "\"purpose\": \"test\"", with: "\"purpose\": \"other\"")
             let other = try Agreement(json: Data(otherText.utf8))
             var otherSigs = AgreementSignatures(agreement: other)
             otherSigs.sign(other, with: w.fk)
             otherSigs.sign(other, with: w.polisen)
             let conflicting = try APIJSON.encode(RegisterAgreementRequest(document: Data(otherText.utf8), signatures: try JSONEncoder().encode(otherSigs)))
-            _ = try call(register, "POST", APIPath.agreements, body: conflicting, as: w.fk, expect: 409)
+            _ = try await call(register, "POST", APIPath.agreements, body: conflicting, as: w.fk, expect: 409)
 
             let relay = "PUT /v1/agreements/{id}/ceremony/{party}"
             let blob = Data(repeating: 7, count: 80)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: nil, expect: 401)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "nope", party: "fk"), body: blob, as: w.polisen, expect: 404)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: w.fk, expect: 403)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "pm"), body: blob, as: w.polisen, expect: 400)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: Data(count: 5000), as: w.polisen, expect: 413)
-            _ = try call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: w.polisen, expect: 200)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: nil, expect: 401)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "nope", party: "fk"), body: blob, as: w.polisen, expect: 404)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: w.fk, expect: 403)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "pm"), body: blob, as: w.polisen, expect: 400)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: Data(count: 5000), as: w.polisen, expect: 413)
+            _ = try await call(relay, "PUT", APIPath.ceremony(agreement: "watch-test", party: "fk"), body: blob, as: w.polisen, expect: 200)
 
             let ceremony = "GET /v1/agreements/{id}/ceremony"
-            _ = try call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: nil, expect: 401)
-            _ = try call(ceremony, "GET", APIPath.ceremony(agreement: "nope"), as: w.fk, expect: 404)
-            _ = try call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.outsider, expect: 403)
-            _ = try call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.polisen, expect: 404)
-            _ = try call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.fk, expect: 200)
+            _ = try await call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: nil, expect: 401)
+            _ = try await call(ceremony, "GET", APIPath.ceremony(agreement: "nope"), as: w.fk, expect: 404)
+            _ = try await call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.outsider, expect: 403)
+            _ = try await call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.polisen, expect: 404)
+            _ = try await call(ceremony, "GET", APIPath.ceremony(agreement: "watch-test"), as: w.fk, expect: 200)
 
             let submit = "PUT /v1/agreements/{id}/submission"
             let police = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.polisen, people: Array(0..<50))))
             let fk = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(25..<200))))
             let big = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<4000))))
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: nil, expect: 401)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "nope"), body: police, as: w.polisen, expect: 404)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.outsider, expect: 403)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: Data(repeating: 1, count: 300), as: w.polisen, expect: 400)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: big, as: w.fk, expect: 413)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 409)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: nil, expect: 401)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "nope"), body: police, as: w.polisen, expect: 404)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.outsider, expect: 403)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: Data(repeating: 1, count: 300), as: w.polisen, expect: 400)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: big, as: w.fk, expect: 413)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 409)
 
             let status = "GET /v1/agreements/{id}/status"
-            _ = try call(status, "GET", APIPath.status(agreement: "watch-test"), as: nil, expect: 401)
-            _ = try call(status, "GET", APIPath.status(agreement: "nope"), as: w.fk, expect: 404)
-            _ = try call(status, "GET", APIPath.status(agreement: "watch-test"), as: w.outsider, expect: 403)
-            let waiting = try call(status, "GET", APIPath.status(agreement: "watch-test"), as: w.fk, expect: 200)
+            _ = try await call(status, "GET", APIPath.status(agreement: "watch-test"), as: nil, expect: 401)
+            _ = try await call(status, "GET", APIPath.status(agreement: "nope"), as: w.fk, expect: 404)
+            _ = try await call(status, "GET", APIPath.status(agreement: "watch-test"), as: w.outsider, expect: 403)
+            let waiting = try await call(status, "GET", APIPath.status(agreement: "watch-test"), as: w.fk, expect: 200)
             #expect(try APIJSON.decode(StatusAnswer.self, from: Data(waiting.body.utf8)).missing == ["fk"])
 
             let result = "GET /v1/agreements/{id}/results/{output}"
-            _ = try call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 404)
-            _ = try call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: fk, as: w.fk, expect: 201)
+            _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 404)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: fk, as: w.fk, expect: 201)
             #expect(try await waitForRun(s) == "finished")
-            _ = try call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: nil, expect: 401)
-            _ = try call(result, "GET", APIPath.result(agreement: "nope", output: "fk-rows"), as: w.fk, expect: 404)
-            _ = try call(result, "GET", APIPath.result(agreement: "watch-test", output: "nope"), as: w.fk, expect: 404)
-            _ = try call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.polisen, expect: 403)
-            _ = try call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 200)
+            _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: nil, expect: 401)
+            _ = try await call(result, "GET", APIPath.result(agreement: "nope", output: "fk-rows"), as: w.fk, expect: 404)
+            _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "nope"), as: w.fk, expect: 404)
+            _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.polisen, expect: 403)
+            _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 200)
 
-            _ = try call("GET /v1/log/checkpoint", "GET", APIPath.checkpoint, as: nil, expect: 200)
-            _ = try call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 1, second: 3), as: nil, expect: 200)
-            _ = try call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 3, second: 1), as: nil, expect: 400)
-            _ = try call("GET /v1/log/consistency", "GET", APIPath.checkpoint.replacingOccurrences(of: "checkpoint", with: "consistency"), as: nil, expect: 400)
+            _ = try await call("GET /v1/log/checkpoint", "GET", APIPath.checkpoint, as: nil, expect: 200)
+            _ = try await call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 1, second: 3), as: nil, expect: 200)
+            _ = try await call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 3, second: 1), as: nil, expect: 400)
+            _ = try await call("GET /v1/log/consistency", "GET", APIPath.checkpoint.replacingOccurrences(of: "checkpoint", with: "consistency"), as: nil, expect: 400)
         }
         for (what, want, got) in expected { #expect(got == want, "\(what): expected \(want), answered \(got)") }
         for (op, codes) in seen {
@@ -218,7 +226,7 @@ private final class LogLines: @unchecked Sendable {
         let s = try CoordinatorService(layout: layout, store: BrokenStore(detail: detail), keys: w.coordinator, registry: w.registry,
                                        now: { t }, diagnostics: { lines.add($0) })
         try await withServer(s) { port in
-            let x = try Exchange(port: port, "GET", APIPath.status(agreement: "watch-test"), as: w.fk, w: w)
+            let x = try await Exchange.run(port: port, "GET", APIPath.status(agreement: "watch-test"), as: w.fk, w: w)
             #expect(x.status == 500)
             #expect(try APIJSON.decode(ErrorBody.self, from: Data(x.body.utf8)) == ErrorBody(error: "internal", reason: "internal error"))
             #expect(!x.body.contains("disk failed"))

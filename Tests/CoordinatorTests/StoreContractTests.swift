@@ -146,3 +146,23 @@ private func submission(_ agreement: String, _ party: String, _ sid: String, dig
         #expect(try store.submissions(agreement: "a").last?.schemaDigest == "d")
     }
 }
+
+@Suite struct MemoryStoreServiceTests {
+    /// The whole service over the in-memory store: register, two submissions, a finished run, a fetch.
+    @Test func aRunCompletesOverTheMemoryStore() async throws {
+        let w = try World()
+        let layout = FileLayout(root: w.dir + "/coordinator")
+        try layout.prepare()
+        let t = w.clock
+        let s = try CoordinatorService(layout: layout, store: MemoryStore(), keys: w.coordinator, registry: w.registry, now: { t })
+        _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+        _ = try await s.acceptSubmission(party: "polisen", agreementID: "watch-test", upload: try w.submission(from: w.polisen, people: Array(0..<30)))
+        _ = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: try w.submission(from: w.fk, people: Array(20..<60)))
+        #expect(try await waitForRun(s) == "finished")
+        let status = try await s.status(party: "fk", agreementID: "watch-test")
+        #expect(status.missing.isEmpty && status.results == ["fk-rows"])
+        let fetched = try await s.fetchResult(party: "fk", agreementID: "watch-test", output: "fk-rows")
+        #expect(!fetched.sealed.isEmpty)
+        #expect(w.storedSubmissions().isEmpty, "retention 0 deletes the encodings after the run")
+    }
+}

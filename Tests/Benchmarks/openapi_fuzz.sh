@@ -22,6 +22,9 @@ server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 100); do [ -s "$work/demo/coordinator/port" ] && break; sleep 0.1; done
 port="$(tr -d '\n' < "$work/demo/coordinator/port")"
-"$venv/bin/schemathesis" run Protocols/openapi.yaml --url "http://127.0.0.1:$port" \
+schema="$PWD/Protocols/openapi.yaml"
+venv="$(cd "$venv" && pwd)"
+cd "$work"   # schemathesis keeps its state in the working directory, not in the repository
+"$venv/bin/schemathesis" run "$schema" --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --max-examples "$max" --seed 2026

@@ -41,10 +41,12 @@ let package = Package(
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
         // Linkage scored against the synthetic population's ground truth (match quality, the demo).
         .target(name: "Evaluation", dependencies: ["Agreements", "Tabular"]),
+        // The coordinator's HTTP messages, shared by the server and its clients (Foundation only).
+        .target(name: "API"),
         .target(
             name: "Coordinator",
             dependencies: [
-                "Sodium", "Parties", "Wire", "Matching", "ProtocolLog", "Agreements",
+                "API", "Sodium", "Parties", "Wire", "Matching", "ProtocolLog", "Agreements",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,7 +74,7 @@ let package = Package(
                                                 "Agreements", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
-            "Coordinator", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
+            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),

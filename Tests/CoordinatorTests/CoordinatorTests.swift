@@ -1,3 +1,4 @@
+import API
 import Foundation
 import GRDB
 import Testing
@@ -8,7 +9,7 @@ import Sodium
 import Wire
 @testable import Coordinator
 
-private let agreementJSON = """
+let agreementJSON = """
     {"format": "korskoll-agreement-v1", "id": "watch-test", "version": 1, "purpose": "test", "legalBasis": "test",
      "coordinator": "coordinator",
      "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true}, {"id": "fk", "identifiers": ["person"], "fuzzy": true}],
@@ -19,7 +20,7 @@ private let agreementJSON = """
     """
 
 /// A coordinator with a registry of three nodes, in a scratch directory.
-private final class World: @unchecked Sendable {
+final class World: @unchecked Sendable {
     let dir = NSTemporaryDirectory() + "korskoll-coord-" + Hex.encode(Random.bytes(8))
     let coordinator = try! PartyKeys.generate(party: "coordinator")
     let polisen = try! PartyKeys.generate(party: "polisen")
@@ -91,11 +92,10 @@ private final class World: @unchecked Sendable {
     }
 }
 
-private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: Int = 1000) async throws -> String {
+func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: Int = 1000) async throws -> String {
     for _ in 0..<tries {
-        let status = try await s.status(party: party, agreementID: "watch-test").value
-        let state = (status["run"] as? [String: Any])?["state"] as? String ?? ""
-        if state == "finished" || state == "failed" { return state }
+        let state = try await s.status(party: party, agreementID: "watch-test").run.state
+        if state == .finished || state == .failed { return state.rawValue }
         try await Task.sleep(for: .milliseconds(10))
     }
     return "timeout"
@@ -191,8 +191,8 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         // The intact one is accepted once; sending it again is refused.
         let copy = good + ".copy"
         try data.write(to: URL(fileURLWithPath: copy))
-        let answer = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: good).value
-        #expect(answer["rows"] as? Int == 500)
+        let answer = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: good)
+        #expect(answer.rows == 500)
         await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: copy) }
         #expect(w.storedSubmissions().count == 1)
     }
@@ -228,7 +228,7 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
         #expect(w.storedSubmissions().isEmpty)
         #expect(try w.events(.encodingsDeleted).count == 1)
         // The receipt proves the fetch event is in the log.
-        let receipt = try JSONDecoder().decode(Receipt.self, from: JSONSerialization.data(withJSONObject: answer.receipt.value))
+        let receipt = try JSONDecoder().decode(Receipt.self, from: APIJSON.encode(answer.receipt))
         _ = try receipt.verify(origin: "korskoll/coordinator", key: w.coordinator.signing.publicKey)
     }
 
@@ -239,10 +239,8 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
             _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
             _ = try await s.acceptSubmission(party: "polisen", agreementID: "watch-test", upload: try w.submission(from: w.polisen, people: Array(0..<10)))
             // Simulate a crash after the last submission was stored but before the run finished.
-            let store = try Store(path: w.dir + "/coordinator/coordinator.sqlite")
-            try await store.pool.write { db in
-                try db.execute(sql: "INSERT INTO runs (agreement, run_id, state, progress, started) VALUES ('watch-test', 'crashed', 'running', 'matching', 0)")
-            }
+            let store = try SQLiteStore(path: w.dir + "/coordinator/coordinator.sqlite")
+            try store.saveRun(RunRecord(agreement: "watch-test", runID: "crashed", state: .running, progress: "matching", started: 0))
             _ = s
         }
         // fk's submission arrives at a new process; the old 'running' run is taken up again.
@@ -258,10 +256,13 @@ private func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: In
 
 /// One HTTP/1.1 exchange over a plain TCP socket, so that a test can announce a length and send
 /// less, or send more than the coordinator accepts. Returns what the server answered (maybe nothing).
-private func rawExchange(port: Int, head: String, body: Data, send count: Int) throws -> String {
+func rawExchange(port: Int, head: String, body: Data, send count: Int) throws -> String {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
+    // A server that never answers fails the test instead of hanging it.
+    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)
     addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -288,8 +289,16 @@ private func rawExchange(port: Int, head: String, body: Data, send count: Int) t
     return String(decoding: answer, as: UTF8.self)
 }
 
+/// `rawExchange` on a thread of its own: a blocking read on the cooperative pool would starve the
+/// server's actor when tests run in parallel.
+func rawExchangeOffPool(port: Int, head: String, body: Data, send count: Int) async throws -> String {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try rawExchange(port: port, head: head, body: body, send: count) }) }.start()
+    }
+}
+
 /// The coordinator's HTTP server on a free loopback port for the length of `body`.
-private func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
+func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let server = Task { try await CoordinatorServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
     defer { server.cancel() }
@@ -325,7 +334,7 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
         try await withServer(s) { port in
             let big = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<4000))))
             #expect(big.count > 64 << 10)
-            let answer = try rawExchange(port: port, head: head(big), body: big, send: big.count)
+            let answer = try await rawExchangeOffPool(port: port, head: head(big), body: big, send: big.count)
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
             var rejected = try await rejections(1)
             #expect(rejected.count == 1 && rejected[0].code == "request.too-large")
@@ -333,7 +342,7 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
 
             let small = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, people: Array(0..<200))))
             #expect(small.count < 64 << 10)
-            _ = try rawExchange(port: port, head: head(small), body: small, send: small.count / 2)
+            _ = try await rawExchangeOffPool(port: port, head: head(small), body: small, send: small.count / 2)
             rejected = try await rejections(2)
             #expect(rejected.count == 2)
             #expect(rejected.last?.reason.map { $0.contains("cut off") || $0.contains("truncated") } == true, "\(rejected.last?.reason ?? "")")
@@ -341,7 +350,7 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
             #expect(w.incoming().isEmpty, "a rejected upload leaves nothing in incoming/")
             #expect(try w.events(.submissionAccepted).isEmpty)
 
-            let whole = try rawExchange(port: port, head: head(small), body: small, send: small.count)
+            let whole = try await rawExchangeOffPool(port: port, head: head(small), body: small, send: small.count)
             #expect(whole.hasPrefix("HTTP/1.1 201"), "\(whole.prefix(200))")
             #expect(w.storedSubmissions().count == 1)
             #expect(w.incoming().isEmpty)

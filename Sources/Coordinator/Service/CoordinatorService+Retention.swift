@@ -1,0 +1,25 @@
+import Agreements
+import Foundation
+import ProtocolLog
+
+// Retention (Protocols/api.md §3.7).
+extension CoordinatorService {
+    /// Deletes the submissions of agreements whose run finished `retentionDays` ago or more, and
+    /// logs `encodings.deleted` once per agreement.
+    public func enforceRetention() throws {
+        var due: [String: [SubmissionRecord]] = [:]
+        var order: [String] = []
+        for (s, finished) in try store.retainedSubmissionsOfFinishedRuns() {
+            let a = try agreement(s.agreement)
+            guard finished + UInt64(a.retentionDays) * 86_400 <= now() else { continue }
+            if due[a.id] == nil { order.append(a.id) }
+            due[a.id, default: []].append(s)
+        }
+        for id in order {
+            let subs = due[id]!
+            for s in subs { try? FileManager.default.removeItem(atPath: s.file) }
+            try store.markSubmissionsDeleted(agreement: id, at: now())
+            try record(LogEvent(time: now(), type: .encodingsDeleted, agreement: id, parties: subs.map(\.party).sorted(), reason: "retention"))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Sodium
+
+/// Where the coordinator keeps files in its data directory (Protocols/api.md §1). The database
+/// points at these; no other type builds a path.
+struct FileLayout: Sendable {
+    let root: String
+
+    var database: String { "\(root)/coordinator.sqlite" }
+    var logDirectory: String { "\(root)/log" }
+    var incomingDirectory: String { "\(root)/incoming" }
+
+    /// Creates the directories and empties `incoming/`: half-received uploads of a previous
+    /// process are never kept (Protocols/api.md §3.3).
+    func prepare() throws {
+        let fm = FileManager.default
+        for sub in ["submissions", "results", "log", "incoming"] {
+            try fm.createDirectory(atPath: "\(root)/\(sub)", withIntermediateDirectories: true)
+        }
+        for f in (try? fm.contentsOfDirectory(atPath: incomingDirectory)) ?? [] { try? fm.removeItem(atPath: "\(incomingDirectory)/\(f)") }
+    }
+
+    /// A fresh private name for an upload being received.
+    func newIncoming() -> String { "\(incomingDirectory)/\(Hex.encode(Random.bytes(16))).part" }
+
+    /// The directory of an agreement's submissions, created when missing.
+    func submissionDirectory(_ agreement: String) throws -> String {
+        let dir = "\(root)/submissions/\(agreement)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Where `party`'s accepted submission to `agreement` is kept.
+    func submission(agreement: String, party: String) throws -> String { "\(try submissionDirectory(agreement))/\(party).kks" }
+
+    /// The directory of an agreement's sealed results, created when missing.
+    func resultDirectory(_ agreement: String) throws -> String {
+        let dir = "\(root)/results/\(agreement)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Replaces every occurrence of the data directory in a text by `<data>`, so that no reason
+    /// sent to a client or written into the log names an internal path (Protocols/api.md §4).
+    func scrub(_ text: String, upload: String? = nil) -> String {
+        var t = text
+        if let upload { t = t.replacingOccurrences(of: upload + ": ", with: "").replacingOccurrences(of: upload, with: "the upload") }
+        return t.replacingOccurrences(of: root, with: "<data>")
+    }
+}

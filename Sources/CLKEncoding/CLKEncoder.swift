@@ -113,7 +113,7 @@ public final class CLKEncoder: @unchecked Sendable {
         let digest: Buffer<UInt8>
         /// salts[j]: this record's salt for feature j, hashed before each token (empty: none).
         var salts: [[UInt8]]
-        /// Bit indices of tokens this workspace already hashed (Protocols/clk.md §2, implementation notes); nil when off.
+        /// Bit indices of tokens this workspace already hashed (Protocols/clk.md §2.9); nil when off.
         let cache: TokenCache?
 
         init(_ encoder: CLKEncoder) {
@@ -132,7 +132,7 @@ public final class CLKEncoder: @unchecked Sendable {
         }
     }
 
-    /// Protocols/clk.md §2, implementation notes: the first digest's 32 indices of each (feature, unsalted token)
+    /// Protocols/clk.md §2.9: the first digest's 32 indices of each (feature, unsalted token)
     /// this workspace hashed, so that a token met again (names and dates repeat across a
     /// register) costs a lookup instead of a BLAKE2b compression. Open addressing with linear
     /// probing over a fixed table; tokens longer than 16 bytes, and tokens once the table is half
@@ -353,7 +353,7 @@ public final class CLKEncoder: @unchecked Sendable {
     private func setBits(feature j: Int, k: Int, prefix: UnsafeRawBufferPointer, token: UnsafeRawBufferPointer, workspace w: Workspace) {
         let salted = !w.salts[j].isEmpty
         let bits = w.bits.pointer
-        // clk.md §2, implementation notes: one digest's worth of indices per unsalted token, remembered per workspace.
+        // Protocols/clk.md §2.9: one digest's worth of indices per unsalted token, remembered per workspace.
         var store: UnsafeMutablePointer<UInt16>? = nil
         if k <= 32, !salted, let cache = w.cache, let key = TokenCache.key(feature: j, prefix: prefix, token: token) {
             let (slot, found) = cache.slot(key)

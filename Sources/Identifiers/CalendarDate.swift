@@ -1,5 +1,5 @@
 /// A date in the proleptic Gregorian calendar, without time zone: the reference date of an
-/// identifier (IDENTIFIERS.md §1.3) or a birth date.
+/// identifier (Protocols/identifiers.md §1.3) or a birth date.
 public struct CalendarDate: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let year: Int
     public let month: Int

@@ -1,5 +1,5 @@
 /// What the caller asks for: a natural person's number, or an organisation's (which may be a sole
-/// trader's personnummer, IDENTIFIERS.md §4.3).
+/// trader's personnummer, Protocols/identifiers.md §4.3).
 public enum IdentifierKind: String, Sendable, CaseIterable {
     case person
     case org
@@ -13,7 +13,7 @@ public enum CanonicalKind: String, Sendable {
 }
 
 /// Facts about an input that are kept beside the canonical string, never inside it
-/// (IDENTIFIERS.md §6): they must not change the blinded value.
+/// (Protocols/identifiers.md §6): they must not change the blinded value.
 public struct IdentifierFlags: OptionSet, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
@@ -44,13 +44,13 @@ public struct IdentifierFlags: OptionSet, Hashable, Sendable, CustomStringConver
         (.orgUnknownGroup, "org_unknown_group"), (.soleTrader, "sole_trader"),
     ]
 
-    /// Flag names as IDENTIFIERS.md spells them, comma-separated.
+    /// Flag names as Protocols/identifiers.md §6 spells them, comma-separated.
     public var description: String {
         Self.names.filter { contains($0.0) }.map(\.1).joined(separator: ",")
     }
 }
 
-/// A validated identity number in canonical form (IDENTIFIERS.md §6): the only string that is
+/// A validated identity number in canonical form (Protocols/identifiers.md §6): the only string that is
 /// blinded.
 public struct NormalizedIdentifier: Hashable, Sendable {
     /// 12 ASCII digits: `YYYYMMDDNNNC` for people, `16` + 10 digits for legal persons.

@@ -1,4 +1,4 @@
-/// Normalises Swedish identity numbers to their canonical form, exactly as IDENTIFIERS.md §7
+/// Normalises Swedish identity numbers to their canonical form, exactly as Protocols/identifiers.md §7
 /// prescribes. Deterministic given (input, kind, reference date): the reference date is always
 /// passed in, never read from the clock (§1.3).
 public struct Normalizer: Sendable {

@@ -1,4 +1,4 @@
-/// Skatteverket's official test personnummer and samordningsnummer (IDENTIFIERS.md §8): valid
+/// Skatteverket's official test personnummer and samordningsnummer (Protocols/identifiers.md §8): valid
 /// numbers that "can never occur in production". Used to flag `test_number` and as the identity
 /// pool of small synthetic populations.
 public enum SkatteverketTestNumbers {

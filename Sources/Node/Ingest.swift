@@ -19,7 +19,7 @@ public struct IngestJob: Sendable {
     public var party: PartyKeys
     /// The coordinator's id and keys: the submission is sealed to its X25519 key.
     public var coordinator: PartyPublicKeys
-    /// Resolves 10-digit numbers (Protocols/identifiers.md §2): the export's date.
+    /// Resolves 10-digit numbers (Protocols/identifiers.md §1.3, §2.3): the export's date.
     public var referenceDate: CalendarDate
     /// The directory to create; it must not exist.
     public var output: String

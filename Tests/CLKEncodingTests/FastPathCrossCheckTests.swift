@@ -24,7 +24,7 @@ import Sodium
         }
     }
 
-    /// clk.md §2, implementation notes: the token cache against hashing every token, on one workspace over many
+    /// clk.md §2.9 (implementation notes): the token cache against hashing every token, on one workspace over many
     /// records, so that tokens repeat, and the 4-gram feature fills the table past its limit.
     @Test func tokenCacheEqualsHashingEveryToken() throws {
         let features = (1...4).map { n in

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Identifiers
 
-/// A naive reference for IDENTIFIERS.md §7, written from the pseudo-code with regular expressions,
+/// A naive reference for Protocols/identifiers.md §7, written from the pseudo-code with regular expressions,
 /// Foundation's Gregorian calendar and the textbook Luhn sum, sharing no code with `Normalizer`.
 enum ReferenceNormalizer {
     static let dashes: Set<UInt32> = [0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63, 0xFF0D]

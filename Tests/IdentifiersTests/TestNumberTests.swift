@@ -58,7 +58,7 @@ import Foundation
             if id.flags.contains(.coordUnknownDate) { unknown += 1 }
             if id.flags.contains(.coordImpossibleDate) { impossible += 1 }
         }
-        // IDENTIFIERS.md §3.2: 132 with month 00, 41 with day 60, 24 impossible days.
+        // Protocols/identifiers.md §3.2: 132 with month 00, 41 with day 60, 24 impossible days.
         #expect(unknown >= 132)
         #expect(impossible == 24)
     }

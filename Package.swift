@@ -36,8 +36,8 @@ let package = Package(
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire", "Parties", "Agreements"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
         // A party's signed HTTP calls to the coordinator (Protocols/api.md).
-        .target(name: "CoordinatorClient", dependencies: ["Sodium", "Parties", "Wire", "ProtocolLog"]),
-        .target(name: "Node", dependencies: ["Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
+        .target(name: "CoordinatorClient", dependencies: ["API", "Sodium", "Parties", "Wire", "ProtocolLog"]),
+        .target(name: "Node", dependencies: ["API", "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
         // Linkage scored against the synthetic population's ground truth (match quality, the demo).
         .target(name: "Evaluation", dependencies: ["Agreements", "Tabular"]),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorClientTests", dependencies: ["CoordinatorClient", "TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport",
-                                                "Agreements", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
+                                                "Agreements", "API", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",

@@ -63,22 +63,3 @@ public enum ResultBuilder {
 }
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-
-public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
-    public enum Code: String, Sendable {
-        case unauthenticated = "auth.failed"
-        case forbidden = "auth.forbidden"
-        case replay = "auth.replay"
-        case badRequest = "request.invalid"
-        case notFound = "not-found"
-        case conflict = "conflict"
-        case tooLarge = "request.too-large"
-        case submission = "submission.invalid"
-        case agreement = "agreement.invalid"
-        case `internal` = "internal"
-    }
-    public let code: Code
-    public let reason: String
-    public init(_ code: Code, _ reason: String) { self.code = code; self.reason = reason }
-    public var description: String { reason }
-}

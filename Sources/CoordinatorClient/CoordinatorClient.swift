@@ -1,3 +1,4 @@
+import API
 import Foundation
 import Parties
 import ProtocolLog
@@ -52,7 +53,7 @@ public final class CoordinatorClient: Sendable {
             throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.reason)")
         }
         guard (200..<300).contains(answer.status) else {
-            let error = try? JSONDecoder().decode(ErrorAnswer.self, from: answer.body)
+            let error = try? APIJSON.decode(ErrorBody.self, from: answer.body)
             throw Failure(status: answer.status, code: error?.error ?? "http",
                           reason: error?.reason ?? String(decoding: answer.body.prefix(300), as: UTF8.self))
         }
@@ -62,7 +63,7 @@ public final class CoordinatorClient: Sendable {
     /// Sends a request and decodes a 2xx answer's JSON body as `T`.
     public func call<T: Decodable>(_ method: String, _ path: String, body: Data = Data(), file: String? = nil, as: T.Type = T.self) throws -> T {
         let data = try send(method, path, body: body, file: file)
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
+        do { return try APIJSON.decode(T.self, from: data) } catch {
             throw Failure(status: 200, code: "malformed", reason: "\(path) did not answer a \(T.self)")
         }
     }

@@ -1,4 +1,5 @@
 import Agreements
+import API
 import ArgumentParser
 import CoordinatorClient
 import Foundation
@@ -112,9 +113,9 @@ extension NodeCommand {
                 print(String(decoding: try encoder.encode(answer), as: UTF8.self))
             } else {
                 let run = answer.run
-                print("\(agreementID): submitted \(answer.submitted.joined(separator: ", ").nilIfEmpty ?? "-"); missing \(answer.missing.joined(separator: ", ").nilIfEmpty ?? "none"); run \(run.state) (\(run.progress ?? ""))\(run.error.map { "; error: \($0)" } ?? "")")
+                print("\(agreementID): submitted \(answer.submitted.joined(separator: ", ").nilIfEmpty ?? "-"); missing \(answer.missing.joined(separator: ", ").nilIfEmpty ?? "none"); run \(run.state.rawValue) (\(run.progress ?? ""))\(run.error.map { "; error: \($0)" } ?? "")")
             }
-            if answer.run.state == "failed" { throw ExitCode.failure }
+            if answer.run.state == .failed { throw ExitCode.failure }
         }
     }
 

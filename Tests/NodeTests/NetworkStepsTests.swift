@@ -1,3 +1,4 @@
+import API
 import Agreements
 import Blinding
 import Coordinator
@@ -42,7 +43,7 @@ private func mode(_ path: String) throws -> Int {
 
 /// What the blocking steps saw, checked afterwards in the test's context.
 private struct Seen: Sendable {
-    var registered: RegisterAnswer?
+    var registered: RegisterAgreementAnswer?
     var nonLeadRelay: Result<Void, any Error>?
     var sameSecret = false
     var encoded: [Int] = []
@@ -119,7 +120,7 @@ private struct Seen: Sendable {
             #expect(seen.sameSecret)
             #expect(seen.encoded == [10, 10])
             #expect(seen.uploads.map(\.rows) == [10, 10] && seen.uploads.allSatisfy { $0.logSize > $0.receiptIndex })
-            #expect(seen.status?.run.state == "finished" && seen.status?.missing == [])
+            #expect(seen.status?.run.state == .finished && seen.status?.missing == [])
             #expect(seen.fkRows?.rowsByKind == ["exact-person": 5])
             let csv = try String(contentsOfFile: "\(dir)/fk-results/fk-rows.csv", encoding: .utf8).split(separator: "\n").map(String.init)
             #expect(csv.first == "record_id,line,matchKind,otherParties")

@@ -1,3 +1,4 @@
+import API
 import CoordinatorClient
 import Foundation
 import Parties
@@ -21,7 +22,7 @@ public enum Upload {
                            submissionDirectory: String, stateDirectory: String) throws -> Outcome {
         let answer = try client.submit(agreement: agreementID, file: submissionDirectory + "/" + Ingest.submissionFile)
         var book = try NodeLogBook(directory: stateDirectory, coordinator: coordinator)
-        let checkpoint = try book.keep(answer.receipt, name: "submission-\(agreementID)", consistency: client.consistency)
+        let checkpoint = try book.keep(Receipt(answer.receipt), name: "submission-\(agreementID)", consistency: client.consistency)
         return Outcome(rows: answer.rows, submissionID: answer.submissionID, receiptIndex: answer.receipt.index, logSize: checkpoint.size)
     }
 }
@@ -34,7 +35,7 @@ public enum RunWait {
         let deadline = Date().addingTimeInterval(seconds)
         while true {
             let answer = try client.status(agreement: agreementID)
-            if answer.run.state == "finished" || answer.run.state == "failed" || Date() >= deadline { return answer }
+            if answer.run.state == .finished || answer.run.state == .failed || Date() >= deadline { return answer }
             Thread.sleep(forTimeInterval: interval)
         }
     }

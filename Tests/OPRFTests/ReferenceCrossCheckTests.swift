@@ -27,7 +27,7 @@ import Sodium
             let blinded = try inputs.map { try OPRFClient.blind($0, suite: suite, blind: seededScalar(&rng)) }
             let expected = try inputs.map { try OPRFServer.evaluate(privateKey: keys.privateKey, input: $0, suite: suite) }
             if suite.mode == .oprf {
-                let evaluated = try blinded.map { try OPRFServer.blindEvaluate(privateKey: keys.privateKey, blindedElement: $0.blindedElement) }
+                let evaluated = try OPRFServer.blindEvaluate(privateKey: keys.privateKey, blindedElements: blinded.map(\.blindedElement))
                 let outputs = try OPRFClient.finalize(batch: inputs, blinds: blinded.map(\.blind), evaluatedElements: evaluated)
                 #expect(outputs == expected, "seed \(rng.seed)")
             } else {

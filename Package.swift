@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Tabular"),
         .target(name: "Blinding", dependencies: ["Sodium", "Tabular"]),
         .target(name: "Wire", dependencies: ["Sodium"]),
+        // RFC 9497 OPRF/VOPRF on ristretto255-SHA512, with threshold sharing (Protocols/oprf.md).
+        .target(name: "OPRF", dependencies: ["Sodium"]),
         // The Dice kernel: plain C with target_clones (the CPU's best popcount at run time).
         .target(name: "CDice"),
         .target(name: "Matching", dependencies: ["CDice", "Wire"]),
@@ -63,6 +65,7 @@ let package = Package(
         // Shared by the test targets only: the one loader of Tests/Vectors.
         .target(name: "TestSupport", dependencies: ["Synth"], path: "Tests/TestSupport"),
         .testTarget(name: "SodiumTests", dependencies: ["Sodium", "TestSupport"]),
+        .testTarget(name: "OPRFTests", dependencies: ["OPRF", "Sodium", "TestSupport"]),
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
         .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"]),

@@ -1,7 +1,8 @@
 import CSodium
 
 /// The ristretto255 prime-order group (RFC 9496) through `crypto_core_ristretto255_*` and
-/// `crypto_scalarmult_ristretto255`, for the OPRF mode that DESIGN.md plans.
+/// `crypto_scalarmult_ristretto255`, for the OPRF mode (`Protocols/oprf.md`). Scalar arithmetic is in
+/// `Ristretto255+Scalar.swift`, group operations in `Ristretto255+Point.swift`.
 public enum Ristretto255 {
     public static let pointLength = Int(crypto_core_ristretto255_bytes())
     public static let scalarLength = Int(crypto_core_ristretto255_scalarbytes())
@@ -17,13 +18,16 @@ public enum Ristretto255 {
             guard bytes.count == Ristretto255.pointLength else {
                 throw SodiumError.length("ristretto255 point", expected: "32", got: bytes.count)
             }
-            guard crypto_core_ristretto255_is_valid_point(bytes) == 1 else {
+            // RFC 9496 §4.3.1 rejects s ≥ p, so bit 255 must be clear. libsodium 1.0.18's decoder
+            // ignores that bit, which would let two encodings name one element; refuse it here.
+            guard bytes[31] & 0x80 == 0, crypto_core_ristretto255_is_valid_point(bytes) == 1 else {
                 throw SodiumError(.invalidPoint, "not a canonical ristretto255 encoding")
             }
             self.bytes = bytes
         }
 
-        private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
+        /// For results of libsodium's group operations, which are canonical encodings by construction.
+        init(unchecked bytes: [UInt8]) { self.bytes = bytes }
 
         /// RFC 9496 §4.3.4 one-way map from 64 uniform bytes to the group
         /// (`crypto_core_ristretto255_from_hash`). RFC 9497's HashToGroup is this map applied to

@@ -161,6 +161,10 @@ struct AgreementPage {
         var details: String
     }
 
+    /// Where each kind of line stands in a linkage, for lines within the same second.
+    static let stage: [ReportText: Int] = [.evRegistered: 0, .evCeremony: 1, .evSubmission: 2, .evRefusal: 2, .evRunStarted: 3,
+                                           .evRunFinished: 4, .evRelease: 5, .evFetch: 6, .evDeletion: 7]
+
     func timelineItems(_ s: LogReport.AgreementSection) -> [Item] {
         var items: [Item] = []
         if let r = s.registeredAt { items.append(Item(time: r, seq: nil, kind: .evRegistered, details: s.parties.joined(separator: ", "))) }
@@ -188,7 +192,9 @@ struct AgreementPage {
             items.append(Item(time: f.time, seq: f.seq, kind: .evRefusal, details: [f.party, OfficerPage.refusalWhat(f)].compactMap { $0 }.joined(separator: ": ")))
         }
         for d in s.deletions { items.append(Item(time: d, seq: nil, kind: .evDeletion, details: "")) }
-        return items.sorted { ($0.time, $0.seq ?? .max) < ($1.time, $1.seq ?? .max) }
+        // Times are whole seconds and some lines carry no entry number: within a second, the
+        // order in which a linkage happens decides, then the log's order.
+        return items.sorted { ($0.time, Self.stage[$0.kind] ?? 9, $0.seq ?? .max) < ($1.time, Self.stage[$1.kind] ?? 9, $1.seq ?? .max) }
     }
 
     func timeline(_ w: inout HTMLWriter, _ s: LogReport.AgreementSection) {

@@ -148,13 +148,11 @@ public enum OfficerPage {
         let days = perDay.keys.sorted()
         w.raw(Chart.columns(days.map { Chart.Bar(label: String($0.dropFirst(5)), value: perDay[$0]!, series: 2, title: "\($0): \(perDay[$0]!)") },
                             legend: [], caption: t(.refusalsPerDay), empty: t(.chartEmpty)))
-        // Refusals under agreements given are also in their timelines; the rest are listed here.
+        refusalTable(&w, r.refusals, lang)
+        // Anyone can name any agreement id (Protocols/log.md §6.4): say so when someone did.
         let given = Set(input.agreements.map(\.agreement.id))
-        let others = r.refusals.filter { $0.agreement.map { !given.contains($0) } ?? true }
-        if !others.isEmpty {
-            w.element("h3", "", t(.unknownAgreements))
-            w.element("p", "class=\"muted\"", t(.unknownAgreementsText))
-            refusalTable(&w, others, lang)
+        if r.refusals.contains(where: { $0.agreement.map { !given.contains($0) } ?? false }) {
+            w.element("p", "class=\"muted\"", "\(t(.unknownAgreements)): \(t(.unknownAgreementsText))")
         }
         w.raw("</section>")
     }

@@ -9,19 +9,19 @@ public enum ReportLanguage: String, CaseIterable, Sendable {
 /// Every fixed text of the report, in both languages. A key without one of them is a test
 /// failure (`everyStringKeyHasSwedishAndEnglish`), and ``text(_:)`` falls back to the key itself.
 public enum ReportText: String, CaseIterable, Sendable {
-    case title, generatedAt, bundle, lang
+    case title, generatedAt, bundle
     case verdictVerified, verdictAnomalies, verdictBroken
     case verdictVerifiedText, verdictAnomaliesText, verdictBrokenText, brokenReason, exitCode
     case summary, origin, entries, checkpoints, nodeCheckpoints, resultsChecked, refusalsTotal, recoveries
     case anomalies, noAnomalies, entry, agreementCol, meaning, code, detail, wholeLog
     case refusals, noRefusals, refusalsPerDay, refusalsIntro, time, type, party, count, reason, moreRows
-    case agreement, version, purpose, legalBasis, coordinator, parties, signed, notSigned, signedAll, signedMissing
+    case agreement, version, purpose, legalBasis, coordinator, parties, signed, signedAll, signedMissing
     case whatSent, identifiers, fuzzy, yes, no, submissions, rows, rejectedSubmissions
     case outputs, output, recipient, kind, perRecord, aggregate, fields, suppressedBelow
     case retention, retentionDays, retentionMet, retentionLate, retentionMissed, retentionDue, retentionNoRun
     case timeline, event, details, noEvents
     case evRegistered, evCeremony, evSubmission, evRunStarted, evRunFinished, evRelease, evFetch, evRefusal, evDeletion
-    case fetchedTimes, notFetched, ceremonyTo, from, to, runLabel
+    case fetchedTimes, notFetched, runLabel
     case rowsPerSubmission, releasesPerRecipient, chartEmpty, releases, fetches
     case notInLog, notInLogText, agreementsGiven, givenButBroken
     case unknownAgreements, unknownAgreementsText
@@ -43,7 +43,6 @@ public enum ReportText: String, CaseIterable, Sendable {
         .title: [.sv: "Granskning av protokolloggen", .en: "Protocol log review"],
         .generatedAt: [.sv: "Skapad", .en: "Generated"],
         .bundle: [.sv: "Loggfil", .en: "Log bundle"],
-        .lang: [.sv: "Språk", .en: "Language"],
         .verdictVerified: [.sv: "Verifierad", .en: "Verified"],
         .verdictAnomalies: [.sv: "Avvikelser", .en: "Anomalies"],
         .verdictBroken: [.sv: "Loggen är trasig", .en: "The log is broken"],
@@ -93,7 +92,6 @@ public enum ReportText: String, CaseIterable, Sendable {
         .coordinator: [.sv: "Koordinator", .en: "Coordinator"],
         .parties: [.sv: "Parter och underskrifter", .en: "Parties and signatures"],
         .signed: [.sv: "Signerat", .en: "Signed"],
-        .notSigned: [.sv: "Ej signerat", .en: "Not signed"],
         .signedAll: [.sv: "Alla parter har signerat avtalet.", .en: "Every party has signed the agreement."],
         .signedMissing: [.sv: "Signatur saknas eller är ogiltig för:", .en: "Signature missing or invalid for:"],
         .whatSent: [.sv: "Vad varje part lämnade in", .en: "What each party sent"],
@@ -132,11 +130,8 @@ public enum ReportText: String, CaseIterable, Sendable {
         .evFetch: [.sv: "Resultat hämtat", .en: "Result fetched"],
         .evRefusal: [.sv: "Förfrågan avvisad", .en: "Request refused"],
         .evDeletion: [.sv: "Kodade uppgifter raderade", .en: "Encodings deleted"],
-        .fetchedTimes: [.sv: "hämtat {1} gånger", .en: "fetched {1} times"],
+        .fetchedTimes: [.sv: "hämtningar: {1}", .en: "fetches: {1}"],
         .notFetched: [.sv: "ännu inte hämtat", .en: "not yet fetched"],
-        .ceremonyTo: [.sv: "till", .en: "to"],
-        .from: [.sv: "från", .en: "from"],
-        .to: [.sv: "till", .en: "to"],
         .runLabel: [.sv: "körning", .en: "run"],
         .rowsPerSubmission: [.sv: "Rader per inlämning", .en: "Rows per submission"],
         .releasesPerRecipient: [.sv: "Resultat per mottagare", .en: "Releases per recipient"],

@@ -28,7 +28,7 @@ enum Style {
     .facts b { display: block; font-size: 20px; }
     table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 14px; }
     th, td { text-align: left; vertical-align: top; padding: 5px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-    th { background: var(--soft); font-weight: 600; }
+    th { background: var(--soft); font-weight: 600; white-space: nowrap; }
     td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     td:first-child { white-space: nowrap; }
     .anomaly-table td:nth-child(3) { font-weight: 600; }
@@ -39,10 +39,11 @@ enum Style {
     dl.doc dt { font-weight: 600; } dl.doc dd { margin: 0; white-space: pre-wrap; }
     .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; }
     figure.chart { margin: 8px 0; padding: 8px; border: 1px solid var(--line); border-radius: 6px; }
+    figure.chart svg { display: block; max-height: 260px; }
     figure.chart figcaption { font-size: 13px; color: var(--muted); margin-top: 4px; }
     figure.chart .axis { stroke: #7a828c; stroke-width: 1; }
     figure.chart text { font-size: 11px; fill: #39414a; }
-    figure.chart text.label { font-size: 12px; }
+    figure.chart text.label { font-size: 14px; }
     .legend { display: inline-flex; flex-wrap: wrap; gap: 4px 12px; margin-left: 12px; }
     .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
     .pill { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; border: 1px solid currentColor; }

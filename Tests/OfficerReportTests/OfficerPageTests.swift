@@ -34,7 +34,7 @@ import Testing
         #expect(html.contains("Watchlist check."))
         // The timeline: registration, ceremony, submissions, run, release, fetch (twice), refusal, deletion.
         for word in ["Avtalet registrerat", "Nyckelceremoni", "Inlämning mottagen", "Körning avslutad", "Resultat förseglat",
-                     "hämtat 2 gånger", "Förfrågan avvisad", "Kodade uppgifter raderade"] {
+                     "hämtningar: 2", "Förfrågan avvisad", "Kodade uppgifter raderade"] {
             #expect(html.contains(word), "missing \(word)")
         }
         #expect(html.contains("Uppfyllt: raderades"))

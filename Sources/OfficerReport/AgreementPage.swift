@@ -55,7 +55,8 @@ struct AgreementPage {
     struct PartyRow {
         let party: Agreement.Party
         let signed: Bool
-        let submissions: [LogReport.Submission]
+        /// Nil when the log cannot be read: nothing is known of what was sent.
+        let submissions: [LogReport.Submission]?
     }
 
     /// The columns of "what each party sent". A field the verifier's report gains (per
@@ -66,8 +67,8 @@ struct AgreementPage {
                                             : "<span class=\"bad\">\(escapeHTML(ReportText.noSignature.text(l)))</span>") }),
         (.identifiers, { r, _ in .text(r.party.identifiers.joined(separator: ", ")) }),
         (.fuzzy, { r, l in .text((r.party.fuzzy ? ReportText.yes : ReportText.no).text(l)) }),
-        (.submissions, { r, _ in .number(String(r.submissions.count)) }),
-        (.rows, { r, _ in .number(r.submissions.compactMap(\.rows).map(grouped).joined(separator: " · ")) }),
+        (.submissions, { r, _ in .number(r.submissions.map { String($0.count) } ?? "—") }),
+        (.rows, { r, _ in .number(r.submissions.map { $0.compactMap(\.rows).map(grouped).joined(separator: " · ") } ?? "—") }),
     ]
 
     func parties(_ w: inout HTMLWriter) {
@@ -76,7 +77,7 @@ struct AgreementPage {
         if missing.isEmpty { w.element("p", "class=\"ok\"", t(.signedAll)) } else { w.element("p", "class=\"bad\"", "\(t(.signedMissing)) \(missing.joined(separator: ", "))") }
         w.element("h3", "", t(.whatSent))
         let rows = agreement.parties.map { p in
-            PartyRow(party: p, signed: given.signedBy.contains(p.id), submissions: section?.submissions.filter { $0.party == p.id } ?? [])
+            PartyRow(party: p, signed: given.signedBy.contains(p.id), submissions: report == nil ? nil : (section?.submissions.filter { $0.party == p.id } ?? []))
         }
         w.table(Self.partyColumns.map { t($0.0) }, rows.map { r in Self.partyColumns.map { $0.1(r, lang) } })
         if let s = section, s.rejectedSubmissions > 0 { w.element("p", "class=\"muted\"", "\(t(.rejectedSubmissions)): \(s.rejectedSubmissions)") }

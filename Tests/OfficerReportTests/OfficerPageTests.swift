@@ -162,6 +162,7 @@ import Testing
             #expect(html.contains("id=\"agreement-watch-2026\""))
             #expect(html.contains("tampered &lt;bundle&gt;"))
             #expect(!html.contains(ReportText.timeline.text(lang)))
+            #expect(html.contains("<td class=\"num\">—</td>"), "a broken log says nothing of what was sent")
         }
     }
 

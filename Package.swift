@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Matching", dependencies: ["CDice", "Wire"]),
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire", "Parties", "Agreements"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
+        // The privacy officer's report: one self-contained HTML page (Protocols/log.md §6.3).
+        .target(name: "OfficerReport", dependencies: ["ProtocolLog", "Agreements", "Parties", "Sodium"]),
         // A party's signed HTTP calls to the coordinator (Protocols/api.md).
         .target(name: "CoordinatorClient", dependencies: ["API", "Sodium", "Parties", "Wire", "ProtocolLog"]),
         .target(name: "Node", dependencies: ["API", "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API", "OfficerReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "ProtocolsTests"),
+        .testTarget(name: "OfficerReportTests", dependencies: ["OfficerReport", "ProtocolLog", "Agreements", "Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Node", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]
 )

@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "OPRFTests", dependencies: ["OPRF", "Sodium", "TestSupport"]),
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
         .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
         .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium", "TestSupport"]),
@@ -79,7 +79,7 @@ let package = Package(
                                                 "Agreements", "API", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
-            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
+            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),

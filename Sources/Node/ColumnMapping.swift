@@ -21,6 +21,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case emptyExport = "node.empty-export"
         /// Rows read ≠ accepted + rejected: a row was lost or counted twice (Protocols/node.md §4.1).
         case rowCount = "node.row-count"
+        /// The mapping sends an identifier kind, CLKs or an attribute that the agreement does not
+        /// declare for this party, or the agreement is missing or does not fit (Protocols/node.md §5).
+        case undeclared = "node.undeclared"
     }
 
     public let code: Code

@@ -31,7 +31,7 @@ let fixtureAgreementJSON = """
      "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true,
                   "attributes": [{"name": "category", "values": ["aktiv", "koppling"], "readers": ["fk"]}]},
                  {"id": "fk", "identifiers": ["person", "organisation"], "fuzzy": true,
-                  "attributes": [{"name": "role", "values": ["m", "styrelseledamot"], "readers": ["coordinator"]}]}],
+                  "attributes": [{"name": "role", "values": ["a", "m", "styrelseledamot"], "readers": ["coordinator"]}]}],
      "match": {"exact": ["person"], "schemaDigest": null, "threshold": 0.9},
      "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["category", "matchKind"]}],
      "retentionDays": 0}

@@ -199,8 +199,9 @@ struct DemoCommand: ParsableCommand {
         let (files, bytes, hits) = try truth.scanForIdentifiers(coordinatorDir)
         print("  scanned \(files) files, \(bytes) bytes under \(coordinatorDir): \(hits.isEmpty ? "no plaintext personnummer, samordningsnummer or organisationsnummer" : "FOUND \(hits.count): \(hits.prefix(3).joined(separator: ", "))")")
         let sealedHits = try Self.scanForSealedValues(coordinatorDir, agreements: agreements.map(\.agreement), key: coordinatorKeys.sealing,
-                                                       registry: try Registry.load(URL(fileURLWithPath: registryPath)))
-        print("  sealed attribute values (\(Self.sealedValues(agreements.map(\.agreement)).sorted().joined(separator: ", "))): \(sealedHits.isEmpty ? "none in plain text in storage, nor in any submission opened with the coordinator's key" : "FOUND \(sealedHits.count): \(sealedHits.prefix(3).joined(separator: ", "))")")
+                                                       registry: try Registry.load(URL(fileURLWithPath: registryPath)),
+                                                       sent: agreements.flatMap { a in a.agreement.partyIDs.map { "\(dir)/nodes/\($0)/\(a.agreement.id)-submission/submission.kks" } })
+        print("  sealed attribute values (\(Self.sealedValues(agreements.map(\.agreement)).sorted().joined(separator: ", "))): \(sealedHits.isEmpty ? "none in plain text in storage, nor in any submission the coordinator received, opened with its key" : "FOUND \(sealedHits.count): \(sealedHits.prefix(3).joined(separator: ", "))")")
 
         // 7. The privacy officer's verification.
         process.terminate()
@@ -243,11 +244,22 @@ struct DemoCommand: ParsableCommand {
     }
 
     /// The coordinator must not be able to read a sealed attribute value: none appears in its
-    /// files (outside the agreement documents themselves, which declare them), and no stored
-    /// submission, opened with the coordinator's own key, carries one in plain text.
-    static func scanForSealedValues(_ directory: String, agreements: [Agreement], key: X25519.PrivateKey, registry: Registry) throws -> [String] {
+    /// files (outside the agreement documents themselves, which declare them), and no submission
+    /// it received (`sent`, as the nodes uploaded them, and any still stored), opened with the
+    /// coordinator's own key, carries one in plain text.
+    static func scanForSealedValues(_ directory: String, agreements: [Agreement], key: X25519.PrivateKey, registry: Registry,
+                                    sent: [String]) throws -> [String] {
         let values = sealedValues(agreements).map { Array($0.utf8) }
         var hits: [String] = []
+        let plain = Set(values.map { String(decoding: $0, as: UTF8.self) })
+        func openAsCoordinator(_ path: String, _ name: String) throws {
+            guard let opened = try? Submission.Opened(path: path, key: key) else { return }
+            try opened.verify(signedBy: try registry.entry(opened.header.party).keys.signing)
+            while let r = try opened.next() {
+                if let v = r.attributes.first(where: plain.contains) { hits.append("\(name): readable '\(v)'"); break }
+            }
+        }
+        for path in sent where FileManager.default.fileExists(atPath: path) { try openAsCoordinator(path, path) }
         let e = FileManager.default.enumerator(atPath: directory)
         while let rel = e?.nextObject() as? String {
             let path = directory + "/" + rel
@@ -258,14 +270,7 @@ struct DemoCommand: ParsableCommand {
                 while let r = data.range(of: Data(a.bytes)) { data.removeSubrange(r) }
             }
             for v in values where data.range(of: Data(v)) != nil { hits.append("\(rel): '\(String(decoding: v, as: UTF8.self))'") }
-            if rel.hasSuffix(".kks"), let opened = try? Submission.Opened(path: path, key: key) {
-                // Read without the party's key: the coordinator's view of the records.
-                try opened.verify(signedBy: try registry.entry(opened.header.party).keys.signing)
-                let plain = Set(values.map { String(decoding: $0, as: UTF8.self) })
-                while let r = try opened.next() {
-                    if let v = r.attributes.first(where: plain.contains) { hits.append("\(rel): readable '\(v)'"); break }
-                }
-            }
+            if rel.hasSuffix(".kks") { try openAsCoordinator(path, rel) }
         }
         return hits
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Sodium
+import TestSupport
 @testable import Wire
 
 /// Protocols/wire.md §3.2.
@@ -48,5 +49,31 @@ import Sodium
         #expect(try Submission.Header(decoding: h.encoded()) == h)
         h.sealedAttributes = [.init(name: "category", recipients: [])]
         #expect(throws: WireError.self) { try Submission.Header(decoding: h.encoded()) }
+    }
+}
+
+/// Tests/Vectors/wire/sealed-attribute.json: boxes made outside libsodium with fixed keys.
+@Suite struct SealedAttributeVectorTests {
+    struct File: Decodable {
+        struct Case: Decodable { let description: String; let box: String; let value: String?; let error: String? }
+        let recipientSecretKey: String
+        let recipientPublicKey: String
+        let cases: [Case]
+    }
+
+    @Test func everyVectorOpensToItsValueOrFailsWithItsCode() throws {
+        let file = try Vectors.load(File.self, "wire/sealed-attribute.json")
+        let secret = hex(file.recipientSecretKey)
+        let key = try X25519.PrivateKey(secret: SecretBytes(count: secret.count) { $0.copyBytes(from: secret) })
+        #expect(key.publicKey.bytes == hex(file.recipientPublicKey))
+        for c in file.cases {
+            do {
+                let value = try SealedAttribute.open(hex(c.box), with: key)
+                #expect(value == c.value, "\(c.description)")
+            } catch let e as WireError {
+                #expect(e.code.rawValue == c.error, "\(c.description): \(e.code.rawValue)")
+            }
+        }
+        #expect(file.cases.contains { $0.error == "wire.seal-broken" } && file.cases.contains { $0.error == "wire.malformed" })
     }
 }

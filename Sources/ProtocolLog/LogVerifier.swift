@@ -1,3 +1,4 @@
+import Agreements
 import Dispatch
 import Foundation
 import Sodium
@@ -12,6 +13,8 @@ public struct AgreementFacts: Sendable {
     /// Output name → recipient.
     public var outputs: [String: String]
     public var retentionDays: Int
+    /// The agreement itself, when the caller has it: what each party may send (log.md §6.5).
+    public var agreement: Agreement? = nil
 
     public init(id: String, hash: [UInt8], parties: [String], signedBy: Set<String>, outputs: [String: String], retentionDays: Int) {
         self.id = id
@@ -180,6 +183,20 @@ public struct LogReport: Codable, Sendable {
 }
 
 public enum LogVerifier {
+    /// log.md §6.5: why an accepted submission's logged shape (identifier kinds and CLKs with
+    /// non-zero counts, attributes with their readers) is not what the agreement declares for
+    /// the party; nil when it is, or when the event predates `parameters.attributes`.
+    static func undeclared(party: String, sent: [String: Int], attributes: [String]?, agreement: Agreement?) -> String? {
+        guard let agreement, let attributes else { return nil }
+        let kinds = Set((sent["personIDs", default: 0] > 0 ? ["person"] : []) + (sent["organisationIDs", default: 0] > 0 ? ["organisation"] : []))
+        let shape = SentShape(identifierKinds: kinds, clks: sent["clks", default: 0] > 0, attributes: attributes.map { a in
+            let pieces = a.split(separator: ">", maxSplits: 1).map(String.init)
+            let readers = pieces.count == 2 ? pieces[1] : ""
+            return (name: pieces[0], sealedTo: readers == Agreement.coordinatorReader ? [] : readers.split(separator: "+").map(String.init))
+        })
+        do { try agreement.checkDeclared(party: party, sends: shape); return nil } catch let e as AgreementError { return e.reason } catch { return "\(error)" }
+    }
+
     /// Verifies `bundle` (already signature-checked by ``LogBundle/init(decoding:key:)``):
     /// structural failures throw; policy findings are anomalies in the report.
     ///
@@ -302,6 +319,9 @@ public enum LogVerifier {
                     let sent = e.counts?.filter { ["personIDs", "organisationIDs", "clks"].contains($0.key) && $0.value > 0 }
                     let attributes = e.parameters?["attributes"].map { $0.split(separator: ",").map(String.init) }
                     s.submissions.append(.init(seq: e.seq, time: e.time, party: p, rows: e.counts?["rows"], sent: sent, attributes: attributes))
+                    if let why = Self.undeclared(party: p, sent: sent ?? [:], attributes: attributes, agreement: facts.agreement) {
+                        anomaly(e.seq, "undeclared-submission", "a submission from \(p) was accepted although \(why)")
+                    }
                 } else { anomaly(e.seq, "foreign-submission", "a submission from '\(e.party ?? "?")', who is not a party to \(id), was accepted") }
             case .runStarted:
                 if !facts.fullySigned { anomaly(e.seq, "run-unsigned", "run \(e.runID ?? "?") of \(id) started although the agreement is not signed by every party") }

@@ -1,3 +1,4 @@
+import Agreements
 import Foundation
 import Testing
 import Sodium
@@ -31,5 +32,37 @@ import Sodium
         let report = try verifies(bundle(log)).get()
         #expect(report.anomalies.isEmpty && report.verdict == .verified)
         #expect(report.agreements.first?.submissions.allSatisfy { $0.attributes == nil } == true)
+    }
+}
+
+/// log.md §6.5: accepting what the agreement does not declare is the coordinator's misconduct.
+@Suite struct LogUndeclaredSubmissionTests {
+    static let document = """
+        {"format": "korskoll-agreement-v2", "id": "watch-2026", "version": 1, "purpose": "p", "legalBasis": "l", "coordinator": "coordinator",
+         "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true, "attributes": [{"name": "category", "values": ["aktiv"], "readers": ["fk"]}]},
+                     {"id": "fk", "identifiers": ["person"], "fuzzy": true, "attributes": []}],
+         "match": {"exact": ["person"], "schemaDigest": null, "threshold": 0.9}, "outputs": [], "retentionDays": 0}
+        """
+
+    @Test func anAcceptedUndeclaredAttributeOrKindIsAnAnomaly() throws {
+        var withAgreement = facts
+        withAgreement.agreement = try Agreement(json: Data(Self.document.utf8))
+        for (counts, attributes, expected) in [
+            (["rows": 5, "personIDs": 5], "category>fk", [String]()),
+            (["rows": 5, "personIDs": 5], "surname_plain>coordinator", ["undeclared-submission"]),
+            (["rows": 5, "personIDs": 5], "category>coordinator", ["undeclared-submission"]),
+            (["rows": 5, "personIDs": 5, "organisationIDs": 2], "category>fk", ["undeclared-submission"]),
+        ] {
+            let dir = TempDir()
+            let log = try openLog(dir)
+            let t: UInt64 = 1_795_000_000
+            log.append(LogEvent(time: t, type: .agreementRegistered, agreement: facts.id, hash: Hex.encode(agreementHash), parties: ["fk", "polisen"]))
+            log.append(LogEvent(time: t + 1, type: .submissionAccepted, agreement: facts.id, party: "polisen", hash: String(repeating: "01", count: 32),
+                                submissionID: "s1", counts: counts, parameters: ["attributes": attributes]))
+            try log.commit()
+            let decoded = try LogBundle(decoding: bundle(log).encoded(signer: coordinatorKey), key: coordinatorKey.publicKey)
+            let report = try LogVerifier.verify(decoded, agreements: [withAgreement])
+            #expect(report.anomalies.map(\.code) == expected, "\(attributes) \(counts): \(report.anomalies)")
+        }
     }
 }

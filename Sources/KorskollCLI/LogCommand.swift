@@ -133,7 +133,7 @@ extension LogCommand {
                 out.append("")
                 out.append("Agreement \(a.id) (\(a.hash.prefix(16))…), parties \(a.parties.joined(separator: ", "))")
                 if let t = a.registeredAt { out.append("  registered   \(time(t))") }
-                for s in a.submissions { out.append("  submission   \(time(s.time))  \(s.party)\(s.rows.map { ", \($0) rows" } ?? "")") }
+                for s in a.submissions { out.append("  submission   \(time(s.time))  \(s.party)\(s.rows.map { ", \($0) rows" } ?? "")\(s.sent == nil ? "" : ": " + s.sentDescription)") }
                 if a.rejectedSubmissions > 0 { out.append("  rejected submissions: \(a.rejectedSubmissions)") }
                 for run in a.runs {
                     out.append("  run \(run.runID)       \(time(run.started)) → \(run.finished.map(time) ?? "not finished")" +

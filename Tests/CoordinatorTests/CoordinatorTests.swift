@@ -11,9 +11,11 @@ import Wire
 @testable import Coordinator
 
 let agreementJSON = """
-    {"format": "korskoll-agreement-v1", "id": "watch-test", "version": 1, "purpose": "test", "legalBasis": "test",
+    {"format": "korskoll-agreement-v2", "id": "watch-test", "version": 1, "purpose": "test", "legalBasis": "test",
      "coordinator": "coordinator",
-     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true}, {"id": "fk", "identifiers": ["person"], "fuzzy": true}],
+     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true,
+                  "attributes": [{"name": "category", "values": ["aktiv", "koppling"], "readers": ["coordinator"]}]},
+                 {"id": "fk", "identifiers": ["person"], "fuzzy": true}],
      "match": {"exact": ["person"], "schemaDigest": null, "threshold": 0.9},
      "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind", "category"]},
                  {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],

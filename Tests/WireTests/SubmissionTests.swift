@@ -10,6 +10,7 @@ private func sampleHeader(rows: [Submission.Record]) -> (Submission.Header, [UIn
                                    schemaDigest: SHA256.hash(Array("schema".utf8)), clkBytes: 128, attributes: ["category", "role"])
     header.blocking = "korskoll-blocking-v1"
     header.blockingKeys = 3
+    header.sealedAttributes = [.init(name: "benefit", recipients: ["fk", "af"])]
     var body = ByteWriter()
     for r in rows { r.encode(into: &body) }
     header.rows = UInt64(rows.count)
@@ -29,7 +30,8 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         let person: [UInt8]? = i % 3 == 0 ? nil : rng.bytes(32)
         let organisation: [UInt8]? = i % 4 == 0 ? rng.bytes(32) : nil
         return Submission.Record(person: person, organisation: organisation, clk: clk, blocks: blocks,
-                                 attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"])
+                                 attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"],
+                                 sealed: [Random.bytes(2 * SealedAttribute.boxLength)])
     }
 }
 
@@ -41,8 +43,8 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         #expect(throws: WireError(.malformed, "submission header: 1 trailing bytes after the last field")) {
             try Submission.Header(decoding: header.encoded() + [0])
         }
-        // Version 2 (the same layout, a SHA-256 content hash) and a future version 4 are refused.
-        for v: UInt8 in [2, 4] {
+        // Version 3 (no sealed attributes) and a future version 5 are refused.
+        for v: UInt8 in [3, 5] {
             var other = header.encoded()
             other[9] = v
             do { _ = try Submission.Header(decoding: other); Issue.record("version \(v) accepted") } catch let e as WireError { #expect(e.code == .unsupportedVersion) }

@@ -147,13 +147,14 @@ public enum Synthesizer {
         let skatteverket = try register("skatteverket", ["skv_lopnr", "arbetsgivare", "namn", "antal_anstallda"],
                                         delimiter: ";", prefix: "SKV", person: .tenPlain, org: .plain)
         let all = [polisen, fk, af, pm, ivo, bolagsverket, skatteverket]
+        // Clean registers are all extracted on the reference date: no stale surname or address (§6).
+        let stale = config.names == .realistic && config.rates != .none
+        for reg in all { reg.extracted = refDay }
         if config.names == .realistic {
             // §7.4: which given names each register writes, and how many days before the reference date it was extracted.
             let policies: [(RegisterOut, GivenNamePolicy, Int)] = [(polisen, .everyday, 45), (fk, .all, 0), (af, .first, 20),
                 (pm, .all, 75), (ivo, .everyday, 120), (bolagsverket, .all, 180), (skatteverket, .all, 10)]
-            for (reg, policy, days) in policies { reg.policy = policy; reg.extracted = refDay - days }
-        } else {
-            for reg in all { reg.extracted = refDay }
+            for (reg, policy, days) in policies { reg.policy = policy; if stale { reg.extracted = refDay - days } }
         }
         // §7.3: scale registers, people drawn uniformly; their bits lie past the masks' eight.
         let scaleStyles: [PersonStyle] = [.twelve, .tenDash, .twelveDash, .tenPlain]
@@ -164,12 +165,8 @@ public enum Synthesizer {
                             organisationStyle: .dash, truth: truthRows)
         }
         for (k, reg) in scale.enumerated() {
-            if config.names == .realistic {
-                reg.policy = [.all, .everyday, .first][k % 3]
-                reg.extracted = refDay - (30 * k) % 360
-            } else {
-                reg.extracted = refDay
-            }
+            reg.extracted = stale ? refDay - (30 * k) % 360 : refDay
+            if config.names == .realistic { reg.policy = [.all, .everyday, .first][k % 3] }
         }
         let scaleChance = min(1, Double(config.scaleRows) / Double(max(1, n)))
 

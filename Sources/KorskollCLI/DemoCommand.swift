@@ -27,6 +27,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Keep everything in this directory (must not exist): coordinator/, nodes/<party>/, truth/.") var workdir: String?
     @Option(help: "People in the synthetic population.") var people = 20_000
     @Option(help: "Seed of the synthetic population.") var seed: UInt64 = 2026
+    @Option(help: "Name tables of the population: realistic or small (synth.md §3).") var names: NameSetting = .realistic
 
     static let parties = ["polisen", "fk", "af", "pm", "ivo", "bolagsverket"]
     static let refDate = "2026-01-01"
@@ -50,7 +51,9 @@ struct DemoCommand: ParsableCommand {
         // 1. Population.
         step("Synthetic population: \(people) people, seed \(seed)")
         let synthDir = dir + "/population"
-        let summary = try Synthesizer.run(SynthConfig(people: people, seed: seed, referenceDate: CalendarDate(iso: Self.refDate)!), out: synthDir)
+        var synthConfig = SynthConfig(people: people, seed: seed, referenceDate: CalendarDate(iso: Self.refDate)!)
+        synthConfig.names = names
+        let summary = try Synthesizer.run(synthConfig, out: synthDir)
         try fm.moveItem(atPath: synthDir + "/truth", toPath: dir + "/truth")
         print("  \(summary.people) people (\(summary.testNumbersOnly ? "Skatteverket test numbers only" : "generated numbers")), \(summary.listed) on the police list, \(summary.organisations) organisations, \(summary.reentries) re-entries")
         print("  registers: " + Synthesizer.registerIDs.map { "\($0) \(summary.registers[$0] ?? 0)" }.joined(separator: ", "))

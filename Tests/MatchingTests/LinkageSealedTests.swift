@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Wire
 @testable import Matching
 
@@ -14,7 +15,7 @@ import Wire
 
     @Test(arguments: [UInt64(1), 2, 3, 17, 2026])
     func sealedValuesReachExactlyTheLinkedRowsOfTheirRecipients(seed: UInt64) throws {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let names = ["polisen", "fk", "pm"]
         // polisen seals category to fk, and note to fk and pm; pm seals benefit to fk.
         let sealedBy: [[Submission.SealedAttributeName]] = [

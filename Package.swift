@@ -78,6 +78,7 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Wire", "Sodium", "Tabular", "Agreements", "Parties", "ProtocolLog", "Node", "CLKEncoding", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Node", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]
 )

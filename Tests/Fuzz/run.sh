@@ -10,7 +10,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 iterations="${1:-20000}"
 log="$(mktemp -t korskoll-fuzz.XXXXXX)"
-KORSKOLL_FUZZ_ITERATIONS="$iterations" swift test --disable-xctest --filter 'FuzzTests\.parserReturnsOrThrowsItsOwnError' >"$log" 2>&1
+KORSKOLL_FUZZ_ITERATIONS="$iterations" swift test --disable-xctest --filter 'FuzzTests/parserReturnsOrThrowsItsOwnError' >"$log" 2>&1
 status=$?
 grep '^{"fuzzTarget"' "$log"
 if [ "$status" -ne 0 ]; then

@@ -136,6 +136,8 @@ enum FuzzSeeds {
             ("valid-escapes.json", utf8(#" {"s":"\u00e5\ud83d\ude00\/\b\f\n\r\t\\","n":-0,"x":-12345678901234567890,"y":1E+2} "#)),
             ("valid-nested.json", utf8("[[[[[{}]]]],[],{\"k\":[0.5,-0.0]}]")),
             ("valid-scalar.json", utf8("\"\"")),
+            // One level deeper than the reader allows.
+            ("tricky-nested-513.json", utf8(String(repeating: "[", count: 513) + String(repeating: "]", count: 513))),
         ] + resultDocuments().prefix(1)
     }
 
@@ -273,6 +275,7 @@ enum FuzzSeeds {
              "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"category": "kategori", "role": "roll"}}
             """#)),
             ("tricky-unknown-key.json", utf8(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr", "extra": 1}"#)),
+            ("tricky-nested-5000.json", utf8("{\"format\": \"korskoll-mapping-v1\", \"recordId\": " + String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000) + "}")),
         ]
     }
 

@@ -13,16 +13,20 @@ struct FuzzTests {
     }
 
     /// The committed seeds named `valid-*` are accepted by their target, so the corpus starts from
-    /// inputs that reach deep into each parser. With `KORSKOLL_FUZZ_WRITE_SEEDS=1` the seeds are
-    /// first written again by the real writers (Tests/Fuzz/make-seeds.sh).
+    /// inputs that reach deep into each parser. With `KORSKOLL_FUZZ_WRITE_SEEDS=1` the real writers
+    /// first add the seeds that are missing, with `=all` they write every seed again
+    /// (Tests/Fuzz/make-seeds.sh); sealed seeds differ at each writing (fresh stream keys).
     @Test func validSeedsAreAccepted() throws {
         FuzzFiles.prepare()
         defer { FuzzFiles.clean() }
-        if ProcessInfo.processInfo.environment["KORSKOLL_FUZZ_WRITE_SEEDS"] == "1" {
+        if let mode = ProcessInfo.processInfo.environment["KORSKOLL_FUZZ_WRITE_SEEDS"], mode == "1" || mode == "all" {
             for (target, seeds) in try FuzzSeeds.all() {
                 let dir = FuzzEngine.root.appendingPathComponent(target)
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-                for (name, bytes) in seeds { try Data(bytes).write(to: dir.appendingPathComponent(name)) }
+                for (name, bytes) in seeds {
+                    let url = dir.appendingPathComponent(name)
+                    if mode == "all" || !FileManager.default.fileExists(atPath: url.path) { try Data(bytes).write(to: url) }
+                }
             }
         }
         for target in FuzzTargets.all {

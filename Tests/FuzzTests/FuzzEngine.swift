@@ -59,7 +59,14 @@ enum FuzzEngine {
         name.utf8.reduce(base ^ 0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 
+    /// The targets to run: `KORSKOLL_FUZZ_TARGETS` (comma-separated names), else all.
+    static func selected(_ name: String) -> Bool {
+        guard let list = ProcessInfo.processInfo.environment["KORSKOLL_FUZZ_TARGETS"], !list.isEmpty else { return true }
+        return list.split(separator: ",").contains { $0 == name }
+    }
+
     static func run(_ target: FuzzTarget) {
+        guard selected(target.name) else { return }
         let seed = SeededRandom().seed
         var rng = SeededRandom(seed: targetSeed(seed, target.name))
         let (seeds, regressions) = corpus(target.name)
@@ -131,11 +138,13 @@ enum FuzzReport {
 }
 
 /// Prints the target, the seed and the input being executed when the process traps (a Swift
-/// runtime trap is SIGILL or SIGTRAP; a precondition on Linux may also abort), then lets the
-/// signal take its course. Only async-signal-safe work in the handler: preformatted text and write(2).
+/// runtime trap is SIGILL or SIGTRAP; a precondition on Linux may also abort), writes the whole
+/// input to `$TMPDIR/korskoll-fuzz-crash-<pid>.bin`, then lets the signal take its course. Only
+/// async-signal-safe work in the handler: preformatted text, open(2) and write(2).
 enum CrashReporter {
     nonisolated(unsafe) static var header = [UInt8]()
-    nonisolated(unsafe) static let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1 << 12)
+    nonisolated(unsafe) static var crashPath = [CChar]()
+    nonisolated(unsafe) static let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Mutator.maxLength + 1)
     nonisolated(unsafe) static var length = 0
     nonisolated(unsafe) static var installed = false
     nonisolated(unsafe) static var armed = false
@@ -143,11 +152,13 @@ enum CrashReporter {
     static func arm(target: String, seed: UInt64, input: [UInt8]) {
         if !installed {
             installed = true
+            crashPath = Array(FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-fuzz-crash-\(getpid()).bin").path.utf8CString)
             for sig in [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS] { signal(sig, CrashReporter.handle) }
         }
-        header = Array("\nfuzz crash: target \(target), seed \(seed) (KORSKOLL_TEST_SEED=\(seed)), input of \(input.count) bytes, hex of the first 256:\n".utf8)
-        length = min(input.count, 256)
-        for i in 0..<length { buffer[i] = input[i] }
+        let path = String(decoding: crashPath.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        header = Array("\nfuzz crash: target \(target), seed \(seed) (KORSKOLL_TEST_SEED=\(seed)), input of \(input.count) bytes written to \(path); hex of the first 256:\n".utf8)
+        length = min(input.count, Mutator.maxLength + 1)
+        if length > 0 { input.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: length) } }
         armed = true
     }
 
@@ -155,10 +166,12 @@ enum CrashReporter {
 
     static let handle: @convention(c) (Int32) -> Void = { sig in
         if CrashReporter.armed {
+            let fd = CrashReporter.crashPath.withUnsafeBufferPointer { open($0.baseAddress!, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+            if fd >= 0 { _ = write(fd, CrashReporter.buffer, CrashReporter.length); close(fd) }
             CrashReporter.header.withUnsafeBufferPointer { _ = write(2, $0.baseAddress, $0.count) }
             let digits: StaticString = "0123456789abcdef"
             var pair: (UInt8, UInt8) = (0, 0)
-            for i in 0..<CrashReporter.length {
+            for i in 0..<min(CrashReporter.length, 256) {
                 let b = CrashReporter.buffer[i]
                 pair = (digits.utf8Start[Int(b >> 4)], digits.utf8Start[Int(b & 15)])
                 withUnsafeBytes(of: &pair) { _ = write(2, $0.baseAddress, 2) }

@@ -38,7 +38,7 @@ enum FuzzEngine {
     /// Mutated inputs per target: `KORSKOLL_FUZZ_ITERATIONS`, else 2,000.
     static var iterations: Int { ProcessInfo.processInfo.environment["KORSKOLL_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 2_000 }
     /// One execution longer than this is reported as a hang (debug build, a loaded machine).
-    static let hangLimit: Duration = .seconds(2)
+    static let hangLimit: Duration = .seconds(5)
 
     struct Failure { let input: [UInt8]; let what: String }
 
@@ -140,8 +140,14 @@ enum FuzzReport {
 /// Prints the target, the seed and the input being executed when the process traps (a Swift
 /// runtime trap is SIGILL or SIGTRAP; a precondition on Linux may also abort), writes the whole
 /// input to `$TMPDIR/korskoll-fuzz-crash-<pid>.bin`, then lets the signal take its course. Only
-/// async-signal-safe work in the handler: preformatted text, open(2) and write(2).
+/// async-signal-safe work in the handler: preformatted text, open(2) and write(2). A watchdog
+/// thread aborts (and so reports) an execution that has run for ``hangAbort``: an endless loop
+/// would otherwise hold the test run for ever.
 enum CrashReporter {
+    static let hangAbort: UInt64 = 60_000_000_000
+    /// When the current execution started (uptime nanoseconds); 0 when none runs. Under `lock`.
+    nonisolated(unsafe) static var startedAt: UInt64 = 0
+    static let lock = NSLock()
     nonisolated(unsafe) static var header = [UInt8]()
     nonisolated(unsafe) static var crashPath = [CChar]()
     nonisolated(unsafe) static let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Mutator.maxLength + 1)
@@ -154,15 +160,29 @@ enum CrashReporter {
             installed = true
             crashPath = Array(FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-fuzz-crash-\(getpid()).bin").path.utf8CString)
             for sig in [SIGILL, SIGTRAP, SIGABRT, SIGSEGV, SIGBUS] { signal(sig, CrashReporter.handle) }
+            Thread.detachNewThread {
+                while true {
+                    sleep(1)
+                    let t = CrashReporter.lock.withLock { CrashReporter.startedAt }
+                    if t != 0, DispatchTime.now().uptimeNanoseconds - t > CrashReporter.hangAbort {
+                        FileHandle.standardError.write(Data("\nfuzz hang: one execution has run for \(CrashReporter.hangAbort / 1_000_000_000) s\n".utf8))
+                        abort()
+                    }
+                }
+            }
         }
         let path = String(decoding: crashPath.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         header = Array("\nfuzz crash: target \(target), seed \(seed) (KORSKOLL_TEST_SEED=\(seed)), input of \(input.count) bytes written to \(path); hex of the first 256:\n".utf8)
         length = min(input.count, Mutator.maxLength + 1)
         if length > 0 { input.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: length) } }
         armed = true
+        lock.withLock { startedAt = DispatchTime.now().uptimeNanoseconds }
     }
 
-    static func disarm() { armed = false }
+    static func disarm() {
+        armed = false
+        lock.withLock { startedAt = 0 }
+    }
 
     static let handle: @convention(c) (Int32) -> Void = { sig in
         if CrashReporter.armed {

@@ -84,6 +84,7 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Wire", "Sodium", "Tabular", "Agreements", "Parties", "ProtocolLog", "Node", "CLKEncoding", "TestSupport"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport", "Agreements"]),
         .testTarget(name: "ProtocolsTests"),

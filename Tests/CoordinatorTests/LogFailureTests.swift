@@ -43,7 +43,7 @@ private func allEvents(_ w: World) throws -> [LogEvent] {
         let w = try World()
         let layout = FileLayout(root: w.dir + "/coordinator")
         try layout.prepare()
-        let files = FaultInjectingLogFiles()
+        nonisolated(unsafe) let files = FaultInjectingLogFiles()
         let store = MemoryStore()
         let t = w.clock
         let s = try CoordinatorService(layout: layout, store: store, keys: w.coordinator, registry: w.registry, now: { t }, logFiles: files,

@@ -147,7 +147,9 @@ private struct Exchange {
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: Data(repeating: 1, count: 300), as: w.polisen, expect: 400)
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: big, as: w.fk, expect: 413)
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
-            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 409)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
+            let policeAgain = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.polisen, people: Array(0..<10))))
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: policeAgain, as: w.polisen, expect: 409)
 
             let status = "GET /v1/agreements/{id}/status"
             _ = try await call(status, "GET", APIPath.status(agreement: "watch-test"), as: nil, expect: 401)

@@ -35,15 +35,15 @@ extension CoordinatorService {
             }
             try out.close()
         } catch let e as CoordinatorError {
-            throw try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         } catch {
             let e = CoordinatorError(.submission, "the upload was cut off after \(received) bytes")
-            throw try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         }
         let digest = hash.finalize()
         guard Hex.encode(digest) == claimedDigest else {
             let e = CoordinatorError(.submission, "the upload's BLAKE2b-256 differs from the signed digest: truncated or altered in transit (\(received) bytes received)")
-            throw try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         }
         return try await acceptSubmission(party: party, agreementID: agreementID, upload: path, digest: digest)
     }
@@ -105,7 +105,7 @@ extension CoordinatorService {
             startRunIfComplete(a)
             return answer
         } catch let e as CoordinatorError where e.isRefusal {
-            try record(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party,
+            logRefusal(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party,
                                 code: e.code.rawValue, reason: layout.scrub(e.body.reason)))
             throw e.by(party).markedLogged()
         }
@@ -116,18 +116,18 @@ extension CoordinatorService {
     /// event under the latest checkpoint; nil when this submission is new.
     func acceptedAgain(_ a: Agreement, party: String, submissionID sid: String, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
         guard let stored = try store.submissions(agreement: a.id).first(where: { $0.party == party && $0.submissionID == sid }),
-              let (index, event) = loggedEvents().last(where: {
-                  $0.1.type == .submissionAccepted && $0.1.agreement == a.id && $0.1.party == party && $0.1.submissionID == sid
+              let logged = loggedEvents().last(where: { _, e in
+                  e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
               }) else { return nil }
         let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
-        guard event.hash == hash else { return nil }
-        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: index))
+        guard logged.1.hash == hash else { return nil }
+        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: logged.0))
     }
 
     /// Removes a refused upload and logs the refusal.
-    func rejectUpload(party: String, agreementID: String, upload: String, _ error: CoordinatorError) throws -> CoordinatorError {
+    func rejectUpload(party: String, agreementID: String, upload: String, _ error: CoordinatorError) -> CoordinatorError {
         try? FileManager.default.removeItem(atPath: upload)
-        try record(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party, code: error.code.rawValue,
+        logRefusal(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party, code: error.code.rawValue,
                             reason: layout.scrub(error.body.reason)))
         return error.by(party).markedLogged()
     }

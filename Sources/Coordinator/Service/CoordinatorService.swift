@@ -127,6 +127,12 @@ public actor CoordinatorService {
         do { try record(batch) } catch { diagnostics("an unauthenticated refusal was not logged: \(error)") }
     }
 
+    /// Logs an authenticated party's refusal. A log that cannot be written does not change the
+    /// answer (api.md §5.2): the refusal stands, and the failure goes to the server's log.
+    func logRefusal(_ event: LogEvent) {
+        do { try record(event) } catch { diagnostics("a refusal was not logged: \(error)") }
+    }
+
     /// Writes the `refusals.aggregated` event of a window that has ended, or with `force` of the
     /// current one (at shutdown). Called on a timer (Protocols/log.md §1.1).
     public func flushRefusals(force: Bool = false) {
@@ -146,7 +152,7 @@ public actor CoordinatorService {
         let event = LogEvent(time: now(), type: .requestRefused, agreement: agreement, party: error.party ?? claimedParty,
                              parameters: ["method": method, "path": path], code: error.code.rawValue, reason: reason)
         if error.party != nil {
-            do { try record(event) } catch { diagnostics("a refusal was not logged: \(error)") }
+            logRefusal(event)
         } else {
             logUnauthenticated(event)
         }
@@ -155,7 +161,7 @@ public actor CoordinatorService {
 
     /// A forbidden action by an authenticated party: logged, then thrown.
     func forbid(_ party: String, agreement: String?, _ reason: String, path: String) throws -> Never {
-        try record(LogEvent(time: now(), type: .authenticationFailed, agreement: agreement, party: party,
+        logRefusal(LogEvent(time: now(), type: .authenticationFailed, agreement: agreement, party: party,
                             parameters: ["path": path], code: CoordinatorError.Code.forbidden.rawValue, reason: reason))
         throw CoordinatorError(.forbidden, reason).by(party).markedLogged()
     }

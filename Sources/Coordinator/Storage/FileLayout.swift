@@ -1,5 +1,8 @@
 import Foundation
 import Sodium
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the coordinator keeps files in its data directory (Protocols/api.md §1). The database
 /// points at these; no other type builds a path.
@@ -66,7 +69,11 @@ struct FileLayout: Sendable {
         guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw CoordinatorError(.unavailable, "cannot write a staged file; retry later")
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: partial))
+        // rename(2) replaces an older staged file atomically.
+        guard Glibc.rename(partial, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw CoordinatorError(.unavailable, "cannot write a staged file; retry later")
+        }
     }
 
     /// Where output `output` of `agreement` is sealed (`RunWork.seal` writes it there).

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import Identifiers
+import Parties
+import ProtocolLog
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -143,6 +145,16 @@ private final class CoordinatorProcess {
             #expect(try sql(data, "SELECT output FROM results ORDER BY output") == releases.sorted(), "\(point): results vs releases \(releases)")
             #expect(try sql(data, "SELECT state FROM runs") == ["finished"], "\(point)")
             #expect(try sql(data, "SELECT count(*) FROM ceremony") == ["2"], "\(point)")
+            // Each fact once in the log: a retry after the restart added no second event for it.
+            let keys = try KeyFiles.loadSecret(URL(fileURLWithPath: "\(dir)/coordinator.secret.json"))
+            let events = try LogStore(directory: data + "/log", coordinator: "coordinator", key: keys.signing).entries.map { try LogEvent(leaf: $0) }
+            func count(_ type: LogEvent.Kind, _ match: (LogEvent) -> Bool = { _ in true }) -> Int { events.filter { $0.type == type && match($0) }.count }
+            #expect(count(.agreementRegistered) == 1, "\(point): \(count(.agreementRegistered)) registrations")
+            #expect(count(.submissionAccepted) == 2, "\(point): \(count(.submissionAccepted)) acceptances")
+            let finished = events.filter { $0.type == .runFinished && $0.code == nil }
+            let runIDs = try sql(data, "SELECT run_id FROM runs")
+            #expect(finished.count == 1 && runIDs == finished.map { $0.runID ?? "" }, "\(point)")
+            #expect(count(.resultSealed) == 2 && count(.resultFetched) >= 1, "\(point)")
         }
     }
 }

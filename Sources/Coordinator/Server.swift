@@ -11,7 +11,7 @@ public enum CoordinatorServer {
                            onReady: @escaping @Sendable (Int) -> Void) async throws {
         let router = Router()
         let diagnostics = service.diagnostics
-        router.add(middleware: ErrorMiddleware { diagnostics($0) })
+        router.add(middleware: ErrorMiddleware(service: service) { diagnostics($0) })
         CoordinatorRoutes(service: service).add(to: router)
         let app = Application(
             router: router,
@@ -23,7 +23,8 @@ public enum CoordinatorServer {
     /// The header that carries the receipt of a result fetch (api.md §3.6).
     public static let receiptHeaderName = APIHeader.receipt
 
-    /// The largest body read whole (every request but a submission upload).
+    /// The largest body read whole (every request but a submission upload), on any endpoint
+    /// (Protocols/api.md §5.3).
     static let maxRequestBody = 1 << 20
 
     /// A JSON answer with sorted keys.

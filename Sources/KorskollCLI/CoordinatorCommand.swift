@@ -46,18 +46,27 @@ struct CoordinatorCommand: ParsableCommand {
             let service = try CoordinatorService(dataDir: data, keys: keys, registry: reg, maxUpload: maxUpload)
             let dataDir = data
             try runBlocking {
+                // Protocols/api.md §5.1: the store is brought up to the log before serving.
                 try await service.resume()
-                // Retention is enforced every minute, and after each run.
-                Task {
-                    while true {
-                        try? await Task.sleep(for: .seconds(60))
-                        try? await service.enforceRetention()
+                // Retention is enforced every minute, and after each run; the refusal aggregator's
+                // ended windows are written every 10 s (Protocols/log.md §1.1).
+                let timer = Task {
+                    var tick = 0
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: .seconds(10))
+                        await service.flushRefusals()
+                        tick += 1
+                        if tick % 6 == 0 { try? await service.enforceRetention() }
                     }
                 }
+                defer { timer.cancel() }
+                // Serves until SIGTERM or SIGINT (a graceful shutdown); then the current window's
+                // folded refusals are written.
                 try await CoordinatorServer.run(service: service, host: host, port: port) { actual in
                     try? Data("\(actual)\n".utf8).write(to: URL(fileURLWithPath: dataDir + "/port"), options: .atomic)
                     printError("coordinator \(keys.party) listening on \(host):\(actual), data in \(dataDir)")
                 }
+                await service.flushRefusals(force: true)
             }
         }
     }

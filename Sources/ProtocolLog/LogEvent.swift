@@ -14,6 +14,9 @@ public struct LogEvent: Codable, Equatable, Sendable {
         case resultFetched = "result.fetched"
         case encodingsDeleted = "encodings.deleted"
         case authenticationFailed = "auth.failed"
+        /// A request refused for another reason than its authentication: an unknown agreement
+        /// or output, a malformed or oversized request, a conflict (§1, §6.4).
+        case requestRefused = "request.refused"
         /// Unauthenticated refusals beyond the per-window limit, counted by code (§1.1).
         case refusalsAggregated = "refusals.aggregated"
         /// The log cut a torn tail off at open (§2.1); `counts` says how much.

@@ -282,13 +282,13 @@ public enum LogVerifier {
             // Protocols/log.md §6.4: refusals are counted and listed, never anomalies, whatever
             // agreement id the refused request named (an outsider can name any id).
             switch e.type {
-            case .authenticationFailed, .submissionRejected, .refusalsAggregated:
+            case .authenticationFailed, .submissionRejected, .requestRefused, .refusalsAggregated:
                 // Saturating: the counts are the coordinator's word, and must not trap the verifier.
                 let count = e.type == .refusalsAggregated ? (e.counts ?? [:]).values.reduce(0, saturatingSum) : 1
                 report.refusals.append(.init(seq: e.seq, time: e.time, type: e.type.rawValue, agreement: e.agreement, party: e.party,
                                              code: e.code, reason: e.reason, count: count, byCode: e.type == .refusalsAggregated ? e.counts : nil))
                 report.refusalCount = saturatingSum(report.refusalCount, count)
-                if e.type != .submissionRejected { report.authenticationFailures = saturatingSum(report.authenticationFailures, count) }
+                if e.type == .authenticationFailed || e.type == .refusalsAggregated { report.authenticationFailures = saturatingSum(report.authenticationFailures, count) }
                 if e.type == .submissionRejected, let id = e.agreement, sections[id] != nil { sections[id]!.rejectedSubmissions += 1 }
                 continue
             case .logRecovered:
@@ -354,7 +354,7 @@ public enum LogVerifier {
                 s.deletions.append(e.time)
             case .ceremonyRelayed:
                 if let to = e.recipient, !facts.parties.contains(to) { anomaly(e.seq, "ceremony-foreign", "a key-ceremony blob of \(id) was relayed to '\(to)', who is not a party") }
-            case .agreementRegistered, .authenticationFailed, .submissionRejected, .refusalsAggregated, .logRecovered:
+            case .agreementRegistered, .authenticationFailed, .submissionRejected, .requestRefused, .refusalsAggregated, .logRecovered:
                 break
             }
             sections[id] = s

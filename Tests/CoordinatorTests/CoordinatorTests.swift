@@ -191,12 +191,16 @@ func waitForRun(_ s: CoordinatorService, party: String = "fk", tries: Int = 1000
         let rejected = try w.events(.submissionRejected)
         #expect(rejected.count == 5)
         #expect(rejected.allSatisfy { $0.reason?.isEmpty == false })
-        // The intact one is accepted once; sending it again is refused.
+        // The intact one is accepted once; the same bytes again get the same receipt (api.md §5.1),
+        // and another submission from the same party is refused.
         let copy = good + ".copy"
         try data.write(to: URL(fileURLWithPath: copy))
         let answer = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: good)
         #expect(answer.rows == 500)
-        await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: copy) }
+        let again = try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: copy)
+        #expect(again.receipt.index == answer.receipt.index)
+        let second = try w.submission(from: w.fk, people: Array(0..<10))
+        await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "fk", agreementID: "watch-test", upload: second) }
         #expect(w.storedSubmissions().count == 1)
     }
 

@@ -81,7 +81,8 @@ private struct Exchange {
             "PUT /v1/agreements/{id}/submission", "GET /v1/agreements/{id}/status", "GET /v1/agreements/{id}/results/{output}",
             "GET /v1/log/checkpoint", "GET /v1/log/consistency",
         ])
-        #expect(doc.responses["GET /v1/log/checkpoint"] == [200, 500])
+        #expect(doc.responses["GET /v1/log/checkpoint"] == [200, 413, 500])
+        #expect(doc.responses["PUT /v1/agreements/{id}/submission"]?.contains(503) == true)
     }
 
     /// Drives every operation of the real server to its success and its refusals, and checks
@@ -146,7 +147,9 @@ private struct Exchange {
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: Data(repeating: 1, count: 300), as: w.polisen, expect: 400)
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: big, as: w.fk, expect: 413)
             _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
-            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 409)
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: police, as: w.polisen, expect: 201)
+            let policeAgain = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.polisen, people: Array(0..<10))))
+            _ = try await call(submit, "PUT", APIPath.submission(agreement: "watch-test"), body: policeAgain, as: w.polisen, expect: 409)
 
             let status = "GET /v1/agreements/{id}/status"
             _ = try await call(status, "GET", APIPath.status(agreement: "watch-test"), as: nil, expect: 401)
@@ -239,7 +242,8 @@ private final class LogLines: @unchecked Sendable {
         let table: [(CoordinatorError.Code, String, Int)] = [
             (.unauthenticated, "auth.failed", 401), (.replay, "auth.replay", 401), (.forbidden, "auth.forbidden", 403),
             (.badRequest, "request.invalid", 400), (.submission, "submission.invalid", 400), (.agreement, "agreement.invalid", 400),
-            (.notFound, "not-found", 404), (.conflict, "conflict", 409), (.tooLarge, "request.too-large", 413), (.internal, "internal", 500),
+            (.notFound, "not-found", 404), (.conflict, "conflict", 409), (.tooLarge, "request.too-large", 413), (.unavailable, "storage.unavailable", 503),
+            (.internal, "internal", 500),
         ]
         for (code, name, status) in table {
             let e = CoordinatorError(code, "why")

@@ -15,6 +15,7 @@ extension CoordinatorError: HTTPResponseError {
         case .conflict: .conflict
         case .tooLarge: .contentTooLarge
         case .badRequest, .submission, .agreement: .badRequest
+        case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
     }
@@ -30,6 +31,12 @@ extension CoordinatorError: HTTPResponseError {
 
     /// The JSON response for this error.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        try CoordinatorServer.json(body, status: status)
+        var response = try CoordinatorServer.json(body, status: status)
+        // api.md §5.2: a write the log could not take is retried after a pause.
+        if code == .unavailable { response.headers[.retryAfter] = String(Self.retryAfterSeconds) }
+        return response
     }
+
+    /// The `Retry-After` of a 503 (Protocols/api.md §5.2), seconds.
+    public static let retryAfterSeconds = 5
 }

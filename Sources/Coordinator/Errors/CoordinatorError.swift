@@ -12,10 +12,27 @@ public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
         case tooLarge = "request.too-large"
         case submission = "submission.invalid"
         case agreement = "agreement.invalid"
+        /// The protocol log could not be written (disk full, I/O error): nothing was done; retry
+        /// later (Protocols/api.md §5.2).
+        case unavailable = "storage.unavailable"
         case `internal` = "internal"
     }
     public let code: Code
     public let reason: String
+    /// The party whose request was authenticated, when the refusal came after authentication.
+    public var party: String? = nil
+    /// True once the refusal is in the protocol log (or counted by the refusal aggregator), so
+    /// that `ErrorMiddleware` logs every other refusal exactly once (Protocols/api.md §5.3).
+    public var logged = false
     public init(_ code: Code, _ reason: String) { self.code = code; self.reason = reason }
     public var description: String { reason }
+
+    /// Whether this error is a refusal of the request (logged), rather than a failure of the
+    /// coordinator (`internal`, `unavailable`: the detail goes to the server's log).
+    public var isRefusal: Bool { code != .internal && code != .unavailable }
+
+    /// This error, marked as logged.
+    func markedLogged() -> CoordinatorError { var e = self; e.logged = true; return e }
+    /// This error, naming the authenticated party whose request it refuses.
+    func by(_ party: String) -> CoordinatorError { var e = self; if e.party == nil { e.party = party }; return e }
 }

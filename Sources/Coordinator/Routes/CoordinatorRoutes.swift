@@ -14,20 +14,24 @@ struct CoordinatorRoutes: Sendable {
         let service = service
         router.post(RouterPath(APIPath.Pattern.agreements)) { request, _ -> Response in
             let (party, body) = try await authenticated(request, service: service)
-            guard let message = try? APIJSON.decode(RegisterAgreementRequest.self, from: body) else {
-                throw CoordinatorError(.badRequest, "expected {\"document\": base64, \"signatures\": base64}")
+            return try await on(behalfOf: party) {
+                guard let message = try? APIJSON.decode(RegisterAgreementRequest.self, from: body) else {
+                    throw CoordinatorError(.badRequest, "expected {\"document\": base64, \"signatures\": base64}")
+                }
+                return try CoordinatorServer.json(await service.registerAgreement(party: party, document: message.document, signatures: message.signatures))
             }
-            return try CoordinatorServer.json(await service.registerAgreement(party: party, document: message.document, signatures: message.signatures))
         }
         router.put(RouterPath(APIPath.Pattern.ceremonyRelay)) { request, context -> Response in
             let (party, body) = try await authenticated(request, service: service)
-            try await service.putCeremony(party: party, agreementID: try context.parameters.require("id"),
-                                          to: try context.parameters.require("party"), blob: body)
-            return try CoordinatorServer.json(CeremonyRelayAnswer())
+            return try await on(behalfOf: party) {
+                try await service.putCeremony(party: party, agreementID: try context.parameters.require("id"),
+                                              to: try context.parameters.require("party"), blob: body)
+                return try CoordinatorServer.json(CeremonyRelayAnswer())
+            }
         }
         router.get(RouterPath(APIPath.Pattern.ceremony)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
-            let blob = try await service.getCeremony(party: party, agreementID: try context.parameters.require("id"))
+            let blob = try await on(behalfOf: party) { try await service.getCeremony(party: party, agreementID: try context.parameters.require("id")) }
             return Response(status: .ok, headers: [.contentType: "application/octet-stream"], body: .init(byteBuffer: ByteBuffer(bytes: blob)))
         }
         router.put(RouterPath(APIPath.Pattern.submission)) { request, context -> Response in
@@ -36,19 +40,25 @@ struct CoordinatorRoutes: Sendable {
             // The body is streamed, so the signature is checked now and the digest it signs later (api.md §3.3).
             let party = try await service.authenticate(method: "PUT", path: signedPath(request),
                                                        headers: { header(headers, $0) }, bodyDigest: nil)
-            let answer = try await service.receiveSubmission(party: party, agreementID: agreement,
-                                                             claimedDigest: header(headers, RequestSignature.Header.digest) ?? "",
-                                                             body: request.body)
+            let answer = try await on(behalfOf: party) {
+                try await service.receiveSubmission(party: party, agreementID: agreement,
+                                                    claimedDigest: header(headers, RequestSignature.Header.digest) ?? "",
+                                                    body: request.body)
+            }
             return try CoordinatorServer.json(answer, status: .created)
         }
         router.get(RouterPath(APIPath.Pattern.status)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
-            return try CoordinatorServer.json(await service.status(party: party, agreementID: try context.parameters.require("id")))
+            return try await on(behalfOf: party) {
+                try CoordinatorServer.json(await service.status(party: party, agreementID: try context.parameters.require("id")))
+            }
         }
         router.get(RouterPath(APIPath.Pattern.result)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
-            let fetched = try await service.fetchResult(party: party, agreementID: try context.parameters.require("id"),
-                                                        output: try context.parameters.require("output"))
+            let fetched = try await on(behalfOf: party) {
+                try await service.fetchResult(party: party, agreementID: try context.parameters.require("id"),
+                                              output: try context.parameters.require("output"))
+            }
             // api.md §3.6: the sealed file as the body, the receipt (JSON, base64) in a header.
             let receipt = try APIJSON.encode(fetched.receipt).base64EncodedString()
             return Response(status: .ok,
@@ -67,6 +77,12 @@ struct CoordinatorRoutes: Sendable {
             return try CoordinatorServer.json(try await service.consistency(from: first, to: second))
         }
     }
+}
+
+/// Runs the part of a route after `party` authenticated: a refusal thrown there names the party,
+/// so that `ErrorMiddleware` logs it under that name (api.md §5.3).
+private func on<T>(behalfOf party: String, _ body: () async throws -> T) async throws -> T {
+    do { return try await body() } catch let e as CoordinatorError { throw e.by(party) }
 }
 
 private let receiptHeader = HTTPFields.Element.Name(APIHeader.receipt)!

@@ -37,9 +37,16 @@ extension CoordinatorService {
             guard existing.hash == a.hash else { throw CoordinatorError(.conflict, "agreement \(a.id) is registered with other content") }
             return RegisterAgreementAnswer(agreement: a.id, hash: hex(a.hash), registered: false)
         }
-        try store.insertAgreement(id: a.id, hash: hex(a.hash), document: document, signatures: signatures, registered: now())
-        try record(LogEvent(time: now(), type: .agreementRegistered, agreement: a.id, party: party, hash: hex(a.hash),
+        // api.md §5.1: the document is staged, the event logged, then the row inserted; a restart
+        // between the last two re-inserts the row from the staged document.
+        let time = now()
+        try layout.stageAgreement(id: a.id, document: document, signatures: signatures)
+        FaultPoint.agreementBeforeLog.reach()
+        try record(LogEvent(time: time, type: .agreementRegistered, agreement: a.id, party: party, hash: hex(a.hash),
                             parties: sigs.signatures.map(\.party).sorted()))
+        FaultPoint.agreementBeforeStore.reach()
+        try storeWrite { try store.insertAgreement(id: a.id, hash: hex(a.hash), document: document, signatures: signatures, registered: time) }
+        FaultPoint.agreementAfterStore.reach()
         return RegisterAgreementAnswer(agreement: a.id, hash: hex(a.hash), registered: true)
     }
 
@@ -53,9 +60,14 @@ extension CoordinatorService {
         guard blob.count <= CeremonyRelayAnswer.maxBytes else {
             throw CoordinatorError(.tooLarge, "a ceremony blob is at most \(CeremonyRelayAnswer.maxBytes) bytes")
         }
-        try store.putCeremony(agreement: a.id, party: recipient, blob: blob)
+        // api.md §5.1: staged, logged, stored.
+        try layout.stageCeremony(agreement: a.id, party: recipient, blob: blob)
+        FaultPoint.ceremonyBeforeLog.reach()
         try record(LogEvent(time: now(), type: .ceremonyRelayed, agreement: a.id, party: party, recipient: recipient,
                             hash: Hex.encode(SHA256.hash(Array(blob)))))
+        FaultPoint.ceremonyBeforeStore.reach()
+        try storeWrite { try store.putCeremony(agreement: a.id, party: recipient, blob: blob) }
+        FaultPoint.ceremonyAfterStore.reach()
     }
 
     /// The caller's own ceremony blob (api.md §3.2); 404 until the lead relayed it.

@@ -30,7 +30,9 @@ extension CoordinatorService {
             throw CoordinatorError(.notFound, "output \(output) of \(a.id) is not ready")
         }
         let data = try Data(contentsOf: URL(fileURLWithPath: r.file))
+        FaultPoint.fetchBeforeLog.reach()
         let index = try record(LogEvent(time: now(), type: .resultFetched, agreement: a.id, party: party, runID: r.runID, output: output))[0]
+        FaultPoint.fetchAfterLog.reach()
         return FetchedResult(sealed: data, receipt: try receipt(for: index))
     }
 }

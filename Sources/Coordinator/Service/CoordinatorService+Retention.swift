@@ -17,9 +17,11 @@ extension CoordinatorService {
         }
         for id in order {
             let subs = due[id]!
+            // api.md §5.1: logged first; a restart before the files are gone deletes them then.
+            let time = now()
+            try record(LogEvent(time: time, type: .encodingsDeleted, agreement: id, parties: subs.map(\.party).sorted(), reason: "retention"))
             for s in subs { try? FileManager.default.removeItem(atPath: s.file) }
-            try store.markSubmissionsDeleted(agreement: id, at: now())
-            try record(LogEvent(time: now(), type: .encodingsDeleted, agreement: id, parties: subs.map(\.party).sorted(), reason: "retention"))
+            try storeWrite { try store.markSubmissionsDeleted(agreement: id, at: time) }
         }
     }
 }

@@ -21,8 +21,10 @@ extension CoordinatorService {
         }
     }
 
-    /// Restarts runs that a previous process left unfinished, starts complete ones, and applies retention.
+    /// Brings the store up to the log (api.md §5.1), restarts runs that a previous process left
+    /// unfinished, starts complete ones, and applies retention.
     public func resume() throws {
+        try recover()
         for id in try store.agreementIDs() { startRunIfComplete(try agreement(id)) }
         try enforceRetention()
     }
@@ -35,11 +37,14 @@ extension CoordinatorService {
     func run(_ a: Agreement, machine: RunMachine, restarted: Bool) async {
         var machine = machine
         let runID = Hex.encode(Random.bytes(8))
+        var finishLogged = false
         do {
-            try store.saveRun(RunRecord(agreement: a.id, runID: runID, state: .running, progress: "loading submissions", started: now()))
+            try storeWrite { try store.saveRun(RunRecord(agreement: a.id, runID: runID, state: .running, progress: "loading submissions", started: now())) }
+            FaultPoint.runBeforeStartLog.reach()
             var parameters = ["threshold": a.match.threshold.map { String($0) } ?? "none", "exact": a.match.exact.joined(separator: ",")]
             if restarted { parameters["restart"] = "true" }
             try record(LogEvent(time: now(), type: .runStarted, agreement: a.id, runID: runID, parties: a.partyIDs, parameters: parameters))
+            FaultPoint.runAfterStartLog.reach()
             let submissions = try store.submissions(agreement: a.id)
             let files = Dictionary(submissions.map { ($0.party, $0.file) }, uniquingKeysWith: { x, _ in x })
             let sids = Dictionary(submissions.map { ($0.party, $0.submissionID) }, uniquingKeysWith: { x, _ in x })
@@ -56,22 +61,39 @@ extension CoordinatorService {
                 ResultRecord(agreement: a.id, output: output.name, recipient: output.recipient, runID: runID, file: file, hash: try fileHash(file))
             }
             if machine.sealed() == .recordFinished {
-                let counts = String(decoding: try JSONSerialization.data(withJSONObject: linkage.counts, options: [.sortedKeys]), as: UTF8.self)
-                try store.finishRun(agreement: a.id, results: results, finished: now(), counts: counts)
-                _ = log.append(LogEvent(time: now(), type: .runFinished, agreement: a.id, runID: runID, parties: a.partyIDs, counts: linkage.counts))
-                for r in results {
-                    _ = log.append(LogEvent(time: now(), type: .resultSealed, agreement: a.id, recipient: r.recipient, hash: r.hash, runID: runID, output: r.output))
-                }
-                _ = try log.commit()
+                // api.md §5.1: the release is logged first, then saved; a restart between the two
+                // saves the logged results (their files are in place) instead of running again.
+                let time = now()
+                FaultPoint.runBeforeFinishLog.reach()
+                try record([LogEvent(time: time, type: .runFinished, agreement: a.id, runID: runID, parties: a.partyIDs, counts: linkage.counts)]
+                           + results.map { r in
+                               LogEvent(time: time, type: .resultSealed, agreement: a.id, recipient: r.recipient, hash: r.hash, runID: runID, output: r.output)
+                           })
+                finishLogged = true
+                FaultPoint.runBeforeFinishStore.reach()
+                try storeWrite { try store.finishRun(agreement: a.id, results: results, finished: time, counts: try Self.countsJSON(linkage.counts)) }
+                FaultPoint.runAfterFinishStore.reach()
             }
         } catch {
-            if case .recordFailed(let reason) = machine.failed(failureReason(error, agreement: a.id)) {
-                try? store.failRun(agreement: a.id, reason: reason, at: now())
-                _ = try? record(LogEvent(time: now(), type: .runFinished, agreement: a.id, runID: runID, code: "run.failed", reason: reason))
+            if finishLogged {
+                // The release is in the log; the next start saves it (api.md §5.1).
+                diagnostics("run \(runID) of \(a.id) is logged as finished but not saved: \(error)")
+            } else if case .recordFailed(let reason) = machine.failed(failureReason(error, agreement: a.id)) {
+                do {
+                    try record(LogEvent(time: now(), type: .runFinished, agreement: a.id, runID: runID, code: "run.failed", reason: reason))
+                    try storeWrite { try store.failRun(agreement: a.id, reason: reason, at: now()) }
+                } catch {
+                    diagnostics("the failure of run \(runID) of \(a.id) was not recorded: \(error)")
+                }
             }
         }
         running.remove(a.id)
         do { try enforceRetention() } catch { diagnostics("retention after the run of \(a.id): \(error)") }
+    }
+
+    /// A run's counts as stored: sorted-key JSON.
+    static func countsJSON(_ counts: [String: Int]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: counts, options: [.sortedKeys]), as: UTF8.self)
     }
 
     /// The reason a failed run shows to parties: a classified error's reason without internal

@@ -35,18 +35,15 @@ extension CoordinatorService {
             }
             try out.close()
         } catch let e as CoordinatorError {
-            try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
-            throw e
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         } catch {
             let e = CoordinatorError(.submission, "the upload was cut off after \(received) bytes")
-            try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
-            throw e
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         }
         let digest = hash.finalize()
         guard Hex.encode(digest) == claimedDigest else {
             let e = CoordinatorError(.submission, "the upload's BLAKE2b-256 differs from the signed digest: truncated or altered in transit (\(received) bytes received)")
-            try await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
-            throw e
+            throw await rejectUpload(party: party, agreementID: agreementID, upload: path, e)
         }
         return try await acceptSubmission(party: party, agreementID: agreementID, upload: path, digest: digest)
     }
@@ -68,6 +65,9 @@ extension CoordinatorService {
             let h = opened.header
             if let refusal = policy.checkHeader(h, sender: party) { throw refusal }
             let sid = Hex.encode(h.submissionID)
+            // api.md §5.1: the same submission again (a node retrying after a lost answer) gets
+            // the receipt of the event that accepted it, not a 409.
+            if let answer = try acceptedAgain(a, party: party, submissionID: sid, upload: upload, digest: digest) { return answer }
             guard try !store.submissionExists(agreement: a.id, party: party, submissionID: sid) else {
                 throw CoordinatorError(.conflict, "\(party) already submitted to \(a.id), or this submission id was seen before (replay)")
             }
@@ -82,35 +82,60 @@ extension CoordinatorService {
                 throw CoordinatorError(.submission, layout.scrub(e.reason, upload: upload))
             }
             if let refusal = policy.checkSchema(h, against: try store.submissions(agreement: a.id)) { throw refusal }
+            // log.md §1: a submission's hash is the BLAKE2b-256 of the file, as its request signed it.
+            let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
+            // api.md §5.1: the file is put in place, the event logged, then the row inserted. A file
+            // left by a process that died before logging has no row and is replaced.
             let file = try layout.submission(agreement: a.id, party: party)
+            if fm.fileExists(atPath: file) { try fm.removeItem(atPath: file) }
             try fm.moveItem(atPath: upload, toPath: file)
+            FaultPoint.submissionBeforeLog.reach()
+            let time = now()
+            let index: UInt64
             do {
-                try store.insertSubmission(SubmissionRecord(agreement: a.id, party: party, submissionID: sid, file: file, rows: rows,
-                                                            schemaDigest: SubmissionPolicy.storedSchemaDigest(h), accepted: now()))
+                index = try record(LogEvent(time: time, type: .submissionAccepted, agreement: a.id, party: party, hash: hash,
+                                            submissionID: sid, counts: ["rows": rows, "personIDs": Int(h.personIDs),
+                                                                        "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)],
+                                            parameters: ["attributes": SubmissionPolicy.sentAttributes(h)]))[0]
             } catch {
                 try? fm.removeItem(atPath: file)
                 throw error
             }
-            // log.md §1: a submission's hash is the BLAKE2b-256 of the file, as its request signed it.
-            let hash = try digest.map(Hex.encode) ?? submissionHash(file)
-            let index = try record(LogEvent(time: now(), type: .submissionAccepted, agreement: a.id, party: party, hash: hash,
-                                            submissionID: sid, counts: ["rows": rows, "personIDs": Int(h.personIDs),
-                                                                        "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)],
-                                            parameters: ["attributes": SubmissionPolicy.sentAttributes(h)]))[0]
+            FaultPoint.submissionBeforeStore.reach()
+            try storeWrite {
+                try store.insertSubmission(SubmissionRecord(agreement: a.id, party: party, submissionID: sid, file: file, rows: rows,
+                                                            schemaDigest: SubmissionPolicy.storedSchemaDigest(h), accepted: time))
+            }
+            FaultPoint.submissionAfterStore.reach()
             let answer = SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: rows, receipt: try receipt(for: index))
             startRunIfComplete(a)
             return answer
-        } catch let e as CoordinatorError {
-            try record(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party,
-                                code: e.code.rawValue, reason: e.body.reason))
-            throw e
+        } catch let e as CoordinatorError where e.isRefusal {
+            logRefusal(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party,
+                                code: e.code.rawValue, reason: layout.scrub(e.body.reason)))
+            throw e.by(party).markedLogged()
         }
     }
 
+    /// The answer to a submission that was accepted before: same party, same submission id and
+    /// the same bytes as the logged `submission.accepted` (api.md §5.1), with a receipt for that
+    /// event under the latest checkpoint; nil when this submission is new.
+    func acceptedAgain(_ a: Agreement, party: String, submissionID sid: String, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
+        guard let stored = try store.submissions(agreement: a.id).first(where: { $0.party == party && $0.submissionID == sid }),
+              let logged = loggedEvents().last(where: { _, e in
+                  e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
+              }) else { return nil }
+        let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
+        guard logged.1.hash == hash else { return nil }
+        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: logged.0))
+    }
+
     /// Removes a refused upload and logs the refusal.
-    func rejectUpload(party: String, agreementID: String, upload: String, _ error: CoordinatorError) throws {
+    func rejectUpload(party: String, agreementID: String, upload: String, _ error: CoordinatorError) -> CoordinatorError {
         try? FileManager.default.removeItem(atPath: upload)
-        try record(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party, code: error.code.rawValue, reason: error.body.reason))
+        logRefusal(LogEvent(time: now(), type: .submissionRejected, agreement: agreementID, party: party, code: error.code.rawValue,
+                            reason: layout.scrub(error.body.reason)))
+        return error.by(party).markedLogged()
     }
 }
 

@@ -25,6 +25,9 @@ public actor CoordinatorService {
     public let maxUpload: Int
     /// Agreements whose run is under way in this process.
     var running: Set<String> = []
+    /// Unauthenticated refusals logged one by one up to a limit per window, then counted
+    /// (Protocols/log.md §1.1).
+    var refusals = RefusalAggregator()
     let now: @Sendable () -> UInt64
     /// The server's log for details that must not reach a client (unexpected errors).
     let diagnostics: @Sendable (String) -> Void
@@ -43,7 +46,7 @@ public actor CoordinatorService {
 
     /// A coordinator over any store (tests use `MemoryStore`); `layout` must be prepared.
     init(layout: FileLayout, store: any CoordinatorStore, keys: PartyKeys, registry: Registry, maxUpload: Int = 4 << 30,
-         now: @escaping @Sendable () -> UInt64,
+         now: @escaping @Sendable () -> UInt64, logFiles: any LogFileOpener = POSIXLogFiles(),
          diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("coordinator: \($0)\n".utf8)) }) throws {
         self.id = keys.party
         self.keys = keys
@@ -53,7 +56,7 @@ public actor CoordinatorService {
         self.maxUpload = maxUpload
         self.now = now
         self.diagnostics = diagnostics
-        log = try LogStore(directory: layout.logDirectory, coordinator: keys.party, key: keys.signing)
+        log = try LogStore(directory: layout.logDirectory, coordinator: keys.party, key: keys.signing, files: logFiles)
     }
 
     // MARK: authentication (api.md §2)
@@ -78,31 +81,89 @@ public actor CoordinatorService {
             }
             return sig.party
         } catch let e as CoordinatorError {
-            try record(LogEvent(time: now(), type: .authenticationFailed, party: headers(RequestSignature.Header.party),
-                                parameters: ["method": method, "path": path], code: e.code.rawValue, reason: e.reason))
-            throw e
+            logUnauthenticated(LogEvent(time: now(), type: .authenticationFailed, party: headers(RequestSignature.Header.party),
+                                        parameters: ["method": method, "path": path], code: e.code.rawValue, reason: layout.scrub(e.reason)))
+            throw e.markedLogged()
         } catch let e as WireError {
-            try record(LogEvent(time: now(), type: .authenticationFailed, party: headers(RequestSignature.Header.party),
-                                parameters: ["method": method, "path": path], code: CoordinatorError.Code.unauthenticated.rawValue, reason: e.reason))
-            throw CoordinatorError(.unauthenticated, e.reason)
+            logUnauthenticated(LogEvent(time: now(), type: .authenticationFailed, party: headers(RequestSignature.Header.party),
+                                        parameters: ["method": method, "path": path], code: CoordinatorError.Code.unauthenticated.rawValue,
+                                        reason: layout.scrub(e.reason)))
+            throw CoordinatorError(.unauthenticated, e.reason).markedLogged()
         }
     }
 
     // MARK: the protocol log
 
-    /// Appends the events and signs a checkpoint; returns their indices.
+    /// Appends the events and signs a checkpoint; returns their indices. A log that cannot be
+    /// written throws `unavailable` (503, Protocols/api.md §5.2): the batch was dropped whole, and
+    /// since the log is written before the store (§5.1) nothing of the request remains.
     @discardableResult
     func record(_ events: LogEvent...) throws -> [UInt64] {
+        try record(events)
+    }
+
+    @discardableResult
+    func record(_ events: [LogEvent]) throws -> [UInt64] {
         let indices = events.map { log.append($0) }
-        _ = try log.commit()
+        do { _ = try log.commit() } catch let e as LogError {
+            diagnostics("protocol log: \(e.reason)")
+            if e.code == .storageUnavailable {
+                throw CoordinatorError(.unavailable, "the protocol log cannot be written now; nothing was done; retry later")
+            }
+            throw CoordinatorError(.internal, e.reason)
+        }
         return indices
+    }
+
+    /// Logs an unauthenticated refusal through the aggregator (Protocols/log.md §1.1): one by one
+    /// up to the window's limit, then counted. A log that cannot be written does not change the
+    /// answer (401 stays 401, api.md §5.2); the failure goes to the server's log.
+    func logUnauthenticated(_ event: LogEvent) {
+        let outcome = refusals.consider(code: event.code ?? "", at: now())
+        var batch: [LogEvent] = []
+        if let summary = outcome.summary { batch.append(summary) }
+        if outcome.decision == .logIndividually { batch.append(event) }
+        guard !batch.isEmpty else { return }
+        do { try record(batch) } catch { diagnostics("an unauthenticated refusal was not logged: \(error)") }
+    }
+
+    /// Logs an authenticated party's refusal. A log that cannot be written does not change the
+    /// answer (api.md §5.2): the refusal stands, and the failure goes to the server's log.
+    func logRefusal(_ event: LogEvent) {
+        do { try record(event) } catch { diagnostics("a refusal was not logged: \(error)") }
+    }
+
+    /// Writes the `refusals.aggregated` event of a window that has ended, or with `force` of the
+    /// current one (at shutdown). Called on a timer (Protocols/log.md §1.1).
+    public func flushRefusals(force: Bool = false) {
+        guard let summary = refusals.flush(at: now(), force: force) else { return }
+        do { try record(summary) } catch { diagnostics("aggregated refusals were not logged: \(error)") }
+    }
+
+    /// Logs a refusal that no service path logged yet and returns the error the client sees
+    /// (Protocols/api.md §5.3): an authenticated party's refusal is logged as `request.refused`
+    /// under its name; any other goes through the aggregator. The reason is scrubbed of internal
+    /// paths in both the log and the answer.
+    public func refuse(_ error: CoordinatorError, method: String, path: String, agreement: String?, claimedParty: String?) -> CoordinatorError {
+        let reason = layout.scrub(error.reason)
+        var e = CoordinatorError(error.code, reason)
+        e.party = error.party
+        guard error.isRefusal, !error.logged else { return error.logged ? e.markedLogged() : e }
+        let event = LogEvent(time: now(), type: .requestRefused, agreement: agreement, party: error.party ?? claimedParty,
+                             parameters: ["method": method, "path": path], code: error.code.rawValue, reason: reason)
+        if error.party != nil {
+            logRefusal(event)
+        } else {
+            logUnauthenticated(event)
+        }
+        return e.markedLogged()
     }
 
     /// A forbidden action by an authenticated party: logged, then thrown.
     func forbid(_ party: String, agreement: String?, _ reason: String, path: String) throws -> Never {
-        try record(LogEvent(time: now(), type: .authenticationFailed, agreement: agreement, party: party,
+        logRefusal(LogEvent(time: now(), type: .authenticationFailed, agreement: agreement, party: party,
                             parameters: ["path": path], code: CoordinatorError.Code.forbidden.rawValue, reason: reason))
-        throw CoordinatorError(.forbidden, reason)
+        throw CoordinatorError(.forbidden, reason).by(party).markedLogged()
     }
 
     /// The receipt (Protocols/log.md §4) for the event at `index`, as the API carries it.

@@ -1,5 +1,8 @@
 import Foundation
 import Sodium
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the coordinator keeps files in its data directory (Protocols/api.md §1). The database
 /// points at these; no other type builds a path.
@@ -14,7 +17,7 @@ struct FileLayout: Sendable {
     /// process are never kept (Protocols/api.md §3.3).
     func prepare() throws {
         let fm = FileManager.default
-        for sub in ["submissions", "results", "log", "incoming"] {
+        for sub in ["submissions", "results", "log", "incoming", "staged"] {
             try fm.createDirectory(atPath: "\(root)/\(sub)", withIntermediateDirectories: true)
         }
         for f in (try? fm.contentsOfDirectory(atPath: incomingDirectory)) ?? [] { try? fm.removeItem(atPath: "\(incomingDirectory)/\(f)") }
@@ -39,6 +42,42 @@ struct FileLayout: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }
+
+    /// Where a registered agreement's document and signatures are staged before its event is
+    /// logged (Protocols/api.md §5.1), so that a restart can insert its row from them.
+    func stagedAgreement(_ id: String) -> (document: String, signatures: String) {
+        ("\(root)/staged/\(id).agreement.json", "\(root)/staged/\(id).signatures.json")
+    }
+
+    /// Where a ceremony blob is staged before its event is logged (Protocols/api.md §5.1).
+    func stagedCeremony(agreement: String, party: String) -> String { "\(root)/staged/\(agreement).ceremony.\(party).blob" }
+
+    /// Writes the agreement's staged files (mode 0600, written whole by rename).
+    func stageAgreement(id: String, document: Data, signatures: Data) throws {
+        let paths = stagedAgreement(id)
+        try Self.writeWhole(document, to: paths.document)
+        try Self.writeWhole(signatures, to: paths.signatures)
+    }
+
+    /// Writes a ceremony blob's staged file (mode 0600, written whole by rename).
+    func stageCeremony(agreement: String, party: String, blob: Data) throws {
+        try Self.writeWhole(blob, to: stagedCeremony(agreement: agreement, party: party))
+    }
+
+    static func writeWhole(_ data: Data, to path: String) throws {
+        let partial = path + ".partial"
+        guard FileManager.default.createFile(atPath: partial, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw CoordinatorError(.unavailable, "cannot write a staged file; retry later")
+        }
+        // rename(2) replaces an older staged file atomically.
+        guard Glibc.rename(partial, path) == 0 else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw CoordinatorError(.unavailable, "cannot write a staged file; retry later")
+        }
+    }
+
+    /// Where output `output` of `agreement` is sealed (`RunWork.seal` writes it there).
+    func result(agreement: String, output: String) -> String { "\(root)/results/\(agreement)/\(output).kkr" }
 
     /// Replaces every occurrence of the data directory in a text by `<data>`, so that no reason
     /// sent to a client or written into the log names an internal path (Protocols/api.md §4).

@@ -73,11 +73,19 @@ extension KeyHolderService {
     /// BlindEvaluate of the VOPRF mode under the batch's share: `k_i·B[j]` for every element and
     /// one batched DLEQ proof under `pk_i` (Protocols/oprf.md §7.2). Runs outside the actor.
     public nonisolated static func evaluate(_ batch: AdmittedBatch) throws -> EvaluateAnswer {
-        let (evaluated, proof) = try OPRFServer.blindEvaluate(keyPair: batch.share.keyPair, blindedElements: batch.elements, suite: .voprf)
+        try answer(share: batch.share, agreement: batch.agreement, elements: batch.elements, round: batch.round,
+                   used: batch.usedAfter, cap: batch.cap)
+    }
+
+    /// The answer to a batch under `share`: what ``evaluate(_:)`` computes, callable on its own
+    /// (the benchmark times it).
+    public nonisolated static func answer(share: DealtShare, agreement: String, elements: [Element], round: UInt64 = 0,
+                                          used: Int = 0, cap: Int = 0) throws -> EvaluateAnswer {
+        let (evaluated, proof) = try OPRFServer.blindEvaluate(keyPair: share.keyPair, blindedElements: elements, suite: .voprf)
         var out = Data(capacity: evaluated.count * OPRFSuite.elementLength)
         for e in evaluated { out.append(contentsOf: e.bytes) }
-        return EvaluateAnswer(agreement: batch.agreement, index: batch.share.index, evaluated: out, proof: Data(proof.serialized),
-                              round: batch.round, used: batch.usedAfter, cap: batch.cap)
+        return EvaluateAnswer(agreement: agreement, index: share.index, evaluated: out, proof: Data(proof.serialized),
+                              round: round, used: used, cap: cap)
     }
 
     /// Logs an evaluated batch as `oprf.evaluated` (party, agreement, round, count, the party's

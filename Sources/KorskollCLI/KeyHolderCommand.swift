@@ -38,6 +38,13 @@ struct KeyHolderCommand: ParsableCommand {
             let dataDir = data
             try runBlocking {
                 let agreements = await service.agreements
+                // Closes each window of folded unauthenticated refusals (log.md §1.1).
+                Task {
+                    while true {
+                        try? await Task.sleep(for: .seconds(60))
+                        try? await service.flushRefusals()
+                    }
+                }
                 try await KeyHolderServer.run(service: service, host: host, port: port) { actual in
                     try? Data("\(actual)\n".utf8).write(to: URL(fileURLWithPath: KeyHolderLayout(root: dataDir).portFile), options: .atomic)
                     printError("key holder \(keys.party) listening on \(host):\(actual), shares of \(agreements.isEmpty ? "no agreement" : agreements.joined(separator: ", ")), data in \(dataDir)")

@@ -94,6 +94,21 @@ private func blindedElements(_ count: Int) throws -> [UInt8] {
         }
     }
 
+    @Test func unauthenticatedRefusalsBeyondTheWindowLimitAreCountedNotLoggedOneByOne() async throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let service = try f.service("kh-a", now: { 1_800_000_000 })
+        for _ in 0..<25 {
+            await #expect(throws: KeyHolderError.self) {
+                try await service.authenticate(method: "POST", path: "/v1/oprf/x/evaluate", headers: { _ in nil }, bodyDigest: "")
+            }
+        }
+        try await service.flushRefusals(force: true)
+        let events = try await Fixture.events(service)
+        #expect(events.filter { $0.type == .authenticationFailed }.count == 10)
+        #expect(events.first { $0.type == .refusalsAggregated }?.counts == ["auth.failed": 15])
+    }
+
     @Test func theMeterAndTheNoncesSurviveARestart() async throws {
         let f = try Fixture(caps: ["fk": 10, "polisen": 10])
         defer { f.remove() }

@@ -129,3 +129,41 @@ private struct Seen: Sendable {
         }
     }
 }
+
+/// What the node's two checks saw.
+private struct Checks: Sendable {
+    var first: KeyHolderBlinding.Outcome?
+    var second: KeyHolderBlinding.Outcome?
+}
+
+/// The node's whole key-holder path: dealt file, key holders on loopback, cache.
+@Suite struct KeyHolderBlindingTests {
+    @Test func aLaterCheckAsksTheKeyHoldersOnlyForNewIdentifiers() async throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let services = try ["kh-a", "kh-b", "kh-c"].map { try f.service($0) }
+        try await withServers(services) { urls in
+            let f2 = f
+            let checks = try await offPool { () -> Checks in
+                let make = {
+                    try KeyHolderBlinding(dealtPath: f2.dir + "/dealt/" + DealtPublicKey.fileName(agreement: Fixture.agreement), registry: f2.registry,
+                                          holderURLs: ["kh-a": urls[0], "kh-b": urls[1], "kh-c": urls[2]], node: f2.keys["fk"]!,
+                                          cacheDirectory: f2.dir + "/fk-cache")
+                }
+                var checks = Checks()
+                checks.first = try make().pseudonyms(["198001011234", "199912319876", "200002291111"], namespace: .person)
+                // A new process: the cache is read back from disk.
+                checks.second = try make().pseudonyms(["199912319876", "197506150000", "198001011234"], namespace: .person)
+                return checks
+            }
+            #expect(checks.first?.evaluated == 3 && checks.second?.evaluated == 1)
+            #expect(checks.second?.pseudonyms[0] == checks.first?.pseudonyms[1] && checks.second?.pseudonyms[2] == checks.first?.pseudonyms[0])
+            let expected = try OPRFPseudonym.reference(key: f.key, agreement: Fixture.agreement, namespace: .person, canonical: "197506150000")
+            #expect(checks.second?.pseudonyms[1] == expected, "seed \(f.seed)")
+            // The first two key holders counted 3 + 1 identifiers; the third was not needed.
+            let used = try await Fixture.events(services[0]).filter { $0.type == .oprfEvaluated }.map { $0.counts?["elements"] ?? 0 }
+            #expect(used == [3, 1])
+            #expect(try await Fixture.events(services[2]).filter { $0.type == .oprfEvaluated }.isEmpty)
+        }
+    }
+}

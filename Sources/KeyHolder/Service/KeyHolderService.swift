@@ -27,6 +27,8 @@ public actor KeyHolderService {
     var served: [String: Served]
     var meter: Meter
     var nonces: NonceBook
+    /// Unauthenticated refusals beyond the per-window limit are counted, not logged one by one (log.md §1.1).
+    var refusals = RefusalAggregator()
     let now: @Sendable () -> UInt64
     /// The server's log for details that must not reach a client.
     nonisolated let diagnostics: @Sendable (String) -> Void
@@ -116,10 +118,28 @@ public actor KeyHolderService {
             }
             return (sig.party, sig.nonce)
         } catch let e as KeyHolderError {
-            try record(LogEvent(time: now(), type: .authenticationFailed, party: claimed,
-                                parameters: ["method": method, "path": path], code: e.code.rawValue, reason: e.reason))
+            let event = LogEvent(time: now(), type: .authenticationFailed, party: claimed,
+                                 parameters: ["method": method, "path": path], code: e.code.rawValue, reason: e.reason)
+            if e.code == .replay {
+                // A replay carries a valid signature: its party answers for it, so it is always logged.
+                try record(event)
+            } else {
+                let outcome = refusals.consider(code: e.code.rawValue, at: now())
+                var events = outcome.summary.map { [$0] } ?? []
+                if outcome.decision == .logIndividually { events.append(event) }
+                if !events.isEmpty {
+                    for e in events { log.append(e) }
+                    _ = try log.commit()
+                }
+            }
             throw e
         }
+    }
+
+    /// Writes the `refusals.aggregated` event of an ended window (or of the current one with
+    /// `force`, at shutdown); `serve` calls it every minute (log.md §1.1).
+    public func flushRefusals(force: Bool = false) throws {
+        if let summary = refusals.flush(at: now(), force: force) { try record(summary) }
     }
 
     // MARK: the log

@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "Matching", dependencies: ["CDice", "Wire"]),
         .target(name: "ProtocolLog", dependencies: ["Sodium", "Wire", "Parties", "Agreements"]),
         .target(name: "Agreements", dependencies: ["Sodium", "Parties"]),
+        // The privacy officer's report: one self-contained HTML page (Protocols/log.md §6.3).
+        .target(name: "OfficerReport", dependencies: ["ProtocolLog", "Agreements", "Parties", "Sodium"]),
         // A party's signed HTTP calls to the coordinator (Protocols/api.md).
         .target(name: "CoordinatorClient", dependencies: ["API", "Sodium", "Parties", "Wire", "ProtocolLog"]),
         .target(name: "Node", dependencies: ["API", "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient",
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "KorskollCLI",
             dependencies: [
-                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API",
+                "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API", "OfficerReport",
                 "KeyHolder", "KeyHolding", "OPRF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -80,24 +82,27 @@ let package = Package(
         .testTarget(name: "OPRFTests", dependencies: ["OPRF", "Sodium", "TestSupport"]),
         .testTarget(name: "IdentifiersTests", dependencies: ["Identifiers", "TestSupport"]),
         .testTarget(name: "CLKEncodingTests", dependencies: ["CLKEncoding", "Sodium", "TestSupport"]),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"]),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
         .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
+        .testTarget(name: "AgreementsTests", dependencies: ["Agreements", "Parties", "Sodium"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorClientTests", dependencies: ["CoordinatorClient", "TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport",
                                                 "Agreements", "API", "Coordinator", "CoordinatorClient", "ProtocolLog"]),
         .testTarget(name: "MatchingTests", dependencies: ["Matching", "Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorTests", dependencies: [
-            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire",
+            "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Wire", "Sodium", "Tabular", "Agreements", "Parties", "ProtocolLog", "Node", "CLKEncoding", "TestSupport"]),
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
-        .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport"]),
+        .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport", "Agreements"]),
         .testTarget(name: "ProtocolsTests"),
         .testTarget(name: "KeyHolderTests", dependencies: ["KeyHolder", "KeyHolding", "Node", "OPRF", "CoordinatorClient", "API", "Blinding",
                                                      "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
+        .testTarget(name: "OfficerReportTests", dependencies: ["OfficerReport", "ProtocolLog", "Agreements", "Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Node", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]
 )

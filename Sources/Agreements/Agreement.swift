@@ -9,6 +9,9 @@ public struct AgreementError: Error, Equatable, Sendable, CustomStringConvertibl
         case unsigned = "agreement.unsigned"
         case badSignature = "agreement.bad-signature"
         case unknownParty = "agreement.unknown-party"
+        /// A submission (or a value in it) that the agreement does not declare for its party
+        /// (Protocols/agreements.md §3).
+        case undeclared = "agreement.undeclared"
         /// The agreement's file cannot be read.
         case io = "agreement.io"
     }
@@ -25,9 +28,43 @@ public struct AgreementError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// A linkage agreement (Protocols/agreements.md §1). The document's bytes are what every party
-/// signs; its identity is their SHA-256.
+/// signs; its identity is their SHA-256. Version 2 documents declare each party's attributes
+/// (§3); version 1 documents are read with none (§1.1).
 public struct Agreement: Sendable, Equatable {
-    public static let format = "korskoll-agreement-v1"
+    /// The format this build writes and prefers.
+    public static let format = "korskoll-agreement-v2"
+    /// The earlier format, still read (Protocols/agreements.md §1.1).
+    public static let formatV1 = "korskoll-agreement-v1"
+    /// The identifier kinds a party may declare.
+    public static let identifierKinds = ["person", "organisation"]
+    /// The reader that makes an attribute readable by the coordinator (Protocols/agreements.md §3).
+    public static let coordinatorReader = "coordinator"
+    /// The per-record fields that come from the linkage itself (Protocols/results.md §2).
+    public static let linkageFields = ["category", "matchKind", "otherParties", "scoreBand", "viaRepresentative"]
+    /// At most this many bytes in a declared value: sealed values are padded to one length (wire.md §3.2).
+    public static let maxValueLength = 47
+
+    /// One attribute a party sends (Protocols/agreements.md §3): its closed set of values and
+    /// who may read it.
+    public struct Attribute: Codable, Sendable, Equatable {
+        public var name: String
+        /// The closed set of values; an empty value means absent and is always allowed.
+        public var values: [String]
+        /// `["coordinator"]`: sent in plain text for matching rules. Otherwise the party ids the
+        /// value is sealed to, so the coordinator cannot read it.
+        public var readers: [String]
+
+        public init(name: String, values: [String], readers: [String]) {
+            self.name = name; self.values = values; self.readers = readers
+        }
+
+        /// Whether the coordinator reads the value (plain text on the wire).
+        public var coordinatorReadable: Bool { readers == [Agreement.coordinatorReader] }
+        /// The parties the value is sealed to; empty when the coordinator reads it.
+        public var sealedTo: [String] { coordinatorReadable ? [] : readers }
+        /// Whether `value` may be sent: empty (absent) or one of the declared values.
+        public func allows(_ value: String) -> Bool { value.isEmpty || values.contains(value) }
+    }
 
     public struct Party: Codable, Sendable, Equatable {
         public var id: String
@@ -35,6 +72,25 @@ public struct Agreement: Sendable, Equatable {
         public var identifiers: [String]
         /// Whether it submits CLKs under the agreement's schema.
         public var fuzzy: Bool
+        /// The attributes it may send (v2; none in a v1 document).
+        public var attributes: [Attribute]?
+        /// Reserved for standing agreements (`reference`, `subjects`, `relations`); read and
+        /// kept, no meaning yet (Protocols/agreements.md §1).
+        public var role: String?
+
+        public init(id: String, identifiers: [String], fuzzy: Bool, attributes: [Attribute]? = nil, role: String? = nil) {
+            self.id = id; self.identifiers = identifiers; self.fuzzy = fuzzy; self.attributes = attributes; self.role = role
+        }
+
+        /// The declared attribute named `name`, if any.
+        public func attribute(_ name: String) -> Attribute? { attributes?.first { $0.name == name } }
+    }
+
+    /// Reserved for standing agreements: the period the agreement is valid (ISO dates). Read and
+    /// kept, no meaning yet.
+    public struct Validity: Codable, Sendable, Equatable {
+        public var from: String
+        public var until: String
     }
 
     public struct Output: Codable, Sendable, Equatable {
@@ -69,6 +125,7 @@ public struct Agreement: Sendable, Equatable {
         var match: Match
         var outputs: [Output]
         var retentionDays: Int
+        var validity: Validity?
     }
 
     public let bytes: [UInt8]
@@ -83,8 +140,15 @@ public struct Agreement: Sendable, Equatable {
     public let outputs: [Output]
     /// Encodings are deleted at most this many days after the run finishes.
     public let retentionDays: Int
+    /// The document's format (`korskoll-agreement-v1` or `-v2`).
+    public let documentFormat: String
+    /// Reserved (v2): the validity period, without meaning yet.
+    public let validity: Validity?
 
     public var partyIDs: [String] { parties.map(\.id) }
+
+    /// The entry of party `id`, if it is a party.
+    public func party(_ id: String) -> Party? { parties.first { $0.id == id } }
 
     public init(json data: Data, source: String = "agreement") throws {
         let doc: Document
@@ -92,8 +156,19 @@ public struct Agreement: Sendable, Equatable {
             throw AgreementError(.malformed, "\(source) is not a \(Self.format) document: \(error)")
         }
         func bad(_ why: String) -> AgreementError { AgreementError(.malformed, "\(source): \(why)") }
-        guard doc.format == Self.format else { throw bad("format must be \(Self.format)") }
+        guard doc.format == Self.format || doc.format == Self.formatV1 else { throw bad("format must be \(Self.format) (or \(Self.formatV1))") }
         guard !doc.parties.isEmpty, Set(doc.partyIDs).count == doc.parties.count else { throw bad("parties must be listed once each") }
+        try Self.checkParties(doc, bad)
+        if doc.format == Self.format {
+            // §3.1: a granted field is a fact of the linkage, or an attribute sealed to the recipient.
+            for o in doc.outputs {
+                for f in o.fields ?? [] where !Self.linkageFields.contains(f) {
+                    guard doc.parties.contains(where: { $0.id != o.recipient && $0.attribute(f)?.sealedTo.contains(o.recipient) == true }) else {
+                        throw bad("output '\(o.name)' grants '\(f)', which is neither a linkage field (\(Self.linkageFields.joined(separator: ", "))) nor an attribute another party seals to \(o.recipient)")
+                    }
+                }
+            }
+        }
         for o in doc.outputs {
             guard doc.partyIDs.contains(o.recipient) else { throw bad("output '\(o.name)' goes to '\(o.recipient)', who is not a party") }
             if o.kind == .aggregate { guard let k = o.k, k >= 1 else { throw bad("aggregate output '\(o.name)' needs k ≥ 1") } }
@@ -106,6 +181,47 @@ public struct Agreement: Sendable, Equatable {
         id = doc.id; version = doc.version; purpose = doc.purpose; legalBasis = doc.legalBasis
         coordinator = doc.coordinator; parties = doc.parties; match = doc.match; outputs = doc.outputs
         retentionDays = doc.retentionDays
+        documentFormat = doc.format; validity = doc.validity
+    }
+
+    /// Protocols/agreements.md §1, §3: identifier kinds from the known ones; in v2, attributes
+    /// named once with a closed set of short values and readers that are the coordinator alone
+    /// or parties of the agreement; in v1, no attributes and no reserved keys.
+    static func checkParties(_ doc: Document, _ bad: (String) -> AgreementError) throws {
+        for p in doc.parties {
+            for kind in p.identifiers where !identifierKinds.contains(kind) {
+                throw bad("party \(p.id) declares identifier kind '\(kind)'; the kinds are \(identifierKinds.joined(separator: ", "))")
+            }
+            guard Set(p.identifiers).count == p.identifiers.count else { throw bad("party \(p.id) lists an identifier kind twice") }
+            if doc.format == formatV1 {
+                guard p.attributes == nil, p.role == nil, doc.validity == nil else {
+                    throw bad("attributes, role and validity need \(format)")
+                }
+                continue
+            }
+            if let r = p.role, !["reference", "subjects", "relations"].contains(r) {
+                throw bad("party \(p.id): role '\(r)' is not reference, subjects or relations")
+            }
+            let attributes = p.attributes ?? []
+            guard attributes.count <= 16 else { throw bad("party \(p.id) declares \(attributes.count) attributes; at most 16") }
+            guard Set(attributes.map(\.name)).count == attributes.count else { throw bad("party \(p.id) declares an attribute twice") }
+            for a in attributes {
+                let at = "party \(p.id), attribute '\(a.name)'"
+                guard !a.name.isEmpty, a.name.utf8.count <= 64 else { throw bad("\(at): a name is 1 to 64 bytes") }
+                guard !a.values.isEmpty, Set(a.values).count == a.values.count else { throw bad("\(at): values must be a non-empty set") }
+                for v in a.values where v.isEmpty || v.utf8.count > maxValueLength || v != v.trimmingCharacters(in: .whitespaces) {
+                    throw bad("\(at): value '\(v)' must be 1 to \(maxValueLength) bytes with no surrounding spaces")
+                }
+                guard !a.readers.isEmpty, Set(a.readers).count == a.readers.count, a.readers.count <= 8 else {
+                    throw bad("\(at): readers must be 1 to 8 distinct names")
+                }
+                if !a.coordinatorReadable {
+                    for r in a.readers where !doc.partyIDs.contains(r) {
+                        throw bad("\(at): reader '\(r)' is neither \"coordinator\" alone nor a party of the agreement")
+                    }
+                }
+            }
+        }
     }
 
     /// The message a party signs: "korskoll/v1/agreement" ‖ 0x00 ‖ SHA-256(document).

@@ -1,5 +1,6 @@
 import Dispatch
 import Sodium
+import Tabular
 
 /// Encodes records into Bloom filters bit-identical to clkhash 0.18.3's blakeHash encoding
 /// (Protocols/clk.md §2).
@@ -325,7 +326,7 @@ public final class CLKEncoder: @unchecked Sendable {
             for i in 0..<tokenCount {
                 var prefixLength = 0
                 if positional {
-                    prefixLength = Self.writeDecimal(i + 1, to: w.token.pointer)
+                    prefixLength = DecimalText.write(i + 1, to: w.token.pointer)
                     w.token.pointer[prefixLength] = 0x20
                     prefixLength += 1
                 }
@@ -334,16 +335,6 @@ public final class CLKEncoder: @unchecked Sendable {
                         token: body, workspace: w)
             }
         }
-    }
-
-    /// Writes `v` (1 ≤ v < 10^12) in decimal; returns the digit count.
-    @inline(__always)
-    static func writeDecimal(_ v: Int, to out: UnsafeMutablePointer<UInt8>) -> Int {
-        var digits = 1, rest = v / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        var x = v
-        for d in stride(from: digits - 1, through: 0, by: -1) { out[d] = UInt8(48 + x % 10); x /= 10 }
-        return digits
     }
 
     /// Protocols/clk.md §2.5: k indices from ⌈k/32⌉ keyed BLAKE2b-512 digests with salts "0", "1",

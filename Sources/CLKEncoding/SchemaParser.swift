@@ -66,6 +66,10 @@ extension LinkageSchema {
         guard features.count * 2 * keySize <= 255 * hash.byteCount else {
             throw CLKError(.invalidSchema, "\(features.count) features × 2 keys × \(keySize) bytes exceed what HKDF-\(hash.rawValue) can derive (\(255 * hash.byteCount) bytes)")
         }
+        // l × 2^xor_folds must fit: a shift into the sign bit would trap the power-of-two test below.
+        guard l.leadingZeroBitCount > folds else {
+            throw CLKError(.invalidSchema, "clkConfig.l × 2^xor_folds is larger than \(Int.max)")
+        }
         let hashLength = l << folds
         guard hashLength & (hashLength - 1) == 0 else {
             throw CLKError(.invalidSchema, "clkConfig.l × 2^xor_folds is \(hashLength); blakeHash needs a power of two")

@@ -44,7 +44,8 @@ public enum ResultBuilder {
                     otherParties: fields.contains("otherParties") ? others.sorted() : nil,
                     scoreBand: fields.contains("scoreBand") ? scoreBand : nil,
                     category: fields.contains("category") && !l.categories.isEmpty ? l.categories.sorted() : nil,
-                    viaRepresentative: fields.contains("viaRepresentative") ? !l.viaRepresentative.isEmpty : nil))
+                    viaRepresentative: fields.contains("viaRepresentative") ? !l.viaRepresentative.isEmpty : nil,
+                    sealed: sealedFields(l, granted: fields)))
             }
             return ResultDocument(agreement: agreement.id, agreementHash: hex(agreement.hash), output: output.name, recipient: output.recipient,
                                   kind: output.kind.rawValue, runID: runID, submissionID: submissionIDs[output.recipient] ?? "",
@@ -59,6 +60,17 @@ public enum ResultBuilder {
             return ResultDocument(agreement: agreement.id, agreementHash: hex(agreement.hash), output: output.name, recipient: output.recipient,
                                   kind: output.kind.rawValue, runID: runID, k: k, cells: cells).encoded
         }
+    }
+}
+
+extension ResultBuilder {
+    /// results.md §2.1: the boxes sealed to the recipient for each granted field that names a
+    /// sealed attribute of a linked row, base64; nil when there are none. The coordinator cannot
+    /// open them; it only moves them.
+    static func sealedFields(_ l: RowLinks, granted: Set<String>) -> [String: [String]]? {
+        let out = l.sealed.filter { granted.contains($0.key) && !$0.value.isEmpty }
+            .mapValues { $0.map { Data($0).base64EncodedString() } }
+        return out.isEmpty ? nil : out
     }
 }
 

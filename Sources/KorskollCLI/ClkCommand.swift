@@ -134,8 +134,8 @@ extension ClkCommand {
             var out = Array("a,b,score\n".utf8)
             out.reserveCapacity(pairs.count * 28)
             for p in pairs {
-                appendDecimal(p.a, to: &out); out.append(0x2C)
-                appendDecimal(p.b, to: &out); out.append(0x2C)
+                DecimalText.append(p.a, to: &out); out.append(0x2C)
+                DecimalText.append(p.b, to: &out); out.append(0x2C)
                 out.append(contentsOf: p.score.description.utf8); out.append(0x0A)
             }
             let temporary = output + ".partial"
@@ -143,17 +143,6 @@ extension ClkCommand {
             guard rename(temporary, output) == 0 else { throw failure("cannot move the output into place at \(output)") }
             printError("\(a.count) × \(b.count) filters, \(pairs.count) pairs written; candidate generation \(String(format: "%.3f", seconds)) s, \(Int(Double(a.count) * Double(b.count) / max(seconds, 1e-9) / 1e6)) M pairs/s considered")
         }
-    }
-}
-
-/// Appends a non-negative integer in decimal.
-func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var v = value, n = 0
-    withUnsafeMutableBytes(of: &digits) { d in
-        repeat { d[n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-        for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
     }
 }
 

@@ -4,8 +4,10 @@ import ArgumentParser
 import Foundation
 import Identifiers
 import Parties
+import Sodium
 import Synth
 import Tabular
+import Wire
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,6 +27,7 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "Keep everything in this directory (must not exist): coordinator/, nodes/<party>/, truth/.") var workdir: String?
     @Option(help: "People in the synthetic population.") var people = 20_000
     @Option(help: "Seed of the synthetic population.") var seed: UInt64 = 2026
+    @Option(help: "Name tables of the population: realistic or small (synth.md §3).") var names: NameSetting = .realistic
 
     static let parties = ["polisen", "fk", "af", "pm", "ivo", "bolagsverket"]
     static let refDate = "2026-01-01"
@@ -48,7 +51,9 @@ struct DemoCommand: ParsableCommand {
         // 1. Population.
         step("Synthetic population: \(people) people, seed \(seed)")
         let synthDir = dir + "/population"
-        let summary = try Synthesizer.run(SynthConfig(people: people, seed: seed, referenceDate: CalendarDate(iso: Self.refDate)!), out: synthDir)
+        var synthConfig = SynthConfig(people: people, seed: seed, referenceDate: CalendarDate(iso: Self.refDate)!)
+        synthConfig.names = names
+        let summary = try Synthesizer.run(synthConfig, out: synthDir)
         try fm.moveItem(atPath: synthDir + "/truth", toPath: dir + "/truth")
         print("  \(summary.people) people (\(summary.testNumbersOnly ? "Skatteverket test numbers only" : "generated numbers")), \(summary.listed) on the police list, \(summary.organisations) organisations, \(summary.reentries) re-entries")
         print("  registers: " + Synthesizer.registerIDs.map { "\($0) \(summary.registers[$0] ?? 0)" }.joined(separator: ", "))
@@ -152,8 +157,9 @@ struct DemoCommand: ParsableCommand {
             for p in a.partyIDs {
                 let encoded = "\(node(p))/\(a.id)-submission"
                 let t0 = Date()
-                _ = try korskoll(["node", "encode", "--input", "\(node(p))/export.csv", "--mapping", "\(node(p))/mapping.json",
-                                  "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement-id", a.id,
+                let mapping = try Self.mapping(for: a, party: p, from: "\(node(p))/mapping.json", to: "\(node(p))/\(a.id).mapping.json")
+                _ = try korskoll(["node", "encode", "--input", "\(node(p))/export.csv", "--mapping", mapping,
+                                  "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement", path, "--registry", registryPath,
                                   "--linkage-secret-file", "\(node(p))/\(a.id).secret", "--key", "\(node(p))/keys/\(p).secret.json",
                                   "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", encoded]
                                   + (a.match.blocking.map { ["--blocking", $0] } ?? []),
@@ -195,6 +201,10 @@ struct DemoCommand: ParsableCommand {
         step("Coordinator storage scan")
         let (files, bytes, hits) = try truth.scanForIdentifiers(coordinatorDir)
         print("  scanned \(files) files, \(bytes) bytes under \(coordinatorDir): \(hits.isEmpty ? "no plaintext personnummer, samordningsnummer or organisationsnummer" : "FOUND \(hits.count): \(hits.prefix(3).joined(separator: ", "))")")
+        let sealedHits = try Self.scanForSealedValues(coordinatorDir, agreements: agreements.map(\.agreement), key: coordinatorKeys.sealing,
+                                                       registry: try Registry.load(URL(fileURLWithPath: registryPath)),
+                                                       sent: agreements.flatMap { a in a.agreement.partyIDs.map { "\(dir)/nodes/\($0)/\(a.agreement.id)-submission/submission.kks" } })
+        print("  sealed attribute values (\(Self.sealedValues(agreements.map(\.agreement)).sorted().joined(separator: ", "))): \(sealedHits.isEmpty ? "none in plain text in storage, nor in any submission the coordinator received, opened with its key" : "FOUND \(sealedHits.count): \(sealedHits.prefix(3).joined(separator: ", "))")")
 
         // 7. The privacy officer's verification.
         process.terminate()
@@ -214,7 +224,58 @@ struct DemoCommand: ParsableCommand {
         for line in report { print("  " + line) }
         print("  storage scan: \(hits.isEmpty ? "clean" : "\(hits.count) identifiers found")")
         print("  finished in \(String(format: "%.1f", Date().timeIntervalSince(started))) s" + (keep ? "; everything is in \(dir)" : ""))
-        if !hits.isEmpty { throw ExitCode.failure }
+        if !hits.isEmpty || !sealedHits.isEmpty { throw ExitCode.failure }
+    }
+
+    /// The party's mapping for agreement `a` (Protocols/node.md §5): the attributes the agreement
+    /// does not declare for it are left out, and so are the fuzzy fields when it sends no CLKs;
+    /// the export stays the same for every agreement.
+    static func mapping(for a: Agreement, party: String, from: String, to: String) throws -> String {
+        guard var m = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: from))) as? [String: Any] else {
+            throw failure("\(from) is not a JSON object")
+        }
+        let declared = Set(a.party(party)?.attributes?.map(\.name) ?? [])
+        m["attributes"] = (m["attributes"] as? [String: String] ?? [:]).filter { declared.contains($0.key) }
+        if a.party(party)?.fuzzy == false { m.removeValue(forKey: "fields") }
+        try JSONSerialization.data(withJSONObject: m, options: [.sortedKeys]).write(to: URL(fileURLWithPath: to))
+        return to
+    }
+
+    /// Every value of an attribute that an agreement seals to its recipients.
+    static func sealedValues(_ agreements: [Agreement]) -> Set<String> {
+        Set(agreements.flatMap { $0.parties.flatMap { ($0.attributes ?? []).filter { !$0.coordinatorReadable }.flatMap(\.values) } })
+    }
+
+    /// The coordinator must not be able to read a sealed attribute value: none appears in its
+    /// files (outside the agreement documents themselves, which declare them), and no submission
+    /// it received (`sent`, as the nodes uploaded them, and any still stored), opened with the
+    /// coordinator's own key, carries one in plain text.
+    static func scanForSealedValues(_ directory: String, agreements: [Agreement], key: X25519.PrivateKey, registry: Registry,
+                                    sent: [String]) throws -> [String] {
+        let values = sealedValues(agreements).map { Array($0.utf8) }
+        var hits: [String] = []
+        let plain = Set(values.map { String(decoding: $0, as: UTF8.self) })
+        func openAsCoordinator(_ path: String, _ name: String) throws {
+            guard let opened = try? Submission.Opened(path: path, key: key) else { return }
+            try opened.verify(signedBy: try registry.entry(opened.header.party).keys.signing)
+            while let r = try opened.next() {
+                if let v = r.attributes.first(where: plain.contains) { hits.append("\(name): readable '\(v)'"); break }
+            }
+        }
+        for path in sent where FileManager.default.fileExists(atPath: path) { try openAsCoordinator(path, path) }
+        let e = FileManager.default.enumerator(atPath: directory)
+        while let rel = e?.nextObject() as? String {
+            let path = directory + "/" + rel
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+                  var data = FileManager.default.contents(atPath: path) else { continue }
+            for a in agreements {
+                while let r = data.range(of: Data(a.bytes)) { data.removeSubrange(r) }
+            }
+            for v in values where data.range(of: Data(v)) != nil { hits.append("\(rel): '\(String(decoding: v, as: UTF8.self))'") }
+            if rel.hasSuffix(".kks") { try openAsCoordinator(path, rel) }
+        }
+        return hits
     }
 
     static func executable() throws -> String {

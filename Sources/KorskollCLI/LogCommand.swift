@@ -1,6 +1,7 @@
 import Agreements
 import ArgumentParser
 import Foundation
+import OfficerReport
 import Parties
 import ProtocolLog
 import Sodium
@@ -53,6 +54,8 @@ extension LogCommand {
         @Option(name: .customLong("recipient-key"), help: "A recipient's secret key file, to open its sealed results.") var recipientKey: String?
         @Option(parsing: .upToNextOption, help: "Sealed results (.kkr) of that recipient, checked against the logged hashes and the agreements.") var results: [String] = []
         @Flag(help: "Print the report as JSON.") var json = false
+        @Option(help: "Also write the privacy officer's report to this file: one self-contained HTML page, verdict first.") var html: String?
+        @Option(help: "Language of the HTML report: sv (default) or en.") var lang: ReportLanguage = .sv
 
         func run() throws {
             let reg: Registry
@@ -66,11 +69,15 @@ extension LogCommand {
                 do { recipient = .init(keys: try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)), paths: results) } catch let e as KeyError { throw failure(e.reason) }
             }
             // log.md §6.3: 0 verified (refusals listed), 1 anomalies, 2 a broken or tampered log.
-            let report: LogReport
+            let report: LogReport, logBundle: LogBundle
             do {
-                let logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg)
+                logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg)
                 report = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient)
             } catch let e as LogError {
+                if let html {
+                    try writeHTML(OfficerReportInput(broken: e.code.rawValue, reason: e.reason, agreements: loaded, registry: reg, bundleName: bundle,
+                                                     generatedAt: UInt64(Date().timeIntervalSince1970)), to: html)
+                }
                 if json {
                     let broken: [String: String] = ["verdict": LogVerdict.broken.rawValue, "code": e.code.rawValue, "reason": e.reason]
                     let encoder = JSONEncoder()
@@ -81,14 +88,26 @@ extension LogCommand {
                 printError("error: \(bundle): the log is broken (\(e.code.rawValue)): \(e.reason)")
                 throw ExitCode(LogVerdict.broken.exitCode)
             }
+            if let html {
+                try writeHTML(OfficerReportInput(report: report, bundle: logBundle, agreements: loaded, registry: reg, bundleName: bundle,
+                                                 generatedAt: UInt64(Date().timeIntervalSince1970)), to: html)
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print(Self.describe(report))
+                if let html { print("HTML report: \(html)") }
             }
             if report.verdict != .verified { throw ExitCode(report.verdict.exitCode) }
+        }
+
+        /// The privacy officer's page (OfficerReport), written whole or not at all.
+        func writeHTML(_ input: OfficerReportInput, to path: String) throws {
+            do { try Data(OfficerPage.html(input, lang: lang).utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+                throw failure("--html \(path) cannot be written: \(error.localizedDescription)")
+            }
         }
 
         static func time(_ t: UInt64) -> String {
@@ -114,7 +133,7 @@ extension LogCommand {
                 out.append("")
                 out.append("Agreement \(a.id) (\(a.hash.prefix(16))…), parties \(a.parties.joined(separator: ", "))")
                 if let t = a.registeredAt { out.append("  registered   \(time(t))") }
-                for s in a.submissions { out.append("  submission   \(time(s.time))  \(s.party)\(s.rows.map { ", \($0) rows" } ?? "")") }
+                for s in a.submissions { out.append("  submission   \(time(s.time))  \(s.party)\(s.rows.map { ", \($0) rows" } ?? "")\(s.sent == nil ? "" : ": " + s.sentDescription)") }
                 if a.rejectedSubmissions > 0 { out.append("  rejected submissions: \(a.rejectedSubmissions)") }
                 for run in a.runs {
                     out.append("  run \(run.runID)       \(time(run.started)) → \(run.finished.map(time) ?? "not finished")" +
@@ -136,6 +155,8 @@ extension LogCommand {
         }
     }
 }
+
+extension ReportLanguage: ExpressibleByArgument {}
 
 extension LogCommand {
     struct Bench: ParsableCommand {

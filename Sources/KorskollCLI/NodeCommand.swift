@@ -1,3 +1,4 @@
+import Agreements
 import ArgumentParser
 import Blinding
 import CLKEncoding
@@ -27,7 +28,9 @@ extension NodeCommand {
         @Option(help: "The agency's CSV export.") var input: String
         @Option(help: "Column mapping (korskoll-mapping-v1 JSON).") var mapping: String
         @Option(help: "CLK linkage schema v3 (JSON); required when the mapping has fields.") var schema: String?
-        @Option(name: .customLong("agreement-id"), help: "The linkage agreement the submission is for.") var agreementID: String
+        @Option(help: "The linkage agreement (<name>.agreement.json): what this party may send and the values its attributes may take (Protocols/node.md §5).") var agreement: String?
+        @Option(name: .customLong("agreement-id"), help: "The agreement's id, when no --agreement is given (a mapping without attributes only).") var agreementID: String?
+        @Option(help: "Party registry: the public keys that sealed attributes go to (needed when the agreement seals an attribute of this party).") var registry: String?
         @Option(name: .customLong("linkage-secret-file"), help: "The agreement's linkage secret (mode 0600, at least 32 bytes).") var linkageSecretFile: String
         @Option(help: "This party's secret key file (<party>.secret.json).") var key: String
         @Option(help: "The coordinator's public key file (<id>.public.json).") var coordinator: String
@@ -40,7 +43,8 @@ extension NodeCommand {
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             if let refDate, CalendarDate(iso: refDate) == nil { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
-            guard !agreementID.isEmpty, agreementID.utf8.count <= 255 else { throw ValidationError("--agreement-id must be 1 to 255 bytes") }
+            guard (agreement == nil) != (agreementID == nil) else { throw ValidationError("give --agreement (or, for a mapping without attributes, --agreement-id), not both") }
+            if let agreementID { guard !agreementID.isEmpty, agreementID.utf8.count <= 255 else { throw ValidationError("--agreement-id must be 1 to 255 bytes") } }
         }
 
         func run() throws {
@@ -63,12 +67,28 @@ extension NodeCommand {
                 coordinatorKeys = try KeyFiles.loadPublic(URL(fileURLWithPath: coordinator))
             } catch let e as KeyError { throw failure(e.reason) }
             let reference = refDate.flatMap { CalendarDate(iso: $0) } ?? CalendarDate.today()
+            var agreementValue: Agreement?
+            if let agreement {
+                do { agreementValue = try AgreementFiles.load(agreement).0 } catch let e as AgreementError { throw failure("--agreement \(e.reason)") }
+            }
             var job = IngestJob(
                 input: input, mapping: mappingValue, schema: linkageSchema,
-                keys: LinkageKeys(agreementID: agreementID, linkageSecret: secret), party: party,
+                keys: LinkageKeys(agreementID: agreementValue?.id ?? agreementID ?? "", linkageSecret: secret), party: party,
                 coordinator: coordinatorKeys, referenceDate: reference, output: out, threads: threads,
                 createdAt: UInt64(Date().timeIntervalSince1970))
             job.allowEmpty = allowEmpty
+            job.agreement = agreementValue
+            if let a = agreementValue {
+                let recipients = Set(a.party(party.party)?.attributes?.flatMap(\.sealedTo) ?? [])
+                if !recipients.isEmpty {
+                    guard let registry else { throw failure("--registry is needed: agreement \(a.id) seals attributes of \(party.party) to \(recipients.sorted().joined(separator: ", "))") }
+                    let reg: Registry
+                    do { reg = try Registry.load(URL(fileURLWithPath: registry)) } catch let e as KeyError { throw failure("--registry \(e.reason)") }
+                    for r in recipients {
+                        do { job.sealingKeys[r] = try reg.entry(r).keys.sealing } catch { throw failure("--registry \(registry) has no party '\(r)'") }
+                    }
+                }
+            }
             if let blocking {
                 guard blocking == BlockingKeyer.scheme else { throw failure("--blocking: '\(blocking)' is not a known scheme (\(BlockingKeyer.scheme))") }
                 job.blocking = true

@@ -25,6 +25,8 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("scale-agencies"), help: "Also write this many scale registers agency1… for benchmarks (synth.md §7.3).")
     var scaleAgencies = 0
     @Option(name: .customLong("scale-rows"), help: "About this many rows in each scale register.") var scaleRows = 1_000_000
+    @Option(help: "Name tables: realistic (Statistics Sweden's head with a fitted long tail, several given names, name changes and moves) or small (the head only, the stress case) (synth.md §3).")
+    var names: NameSetting = .realistic
     @Flag(help: "Print sizes and overlaps when done.") var summary = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
@@ -44,6 +46,7 @@ struct SynthCommand: ParsableCommand {
         var config = SynthConfig(people: people, seed: seed, referenceDate: ref, rates: rates, organisations: organisations)
         config.scaleAgencies = scaleAgencies
         config.scaleRows = scaleRows
+        config.names = names
         let result: SynthSummary
         do {
             result = try Synthesizer.run(config, out: out) { printError($0) }
@@ -92,7 +95,22 @@ enum SynthReport {
         for (name, count) in s.corruptions.sorted(by: { $0.key < $1.key }) {
             out += "  \(name.padding(toLength: 16, withPad: " ", startingAt: 0)) \(n(count))\n"
         }
+        if let f = s.nameFigures {
+            func p(_ x: Double?) -> String { x.map { String(format: "%.5f", $0) } ?? "–" }
+            out += """
+
+                Names (\(f.names); synth.md §8.1)          generated   published head   fitted model
+                  surname Σp²                       \(p(f.surnameSumP2))     \(p(f.publishedHeadSurnameSumP2))          \(p(f.modelSurnameSumP2))
+                  given name Σp², men               \(p(f.givenSumP2Men))     \(p(f.publishedHeadGivenSumP2Men))          \(p(f.modelGivenSumP2Men))
+                  given name Σp², women             \(p(f.givenSumP2Women))     \(p(f.publishedHeadGivenSumP2Women))          \(p(f.modelGivenSumP2Women))
+                  shared name and birth date        \(String(format: "%.5f", f.sharedNameAndBirthDate)) of people
+                  distinct surnames, given names    \(n(f.distinctSurnames)), \(n(f.distinctGivenNames))
+
+                """
+        }
         out += "\nGenerated in \(String(format: "%.1f", s.seconds)) s"
         return out
     }
 }
+
+extension NameSetting: ExpressibleByArgument {}

@@ -60,9 +60,9 @@ final class BucketShuffler {
                 for k in order {
                     let e = entries[k]
                     out.append(contentsOf: all[e.record..<(e.record + e.recordLength)])
-                    Self.appendDecimal(row, to: &map)
+                    DecimalText.append(row, to: &map)
                     map.append(0x2C)
-                    Self.appendDecimal(Int(e.line), to: &map)
+                    DecimalText.append(Int(e.line), to: &map)
                     map.append(0x2C)
                     Self.appendCSVField(all[e.id..<(e.id + e.idLength)], to: &map)
                     map.append(0x0A)
@@ -102,18 +102,6 @@ final class BucketShuffler {
             p = id + idLength
         }
         return entries
-    }
-
-    static func appendDecimal(_ v: Int, to out: inout [UInt8]) {
-        if v < 10 { out.append(UInt8(48 + v)); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0, x = v
-        withUnsafeMutableBytes(of: &digits) { d in
-            while x > 0 { d[count] = UInt8(48 + x % 10); x /= 10; count += 1 }
-            for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
-        }
     }
 
     /// One row-map cell: RFC 4180 quoting and formula neutralisation (Protocols/node.md §6), so

@@ -21,6 +21,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         case emptyExport = "node.empty-export"
         /// Rows read ≠ accepted + rejected: a row was lost or counted twice (Protocols/node.md §4.1).
         case rowCount = "node.row-count"
+        /// The mapping sends an identifier kind, CLKs or an attribute that the agreement does not
+        /// declare for this party, or the agreement is missing or does not fit (Protocols/node.md §5).
+        case undeclared = "node.undeclared"
     }
 
     public let code: Code
@@ -41,8 +44,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
 ///      "fields": {FEATURE: COLUMN, …}?, "attributes": {NAME: COLUMN, …}?}
 ///
 /// `fields` maps the CLK schema's feature identifiers to columns; a feature without a column is
-/// encoded as an empty value. `attributes` are short values (category, role) that travel in
-/// plain text to the coordinator, which uses them only as the agreement says.
+/// encoded as an empty value. `attributes` are short values (category, role) that the agreement
+/// must declare for the party, each with its closed set of values; they travel in plain text
+/// when the coordinator may read them, sealed to their recipients otherwise (Protocols/node.md §2.5).
 public struct ColumnMapping: Sendable, Equatable {
     public static let format = "korskoll-mapping-v1"
     public var delimiter: UInt8

@@ -1,3 +1,4 @@
+import Agreements
 import Blinding
 import CLKEncoding
 import Dispatch
@@ -30,6 +31,11 @@ public struct IngestJob: Sendable {
     /// Whether an export with a header and no data rows makes an empty submission instead of
     /// stopping the run (`--allow-empty`, Protocols/node.md §2.7).
     public var allowEmpty = false
+    /// The agreement (Protocols/node.md §5): what this party may send, and the declared values
+    /// of its attributes. Nil only for a mapping without attributes (`--agreement-id` alone).
+    public var agreement: Agreement?
+    /// The X25519 keys of the parties that sealed attributes go to (Protocols/wire.md §3.2).
+    public var sealingKeys: [String: X25519.PublicKey] = [:]
 
     public init(input: String, mapping: ColumnMapping, schema: LinkageSchema?, keys: LinkageKeys, party: PartyKeys,
                 coordinator: PartyPublicKeys, referenceDate: CalendarDate, output: String, threads: Int, createdAt: UInt64) {
@@ -122,6 +128,9 @@ public enum Ingest {
     public static let rowMapFile = "rowmap.csv"
     public static let rejectFile = "rejects.csv"
     public static let summaryFile = "summary.json"
+    /// The agreement the submission was encoded under, kept beside the row map so the node can
+    /// check declared values when it opens a result (Protocols/node.md §3).
+    public static let agreementFile = "agreement.json"
 
     /// Runs the job. File-level problems throw ``NodeError`` and leave nothing behind; row-level
     /// problems go to the reject report. `progress` receives the rows read so far.
@@ -239,7 +248,8 @@ public enum Ingest {
             agreementID: job.keys.agreementID, party: job.party.party, recipient: job.coordinator.party,
             submissionID: Random.bytes(16), createdAt: job.createdAt,
             schemaDigest: job.schema?.digest ?? Array(repeating: 0, count: 32),
-            clkBytes: plan.clkBytes, attributes: job.mapping.attributes.map(\.name))
+            clkBytes: plan.clkBytes, attributes: plan.attributes.map(\.name))
+        header.sealedAttributes = plan.sealed.map { Submission.SealedAttributeName(name: $0.name, recipients: $0.recipients.map(\.party)) }
         if plan.blocking != nil {
             header.blocking = BlockingKeyer.scheme
             header.blockingKeys = BlockingKeyer.kinds.count
@@ -261,6 +271,11 @@ public enum Ingest {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try (try encoder.encode(summary) + Data("\n".utf8)).write(to: URL(fileURLWithPath: work + "/" + summaryFile))
+        if let a = job.agreement {
+            guard FileManager.default.createFile(atPath: work + "/" + agreementFile, contents: Data(a.bytes), attributes: [.posixPermissions: 0o600]) else {
+                throw NodeError(.output, "cannot write \(work)/\(agreementFile)")
+            }
+        }
         return summary
     }
 }

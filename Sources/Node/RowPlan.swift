@@ -1,3 +1,4 @@
+import Agreements
 import Blinding
 import CLKEncoding
 import Dispatch
@@ -36,7 +37,10 @@ struct RowPlan: @unchecked Sendable {
     let organisation: (index: Int, name: String)?
     /// For each schema feature: its column (nil: encoded as empty) and column name.
     let features: [(index: Int?, name: String)]
-    let attributes: [(index: Int, name: String)]
+    /// Plain attributes (for the coordinator) and sealed ones (to their recipients), in
+    /// submission order, each with its column, the column's name and its declared values.
+    let attributes: [(index: Int, name: String, column: String, values: Set<String>)]
+    let sealed: [(index: Int, name: String, column: String, values: Set<String>, recipients: [(party: String, key: X25519.PublicKey)])]
     let normalizer: Normalizer
     let personBlinder: IdentifierBlinder
     let organisationBlinder: IdentifierBlinder
@@ -75,7 +79,7 @@ struct RowPlan: @unchecked Sendable {
         recordID = try column(m.recordID, role: "recordId")
         person = try m.person.map { (try column($0, role: "person"), $0) }
         organisation = try m.organisation.map { (try column($0, role: "organisation"), $0) }
-        attributes = try m.attributes.map { (try column($0.column, role: "attribute \($0.name)"), $0.name) }
+        (attributes, sealed) = try Self.declaredAttributes(job: job, column: column)
         if let schema = job.schema {
             let known = Set(schema.features.map(\.identifier))
             for name in m.fields.keys.sorted() where !known.contains(name) {
@@ -105,6 +109,47 @@ struct RowPlan: @unchecked Sendable {
         normalizer = Normalizer(referenceDate: job.referenceDate)
         personBlinder = IdentifierBlinder(keys: job.keys, namespace: .person)
         organisationBlinder = IdentifierBlinder(keys: job.keys, namespace: .organisation)
+    }
+
+    /// Protocols/node.md §5: the mapping may send only what the agreement declares for this
+    /// party: its identifier kinds, CLKs if fuzzy, and declared attributes, each sealed to the
+    /// recipients the agreement names. Without an agreement the mapping may send no attribute.
+    static func declaredAttributes(job: IngestJob, column: (String, String) throws -> Int) throws
+        -> ([(index: Int, name: String, column: String, values: Set<String>)],
+            [(index: Int, name: String, column: String, values: Set<String>, recipients: [(party: String, key: X25519.PublicKey)])]) {
+        let m = job.mapping
+        guard let agreement = job.agreement else {
+            guard m.attributes.isEmpty else {
+                throw NodeError(.undeclared, "the mapping sends attributes (\(m.attributes.map(\.name).joined(separator: ", "))); give --agreement so that they are checked against the values it declares")
+            }
+            return ([], [])
+        }
+        let party = job.party.party
+        let kinds = Set((m.person != nil ? ["person"] : []) + (m.organisation != nil ? ["organisation"] : []))
+        do {
+            try agreement.checkDeclared(party: party, sends: SentShape(
+                identifierKinds: kinds, clks: !m.fields.isEmpty && job.schema != nil,
+                attributes: m.attributes.map { (name: $0.name, sealedTo: agreement.party(party)?.attribute($0.name)?.sealedTo ?? []) }))
+        } catch let e as AgreementError { throw NodeError(.undeclared, "mapping: \(e.reason)") }
+        let columns = Dictionary(uniqueKeysWithValues: m.attributes.map { ($0.name, $0.column) })
+        var plain: [(index: Int, name: String, column: String, values: Set<String>)] = []
+        var sealed: [(index: Int, name: String, column: String, values: Set<String>, recipients: [(party: String, key: X25519.PublicKey)])] = []
+        for a in agreement.declaredAttributes(of: party) {
+            guard let c = columns[a.name] else { continue }
+            let index = try column(c, "attribute \(a.name)")
+            if a.coordinatorReadable {
+                plain.append((index, a.name, c, Set(a.values)))
+            } else {
+                let recipients = try a.sealedTo.map { r -> (party: String, key: X25519.PublicKey) in
+                    guard let key = job.sealingKeys[r] else {
+                        throw NodeError(.undeclared, "attribute \(a.name) is sealed to \(r), whose public key is not known (give --registry)")
+                    }
+                    return (r, key)
+                }
+                sealed.append((index, a.name, c, Set(a.values), recipients))
+            }
+        }
+        return (plain, sealed)
     }
 
     func process(_ rows: [(line: Int, fields: [String])], threads: Int) -> [RowResult] {
@@ -226,15 +271,23 @@ struct RowPlan: @unchecked Sendable {
             }
         }
 
+        // Protocols/node.md §2.5: a value outside the agreement's declared set rejects the row.
+        func undeclared(_ column: String, _ name: String, _ v: String, _ values: Set<String>) -> RowResult {
+            let shown = v.count > 40 ? String(v.prefix(40)) + "…" : v
+            return reject(column, "row.attribute-value", "attribute \(name) has the value '\(shown)', which is not one the agreement declares (\(values.sorted().joined(separator: ", ")))")
+        }
         var attributeValues: [String] = []
         for a in attributes {
             let v = fields[a.index].trimmingWhitespace()
-            if v.utf8.count > 255 {
-                result.problems.append(RowProblem(line: line, field: a.name, code: "row.attribute-too-long", reason: "is \(v.utf8.count) bytes; attributes hold at most 255", action: .fieldDropped))
-                attributeValues.append("")
-            } else {
-                attributeValues.append(v)
-            }
+            guard v.isEmpty || a.values.contains(v) else { return undeclared(a.column, a.name, v, a.values) }
+            attributeValues.append(v)
+        }
+        var sealedValues: [[UInt8]] = []
+        for a in sealed {
+            let v = fields[a.index].trimmingWhitespace()
+            guard v.isEmpty || a.values.contains(v) else { return undeclared(a.column, a.name, v, a.values) }
+            // wire.md §3.2: every row carries a box per recipient, an absent value too.
+            sealedValues.append(a.recipients.flatMap { SealedAttribute.seal(v, to: $0.key) })
         }
 
         guard personPseudonym != nil || organisationPseudonym != nil || clkBytes != nil else {
@@ -244,7 +297,8 @@ struct RowPlan: @unchecked Sendable {
         result.hasOrganisation = organisationPseudonym != nil
         result.hasCLK = clkBytes != nil
         var w = ByteWriter()
-        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks, attributes: attributeValues).encode(into: &w)
+        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks, attributes: attributeValues,
+                          sealed: sealedValues).encode(into: &w)
         result.record = w.bytes
         return result
     }

@@ -1,3 +1,4 @@
+import Agreements
 import Dispatch
 import Foundation
 import Sodium
@@ -12,6 +13,8 @@ public struct AgreementFacts: Sendable {
     /// Output name → recipient.
     public var outputs: [String: String]
     public var retentionDays: Int
+    /// The agreement itself, when the caller has it: what each party may send (log.md §6.5).
+    public var agreement: Agreement? = nil
 
     public init(id: String, hash: [UInt8], parties: [String], signedBy: Set<String>, outputs: [String: String], retentionDays: Int) {
         self.id = id
@@ -80,7 +83,34 @@ public struct LogReport: Codable, Sendable {
         public var count: Int
         public var byCode: [String: Int]?
     }
-    public struct Submission: Codable, Sendable { public var seq: UInt64; public var time: UInt64; public var party: String; public var rows: Int? }
+    /// An accepted submission and what the party sent in it (Protocols/log.md §6.5): identifier
+    /// kinds and CLKs with their row counts, and attributes with their readers. Logs written
+    /// before the event carried attribute names give `attributes` nil.
+    public struct Submission: Codable, Sendable {
+        public var seq: UInt64; public var time: UInt64; public var party: String; public var rows: Int?
+        /// `personIDs`, `organisationIDs`, `clks` → rows carrying them (only the non-zero ones).
+        public var sent: [String: Int]? = nil
+        /// `name>reader[+reader…]`, e.g. `category>fk` (sealed to fk) or `role>coordinator`.
+        public var attributes: [String]? = nil
+
+        public init(seq: UInt64, time: UInt64, party: String, rows: Int?, sent: [String: Int]? = nil, attributes: [String]? = nil) {
+            self.seq = seq; self.time = time; self.party = party; self.rows = rows; self.sent = sent; self.attributes = attributes
+        }
+
+        /// What the party sent, as one line: `person ids 120, CLKs 118; attributes category (sealed to fk)`.
+        public var sentDescription: String {
+            let names = ["personIDs": "person ids", "organisationIDs": "organisation ids", "clks": "CLKs"]
+            var parts = ["personIDs", "organisationIDs", "clks"].compactMap { k in sent?[k].map { "\(names[k]!) \($0)" } }.joined(separator: ", ")
+            if parts.isEmpty { parts = "no identifiers" }
+            guard let attributes else { return parts }
+            let described = attributes.map { a -> String in
+                let pieces = a.split(separator: ">", maxSplits: 1).map(String.init)
+                guard pieces.count == 2 else { return a }
+                return pieces[1] == "coordinator" ? "\(pieces[0]) (readable by the coordinator)" : "\(pieces[0]) (sealed to \(pieces[1].replacingOccurrences(of: "+", with: ", ")))"
+            }
+            return parts + "; attributes " + (described.isEmpty ? "none" : described.joined(separator: ", "))
+        }
+    }
     public struct Run: Codable, Sendable { public var runID: String; public var started: UInt64; public var finished: UInt64?; public var counts: [String: Int]? }
     public struct Release: Codable, Sendable {
         public var seq: UInt64; public var time: UInt64; public var runID: String?; public var output: String?
@@ -153,6 +183,20 @@ public struct LogReport: Codable, Sendable {
 }
 
 public enum LogVerifier {
+    /// log.md §6.5: why an accepted submission's logged shape (identifier kinds and CLKs with
+    /// non-zero counts, attributes with their readers) is not what the agreement declares for
+    /// the party; nil when it is, or when the event predates `parameters.attributes`.
+    static func undeclared(party: String, sent: [String: Int], attributes: [String]?, agreement: Agreement?) -> String? {
+        guard let agreement, let attributes else { return nil }
+        let kinds = Set((sent["personIDs", default: 0] > 0 ? ["person"] : []) + (sent["organisationIDs", default: 0] > 0 ? ["organisation"] : []))
+        let shape = SentShape(identifierKinds: kinds, clks: sent["clks", default: 0] > 0, attributes: attributes.map { a in
+            let pieces = a.split(separator: ">", maxSplits: 1).map(String.init)
+            let readers = pieces.count == 2 ? pieces[1] : ""
+            return (name: pieces[0], sealedTo: readers == Agreement.coordinatorReader ? [] : readers.split(separator: "+").map(String.init))
+        })
+        do { try agreement.checkDeclared(party: party, sends: shape); return nil } catch let e as AgreementError { return e.reason } catch { return "\(error)" }
+    }
+
     /// Verifies `bundle` (already signature-checked by ``LogBundle/init(decoding:key:)``):
     /// structural failures throw; policy findings are anomalies in the report.
     ///
@@ -271,7 +315,13 @@ public enum LogVerifier {
             switch e.type {
             case .submissionAccepted:
                 if let p = e.party, facts.parties.contains(p) {
-                    s.submissions.append(.init(seq: e.seq, time: e.time, party: p, rows: e.counts?["rows"]))
+                    // log.md §6.5: what the party sent, from the event's counts and parameters.
+                    let sent = e.counts?.filter { ["personIDs", "organisationIDs", "clks"].contains($0.key) && $0.value > 0 }
+                    let attributes = e.parameters?["attributes"].map { $0.split(separator: ",").map(String.init) }
+                    s.submissions.append(.init(seq: e.seq, time: e.time, party: p, rows: e.counts?["rows"], sent: sent, attributes: attributes))
+                    if let why = Self.undeclared(party: p, sent: sent ?? [:], attributes: attributes, agreement: facts.agreement) {
+                        anomaly(e.seq, "undeclared-submission", "a submission from \(p) was accepted although \(why)")
+                    }
                 } else { anomaly(e.seq, "foreign-submission", "a submission from '\(e.party ?? "?")', who is not a party to \(id), was accepted") }
             case .runStarted:
                 if !facts.fullySigned { anomaly(e.seq, "run-unsigned", "run \(e.runID ?? "?") of \(id) started although the agreement is not signed by every party") }

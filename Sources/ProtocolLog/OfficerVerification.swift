@@ -29,9 +29,11 @@ public enum OfficerVerification {
     /// so the report can say who is missing.
     public static func facts(_ agreement: Agreement, signatures: AgreementSignatures, registry: Registry) -> AgreementFacts {
         let signedBy = Set(agreement.partyIDs.filter { p in (try? signatures.verifyComplete(agreement, registry: registry, parties: [p])) != nil })
-        return AgreementFacts(id: agreement.id, hash: agreement.hash, parties: agreement.partyIDs, signedBy: signedBy,
-                              outputs: Dictionary(agreement.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }),
-                              retentionDays: agreement.retentionDays)
+        var facts = AgreementFacts(id: agreement.id, hash: agreement.hash, parties: agreement.partyIDs, signedBy: signedBy,
+                                   outputs: Dictionary(agreement.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }),
+                                   retentionDays: agreement.retentionDays)
+        facts.agreement = agreement
+        return facts
     }
 
     /// The signed notes in a node's checkpoint file: a ``CheckpointBook`` or one note.

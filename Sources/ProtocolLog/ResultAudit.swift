@@ -49,9 +49,13 @@ public enum ResultAudit {
             if doc.rows != nil { problems.append(problem("result-rows-in-aggregate", "an aggregate output carries rows")) }
         } else {
             // Members are checked on the JSON itself, so a member the typed document does not know is seen too.
-            let allowed = Set(o.fields ?? ["matchKind"]).union(["row"])
+            // results.md §2.1: `sealed` carries granted attributes only, by name.
+            let granted = Set(o.fields ?? ["matchKind"])
+            let allowed = granted.union(["row", "sealed"])
             for row in json["rows"]?.array ?? [] {
+                let sealedNames = Set(row["sealed"]?.object?.keys.map { "sealed." + $0 } ?? [])
                 let extra = Set(row.object?.keys.map { $0 } ?? []).subtracting(allowed)
+                    .union(sealedNames.subtracting(granted.map { "sealed." + $0 }))
                 if !extra.isEmpty {
                     problems.append(problem("field-not-granted", "row \(row["row"]?.int.map(String.init) ?? "?") carries \(extra.sorted().joined(separator: ", ")), which the agreement does not grant"))
                     break

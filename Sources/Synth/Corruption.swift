@@ -17,6 +17,10 @@ public enum Corruption: String, CaseIterable, Sendable, Codable {
     case orgIDMissing = "org-id-missing"
     case orgIDTypoCaught = "org-id-typo-caught"
     case orgFormatMixed = "org-format-mixed"
+    /// Not errors but the person's life between extraction dates (§4.5): the row shows the
+    /// surname before a change, or the address before a move (realistic names only).
+    case surnameChanged = "surname-changed"
+    case moved = "moved"
 
     /// The corruptions a user sets rates for; the organisation ones follow their person twins.
     public static let configurable: [Corruption] = [.idMissing, .idTypoCaught, .idTypoValid, .century, .formatMixed,
@@ -40,6 +44,7 @@ public enum Corruption: String, CaseIterable, Sendable, Codable {
         case .orgIDMissing: Corruption.idMissing.defaultRate
         case .orgIDTypoCaught: Corruption.idTypoCaught.defaultRate
         case .orgFormatMixed: Corruption.formatMixed.defaultRate
+        case .surnameChanged, .moved: 0
         }
     }
 }

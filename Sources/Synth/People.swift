@@ -12,17 +12,52 @@ struct PersonCore {
     let birth: Int
     let immigrant: Bool
     let coordination: Bool
-    let givenNames: String
-    let surname: String
+    var givenNames: String
+    var surname: String
     let householdStart: Int
     let householdSize: Int
     let role: Role
     let address: Address
     let listed: Listing?
     let changedIdentifier: Bool
+    /// Every given name in order (§4.4); in the small setting one entry, the whole string.
+    var givenList: [String]
+    /// The everyday name's (tilltalsnamn's) position in `givenList`.
+    var everyday: Int = 0
+    /// The surname before a change on `surnameChanged` (a day), when it changed (§4.5).
+    var previousSurname: String?
+    var surnameChanged: Int?
+    /// The address before a move on `moved` (a day), when the household moved (§4.5).
+    var previousAddress: Address?
+    var moved: Int?
 
     enum Listing: String { case active = "aktiv", connected = "koppling" }
+
+    var everydayName: String { givenList[everyday] }
+
+    /// The given names a register writes under `policy` (§7.4).
+    func given(_ policy: GivenNamePolicy) -> String {
+        switch policy {
+        case .all: givenNames
+        case .everyday: givenList[everyday]
+        case .first: givenList[0]
+        }
+    }
+
+    /// The surname as a register extracted on `day` shows it, and whether that is the old one.
+    func surname(on day: Int) -> (String, Bool) {
+        if let previousSurname, let surnameChanged, day < surnameChanged { return (previousSurname, true) }
+        return (surname, false)
+    }
+
+    func address(on day: Int) -> (Address, Bool) {
+        if let previousAddress, let moved, day < moved { return (previousAddress, true) }
+        return (address, false)
+    }
 }
+
+/// Which given names a register writes (`Protocols/synth.md` §7.4).
+enum GivenNamePolicy: Sendable { case all, everyday, first }
 
 struct Address {
     let street: String
@@ -47,6 +82,7 @@ struct People {
     let coordinationShare: Double
     let changedIdentifierRate: Double
     let listedShare: Double
+    var names: NameSetting = .small
 
     /// Household patterns over blocks of four consecutive indices, with weights.
     private static let patterns = WeightedTable<[Int]>([
@@ -129,12 +165,19 @@ struct People {
             if second != given { given += " " + second }
         }
         var surname = homeSurname
+        var ownSurname = false
         if role == .partner && rng.chance(0.35) || role == .flatmate {
             surname = (immigrant ? Tables.surnameImmigrant : Tables.surnameNative).draw(&rng)
+            ownSurname = true
         }
+        var doubled: Bool?   // a double surname was taken; true: hyphenated
         if role != .child && rng.chance(0.04) {
             let other = Tables.surnameNative.draw(&rng)
-            if other != surname { surname = rng.chance(0.5) ? "\(other)-\(surname)" : "\(other) \(surname)" }
+            if other != surname {
+                let hyphen = rng.chance(0.5)
+                surname = hyphen ? "\(other)-\(surname)" : "\(other) \(surname)"
+                doubled = hyphen
+            }
         }
         let age = (referenceDay - birth) / 365
         let coordination = role != .child && rng.chance(immigrant ? coordinationShare * 4 : coordinationShare / 4)
@@ -142,11 +185,61 @@ struct People {
         if (16...70).contains(age) && rng.chance(listedShare * (sex == .male ? 1.7 : 0.3) * (immigrant ? 1.6 : 0.85)) {
             listed = rng.chance(0.45) ? .active : .connected
         }
-        return PersonCore(index: i, sex: sex, birth: birth, immigrant: immigrant, coordination: coordination,
-                          givenNames: given, surname: surname, householdStart: start, householdSize: size,
-                          role: role, address: address, listed: listed,
-                          changedIdentifier: rng.chance(changedIdentifierRate))
+        var core = PersonCore(index: i, sex: sex, birth: birth, immigrant: immigrant, coordination: coordination,
+                              givenNames: given, surname: surname, householdStart: start, householdSize: size,
+                              role: role, address: address, listed: listed,
+                              changedIdentifier: rng.chance(changedIdentifierRate), givenList: [given])
+        if names == .realistic {
+            realisticNames(&core, nativeNames: nativeNames, ownSurname: ownSurname, doubled: doubled)
+        }
+        return core
     }
+
+    /// §3.2, §4.4, §4.5: the same person, named from the realistic tables on a stream of their
+    /// own (so every other value stays as in the small setting), with the changes of the last year.
+    private func realisticNames(_ core: inout PersonCore, nativeNames: Bool, ownSurname: Bool, doubled: Bool?) {
+        let start = core.householdStart
+        var home = SynthRandom(seed: seed, domain: .names, index: UInt64(start) | 1 << 40)
+        let surnames = core.immigrant ? RealisticNames.surnameImmigrant : RealisticNames.surnameNative
+        let homeSurname = surnames.draw(&home)
+        if home.chance(People.householdMoveRate) {
+            core.moved = referenceDay - home.below(365)
+            core.previousAddress = Address.draw(&home)
+        }
+        var rng = SynthRandom(seed: seed, domain: .names, index: UInt64(core.index))
+        let table = RealisticNames.given(male: core.sex == .male, native: nativeNames)
+        // More than 80% of people have more than one given name (Statistics Sweden).
+        let count = [1, 2, 2, 2, 2, 3, 3, 3, 4, 2][rng.below(10)]
+        var list: [String] = []
+        for _ in 0..<(count * 2) where list.count < count {
+            let name = table.draw(&rng)
+            if !list.contains(name) { list.append(name) }
+        }
+        // Mostly the first is the everyday name; otherwise another (names statistics take the first when unmarked).
+        let everyday = list.count > 1 && rng.chance(0.2) ? 1 + rng.below(list.count - 1) : 0
+        var surname = ownSurname ? surnames.draw(&rng) : homeSurname
+        if let hyphen = doubled {
+            let other = RealisticNames.surnameNative.draw(&rng)
+            if other != surname { surname = hyphen ? "\(other)-\(surname)" : "\(other) \(surname)" }
+        }
+        core.givenList = list
+        core.everyday = everyday
+        core.givenNames = list.joined(separator: " ")
+        core.surname = surname
+        let age = (referenceDay - core.birth) / 365
+        // A partner who took the household's surname did so within the year at 4%; any adult changes name at 0.4% a year.
+        let married = core.role == .partner && !ownSurname && rng.chance(0.04)
+        if age >= 20 && (married || rng.chance(0.004)) {
+            let before = married ? surnames.draw(&rng) : RealisticNames.surnameNative.draw(&rng)
+            if before != surname {
+                core.previousSurname = before
+                core.surnameChanged = referenceDay - rng.below(365)
+            }
+        }
+    }
+
+    /// About 12% of Swedes move in a year; here whole households do.
+    static let householdMoveRate = 0.12
 
     /// True when someone else in i's household is on the police list.
     func familyOfListed(_ core: PersonCore) -> Bool {

@@ -31,7 +31,7 @@ struct SynthRandom {
     }
 
     enum Domain: UInt64 {
-        case person = 1, household, organisation, register, identifierPool, successor, orgIdentifier
+        case person = 1, household, organisation, register, identifierPool, successor, orgIdentifier, names
     }
 
     static func mix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }

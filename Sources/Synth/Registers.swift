@@ -12,6 +12,10 @@ final class RegisterOut {
     private let recordPrefix: String
     private var nextRecord: Int
     private(set) var rows = 0
+    /// Which given names the register writes and the day it was extracted (§7.4); in the small
+    /// setting every register writes the whole string on the reference date.
+    var policy: GivenNamePolicy = .all
+    var extracted = 0
 
     init(id: String, bit: Int, directory: String, header: [String], delimiter: Character = ",",
          recordPrefix: String, firstRecord: Int, personStyle: PersonStyle, organisationStyle: OrganisationStyle,
@@ -62,7 +66,10 @@ struct Renderer {
 
     func sex(_ i: Int) -> Sex { PersonNumber(value: identities.current[i]).sex }
 
-    mutating func person(_ i: Int, _ core: PersonCore, style: PersonStyle, rng: inout SynthRandom) -> PersonCells {
+    /// A row of person `i` as a register extracted on `extracted` (a day) writes it, with its
+    /// given names under `policy` (§7.4); `writesAddress` says whether a move can show.
+    mutating func person(_ i: Int, _ core: PersonCore, style: PersonStyle, policy: GivenNamePolicy = .all,
+                         extracted: Int, writesAddress: Bool, rng: inout SynthRandom) -> PersonCells {
         var corruptions: [Corruption] = []
         var number = PersonNumber(value: identities.current[i])
         if let old = identities.previous[i], rng.chance(0.5) {
@@ -101,11 +108,13 @@ struct Renderer {
                 corruptions.append(.idTypoCaught)
             }
         }
-        var given = core.givenNames
-        var surname = core.surname
+        var given = core.given(policy)
+        var (surname, oldSurname) = core.surname(on: extracted)
+        if oldSurname { corruptions.append(.surnameChanged) }
         let birth = birthDay(i, core)
         if sex(i) == .female && (people.referenceDay - birth) / 365 >= 20 && rng.chance(rates[.marriedName]) {
-            let other = Tables.surnameNative.draw(&rng)
+            // One value of the stream either way, so the row's later draws are the same in both settings.
+            let other = people.names == .small ? Tables.surnameNative.draw(&rng) : RealisticNames.surnameNative.draw(&rng)
             if other != surname {
                 surname = rng.chance(0.3) ? "\(surname)-\(other)" : other
                 corruptions.append(.marriedName)
@@ -124,7 +133,8 @@ struct Renderer {
             birthText = ""
             corruptions.append(.dobMissing)
         }
-        var address = core.address
+        var (address, oldAddress) = core.address(on: extracted)
+        if oldAddress && writesAddress { corruptions.append(.moved) }
         if rng.chance(rates[.addressMoved]) {
             address = Address.draw(&rng)
             corruptions.append(.addressMoved)

@@ -18,6 +18,8 @@ public struct SynthConfig: Sendable {
     /// many rows each.
     public var scaleAgencies = 0
     public var scaleRows = 1_000_000
+    /// Realistic names (the default) or today's small tables (synth.md §3).
+    public var names: NameSetting = .realistic
 
     public init(people: Int, seed: UInt64, referenceDate: CalendarDate = CalendarDate(year: 2026, month: 1, day: 1)!,
                 rates: CorruptionRates = CorruptionRates(), organisations: Int? = nil,
@@ -56,6 +58,8 @@ public struct SynthSummary: Codable, Sendable {
     public var corruptions: [String: Int]
     public var rates: [String: Double]
     public var seconds: Double
+    /// Name statistics of the generated people beside the published ones (§8.1).
+    public var nameFigures: NameFigures?
 }
 
 public struct SynthError: Error, CustomStringConvertible {
@@ -94,7 +98,8 @@ public enum Synthesizer {
         let n = config.people
         // The age filter of `core` (16–70) keeps about 78% of people (measured at 10.6 million): scale so the list is the share asked for.
         let people = People(count: n, seed: config.seed, referenceDay: refDay, coordinationShare: config.coordinationShare,
-                            changedIdentifierRate: config.rates[.idChanged], listedShare: config.watchlistShare / 0.776)
+                            changedIdentifierRate: config.rates[.idChanged], listedShare: config.watchlistShare / 0.776,
+                            names: config.names)
 
         // Pass 1 (§4.2): identity numbers, the list and its families.
         var listed: [Int] = []
@@ -142,6 +147,15 @@ public enum Synthesizer {
         let skatteverket = try register("skatteverket", ["skv_lopnr", "arbetsgivare", "namn", "antal_anstallda"],
                                         delimiter: ";", prefix: "SKV", person: .tenPlain, org: .plain)
         let all = [polisen, fk, af, pm, ivo, bolagsverket, skatteverket]
+        // Clean registers are all extracted on the reference date: no stale surname or address (§6).
+        let stale = config.names == .realistic && config.rates != .none
+        for reg in all { reg.extracted = refDay }
+        if config.names == .realistic {
+            // §7.4: which given names each register writes, and how many days before the reference date it was extracted.
+            let policies: [(RegisterOut, GivenNamePolicy, Int)] = [(polisen, .everyday, 45), (fk, .all, 0), (af, .first, 20),
+                (pm, .all, 75), (ivo, .everyday, 120), (bolagsverket, .all, 180), (skatteverket, .all, 10)]
+            for (reg, policy, days) in policies { reg.policy = policy; if stale { reg.extracted = refDay - days } }
+        }
         // §7.3: scale registers, people drawn uniformly; their bits lie past the masks' eight.
         let scaleStyles: [PersonStyle] = [.twelve, .tenDash, .twelveDash, .tenPlain]
         let scale = try (0..<config.scaleAgencies).map { k in
@@ -149,6 +163,10 @@ public enum Synthesizer {
                             header: ["lopnr", "personnummer", "fornamn", "efternamn", "fodelsedatum", "adress", "postnr", "ort"],
                             recordPrefix: "A\(k + 1)-", firstRecord: 1_000_000, personStyle: scaleStyles[k % scaleStyles.count],
                             organisationStyle: .dash, truth: truthRows)
+        }
+        for (k, reg) in scale.enumerated() {
+            reg.extracted = stale ? refDay - (30 * k) % 360 : refDay
+            if config.names == .realistic { reg.policy = [.all, .everyday, .first][k % 3] }
         }
         let scaleChance = min(1, Double(config.scaleRows) / Double(max(1, n)))
 
@@ -160,7 +178,8 @@ public enum Synthesizer {
         func personRow(_ reg: RegisterOut, _ i: Int, _ core: PersonCore, address: Bool, tail: [String], org: (Int, String)? = nil,
                        orgCorruptions: [Corruption] = [], key: Int) throws {
             var rng = rowRNG(reg, key)
-            let cells = renderer.person(i, core, style: reg.personStyle, rng: &rng)
+            let cells = renderer.person(i, core, style: reg.personStyle, policy: reg.policy, extracted: reg.extracted,
+                                        writesAddress: address, rng: &rng)
             var fields = [cells.identity, cells.given, cells.surname, cells.birth]
             if address { fields += [cells.address.street, cells.address.postcode, cells.address.town] }
             try reg.emit(fields + tail, person: i, organisation: org?.0, corruptions: cells.corruptions + orgCorruptions)
@@ -172,7 +191,9 @@ public enum Synthesizer {
         // Pass 3 (§7.1): registers driven by people, and the people's truth.
         let peopleTruth = try CSVFileWriter(path: work + "/truth/people.csv", header: [
             "person", "identity", "previous_identity", "sex", "birth_date", "given_names", "surname", "street", "postcode",
-            "town", "household", "role", "listed", "coordination"])
+            "town", "household", "role", "listed", "coordination", "everyday_name", "previous_surname", "surname_changed",
+            "previous_street", "previous_postcode", "previous_town", "moved"])
+        var figures = NameFigures.Counter()
         let family = try CSVFileWriter(path: work + "/truth/family.csv", header: ["person_a", "person_b", "relation"])
         let providers = (orgs.byKind[.assistance] ?? []) + (orgs.byKind[.careHome] ?? [])
         let crimeProviders = providers.filter { orgs.all[$0].crimeTied }
@@ -188,7 +209,11 @@ public enum Synthesizer {
             try peopleTruth.write([String(i), number.canonical, identities.previous[i].map { PersonNumber(value: $0).canonical } ?? "",
                                    number.sex == .male ? "M" : "K", Days.iso(birth), core.givenNames, core.surname,
                                    core.address.street, core.address.postcode, core.address.town, String(core.householdStart),
-                                   "\(core.role)", core.listed?.rawValue ?? "", core.coordination ? "1" : ""])
+                                   "\(core.role)", core.listed?.rawValue ?? "", core.coordination ? "1" : "",
+                                   core.everydayName, core.previousSurname ?? "", core.surnameChanged.map(Days.iso) ?? "",
+                                   core.previousAddress?.street ?? "", core.previousAddress?.postcode ?? "",
+                                   core.previousAddress?.town ?? "", core.moved.map(Days.iso) ?? ""])
+            figures.add(core, birth: birth, male: number.sex == .male)
             if core.role == .head {
                 var partner: Int?
                 for j in (i + 1)..<(i + core.householdSize) {
@@ -329,7 +354,7 @@ public enum Synthesizer {
             listedPeopleIn: Dictionary(uniqueKeysWithValues: (1..<count).map { (all[$0].id, listedIn[$0]) }),
             corruptions: Dictionary(uniqueKeysWithValues: renderer.counts.map { ($0.key.rawValue, $0.value) }),
             rates: Dictionary(uniqueKeysWithValues: config.rates.rates.map { ($0.key.rawValue, $0.value) }),
-            seconds: Date().timeIntervalSince(start))
+            seconds: Date().timeIntervalSince(start), nameFigures: figures.figures(config.names))
     }
 
     /// The column mapping of each register for `korskoll node encode` (`node.md` §1).

@@ -11,33 +11,38 @@ enum Tables {
         }
     }
 
-    static let maleNative = WeightedTable(parse("""
+    static let maleNative = WeightedTable(parse(maleNativeText))
+    static let maleNativeText = """
         Lars:92,Mikael:85,Anders:85,Johan:79,Erik:75,Per:74,Karl:66,Peter:64,Thomas:57,Jan:55,Daniel:54,
         Fredrik:52,Hans:50,Andreas:50,Stefan:49,Mats:39,Magnus:38,Marcus:37,Jonas:36,Alexander:35,Bo:34,
         Bengt:33,Martin:33,Oskar:32,Niklas:30,Nils:30,Patrik:30,Björn:29,Henrik:28,Leif:27,David:26,
         Emil:26,Sven:25,Göran:25,Christer:24,Simon:22,Filip:21,Viktor:21,Ulf:21,Gustav:20,Sebastian:20,
         Håkan:20,Axel:19,William:19,Lukas:18,Elias:18,Oliver:18,Joakim:18,Hugo:17,Kjell:17,Tobias:17,
         Jakob:16,Rolf:16,Robert:16,Roger:15,Kent:14,Åke:14,Liam:14,Noah:14,Olof:13,Isak:12,Anton:12
-        """))
-    static let femaleNative = WeightedTable(parse("""
+        """
+    static let femaleNative = WeightedTable(parse(femaleNativeText))
+    static let femaleNativeText = """
         Anna:75,Eva:63,Karin:60,Maria:58,Kristina:52,Lena:48,Sara:44,Kerstin:44,Emma:40,Ingrid:40,Marie:38,
         Malin:36,Birgitta:35,Jenny:34,Sofia:34,Johanna:34,Hanna:33,Christina:33,Ulla:32,Linda:32,Elin:31,
         Linnéa:30,Ida:30,Inger:30,Margareta:30,Elisabeth:30,Annika:29,Julia:28,Susanne:28,Helena:28,
         Camilla:25,Åsa:22,Monica:22,Marianne:22,Therese:20,Gunilla:20,Frida:17,Alice:17,Maja:16,
         Louise:15,Ebba:15,Ella:14,Wilma:14,Elsa:14,Anneli:14,Astrid:12,Agnes:12,Alva:11,Saga:11,Ylva:10,
         Märta:6,Signe:6,Stina:8,Cecilia:18,Ann-Christin:9,Eva-Lena:4
-        """))
-    static let maleImmigrant = WeightedTable(parse("""
+        """
+    static let maleImmigrant = WeightedTable(parse(maleImmigrantText))
+    static let maleImmigrantText = """
         Mohammed:26,Ali:14,Ahmed:12,Omar:8,Hassan:8,Ibrahim:7,Mustafa:6,Ahmad:6,Hussein:5,Adam:5,Yusuf:4,
         Mehmet:4,Khalid:4,Amir:4,Abdullahi:3,Samir:3,Tomasz:3,Piotr:3,Karim:3,Reza:3,Ivan:3,Nikola:2,
         Dragan:2,Juan:2,Carlos:2,Minh:1,Jean-Pierre:1,José:1
-        """))
-    static let femaleImmigrant = WeightedTable(parse("""
+        """
+    static let femaleImmigrant = WeightedTable(parse(femaleImmigrantText))
+    static let femaleImmigrantText = """
         Fatima:9,Maryam:6,Amina:6,Mariam:5,Zahra:5,Leila:4,Yasmin:4,Aisha:4,Zeynep:3,Nour:3,Khadija:3,
         Ewa:3,Agnieszka:3,Katarzyna:3,Olga:3,Elena:3,Noor:3,Ayan:3,Hanan:2,Hiba:2,Rania:2,Hodan:2,
         Fadumo:2,Ana:2,Lucía:1
-        """))
-    static let surnameNative = WeightedTable(parse("""
+        """
+    static let surnameNative = WeightedTable(parse(surnameNativeText))
+    static let surnameNativeText = """
         Andersson:222,Johansson:221,Karlsson:196,Nilsson:154,Eriksson:135,Larsson:112,Olsson:103,
         Persson:96,Svensson:91,Gustafsson:90,Pettersson:86,Jonsson:66,Jansson:44,Hansson:38,Bengtsson:32,
         Jönsson:30,Lindberg:27,Jakobsson:27,Magnusson:27,Olofsson:25,Lindström:25,Lindqvist:23,
@@ -49,13 +54,14 @@ enum Tables {
         Nordström:12,Mårtensson:12,Lundström:11,Viklund:11,Björklund:11,Eliasson:11,Pålsson:11,
         Berggren:11,Sandström:11,Lund:11,Nordin:10,Ström:10,Åberg:10,Falk:10,Ekström:10,Hermansson:10,
         Holmgren:10,Hellström:9,Dahlberg:9,Hedlund:9,Sundberg:9,Sjögren:9,Ek:8,Öberg:8,Strand:8
-        """))
-    static let surnameImmigrant = WeightedTable(parse("""
+        """
+    static let surnameImmigrant = WeightedTable(parse(surnameImmigrantText))
+    static let surnameImmigrantText = """
         Ali:17,Mohammed:16,Ahmed:12,Hassan:11,Hussein:9,Ibrahim:7,Abdi:6,Omar:6,Nguyen:5,Mahmoud:5,
         Yilmaz:4,Abdullah:4,Osman:4,Kaya:3,Nowak:3,Khalil:3,Yousef:3,Said:3,Jama:3,Hosseini:3,
         Mohamud:3,Kowalski:2,Haddad:2,Jovanović:2,Petrović:2,Rodríguez:2,García:2,Warsame:2,Rahimi:2,
         Karimi:2,Al-Khatib:2,Popescu:1,Demir:2,Öztürk:2
-        """))
+        """
 
     /// Spelling variants that registers really disagree on; either direction is drawn.
     static let variantGroups: [[String]] = [

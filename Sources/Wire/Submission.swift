@@ -5,25 +5,28 @@ import Sodium
 /// the coordinator as a ``SealedStream``.
 ///
 ///     plaintext = headerLength(u32) header signature(64) body
-///     header    = "KKSUBHDR" version(u16 = 3) agreement(str16) party(str16) recipient(str16)
+///     header    = "KKSUBHDR" version(u16 = 4) agreement(str16) party(str16) recipient(str16)
 ///                 submissionID(16) createdAt(u64, Unix seconds) schemaDigest(32) clkBytes(u16)
-///                 attributeCount(u8) *attributeName(str8) blocking(str8) blockingKeys(u8)
+///                 attributeCount(u8) *attributeName(str8)
+///                 sealedCount(u8) *(name(str8) recipientCount(u8, 1…8) *recipient(str16))
+///                 blocking(str8) blockingKeys(u8)
 ///                 rows(u64) personIDs(u64) organisationIDs(u64) clks(u64) contentHash(32)
 ///     signature = Ed25519(party, "korskoll/v1/submission" ‖ 0x00 ‖ header)
 ///     body      = *record;  contentHash = BLAKE2b-256(body)
 ///     record    = presence(u8) [person(32)] [organisation(32)] [clk(clkBytes)]
-///                 [blockingKeys × key(u64)] *attribute(str8)
+///                 [blockingKeys × key(u64)] *attribute(str8) *(recipientCount × box(96))
 ///
 /// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK, bit 3 blocking
 /// keys (only with a CLK, and only when the header names a blocking scheme; a key of 0 is
 /// absent, Protocols/blocking.md); the other bits are zero and at least one of the first three
-/// is set. Every record carries one str8 per attribute
-/// name, in header order; empty means absent.
+/// is set. Every record carries one str8 per plain attribute name, in header order (empty means
+/// absent), then per sealed attribute one ``SealedAttribute`` box per recipient, in header order.
+/// attributeCount + sealedCount ≤ 16, names distinct.
 public enum Submission {
     /// Magic of the sealed file.
     public static let fileMagic = Array("KKSUB\u{0}\u{0}\u{1}".utf8)
     static let headerMagic = Array("KKSUBHDR".utf8)
-    public static let version: UInt16 = 3
+    public static let version: UInt16 = 4
     /// Domain separation of the signature.
     public static let signatureLabel = "korskoll/v1/submission"
     static let maxHeaderLength = 65_536
@@ -48,7 +51,10 @@ public enum Submission {
         /// SHA-256 of the CLK schema document; all zero when the submission has no CLKs.
         public var schemaDigest: [UInt8]
         public var clkBytes: Int
+        /// Plain attributes (the coordinator reads them), in record order.
         public var attributes: [String]
+        /// Sealed attributes (Protocols/wire.md §3.2), in record order, after the plain ones.
+        public var sealedAttributes: [SealedAttributeName] = []
         /// The blocking scheme (Protocols/blocking.md), empty for none, and its keys per row.
         public var blocking = ""
         public var blockingKeys = 0
@@ -78,6 +84,11 @@ public enum Submission {
             w.raw(submissionID); w.u64(createdAt); w.raw(schemaDigest); w.u16(UInt16(clkBytes))
             w.u8(UInt8(attributes.count))
             for a in attributes { w.str8(a) }
+            w.u8(UInt8(sealedAttributes.count))
+            for a in sealedAttributes {
+                w.str8(a.name); w.u8(UInt8(a.recipients.count))
+                for r in a.recipients { w.str16(r) }
+            }
             w.str8(blocking); w.u8(UInt8(blockingKeys))
             w.u64(rows); w.u64(personIDs); w.u64(organisationIDs); w.u64(clks)
             w.raw(contentHash)
@@ -97,6 +108,20 @@ public enum Submission {
             let n = Int(try r.u8("attributeCount"))
             guard n <= Submission.maxAttributes else { throw WireError(.malformed, "submission header: \(n) attributes; at most \(Submission.maxAttributes)") }
             attributes = try (0..<n).map { try r.str8("attribute \($0)") }
+            let sealedCount = Int(try r.u8("sealedCount"))
+            guard n + sealedCount <= Submission.maxAttributes else {
+                throw WireError(.malformed, "submission header: \(n + sealedCount) attributes; at most \(Submission.maxAttributes)")
+            }
+            sealedAttributes = try (0..<sealedCount).map { i in
+                let name = try r.str8("sealed attribute \(i)")
+                let k = Int(try r.u8("sealed attribute \(i) recipientCount"))
+                guard (1...SealedAttribute.maxRecipients).contains(k) else {
+                    throw WireError(.malformed, "submission header: sealed attribute \(i) has \(k) recipients; 1 to \(SealedAttribute.maxRecipients)")
+                }
+                return SealedAttributeName(name: name, recipients: try (0..<k).map { try r.str16("sealed attribute \(i) recipient \($0)") })
+            }
+            let names = attributes + sealedAttributes.map(\.name)
+            guard Set(names).count == names.count else { throw WireError(.malformed, "submission header: an attribute name appears twice") }
             blocking = try r.str8("blocking"); blockingKeys = Int(try r.u8("blockingKeys"))
             guard blocking.isEmpty == (blockingKeys == 0) else {
                 throw WireError(.malformed, "submission header: blocking scheme '\(blocking)' with \(blockingKeys) keys per row")
@@ -110,6 +135,13 @@ public enum Submission {
         func signedMessage() -> [UInt8] { Array(Submission.signatureLabel.utf8) + [0] + encoded() }
     }
 
+    /// A sealed attribute in the header: its name and the parties its values are sealed to.
+    public struct SealedAttributeName: Equatable, Sendable {
+        public var name: String
+        public var recipients: [String]
+        public init(name: String, recipients: [String]) { self.name = name; self.recipients = recipients }
+    }
+
     public struct Record: Equatable, Sendable {
         public var person: [UInt8]?
         public var organisation: [UInt8]?
@@ -117,13 +149,17 @@ public enum Submission {
         /// The row's blocking keys, in the scheme's order; only with a CLK.
         public var blocks: [UInt64]?
         public var attributes: [String]
+        /// Per sealed attribute, its boxes for each recipient, concatenated (recipients × 96 bytes).
+        public var sealed: [[UInt8]]
 
-        public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, blocks: [UInt64]? = nil, attributes: [String]) {
+        public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, blocks: [UInt64]? = nil, attributes: [String],
+                    sealed: [[UInt8]] = []) {
             self.person = person
             self.organisation = organisation
             self.clk = clk
             self.blocks = blocks
             self.attributes = attributes
+            self.sealed = sealed
         }
 
         /// Appends the record's wire form. Preconditions: pseudonyms of 32 bytes, attribute
@@ -137,6 +173,7 @@ public enum Submission {
             if let c = clk { w.raw(c) }
             for k in blocks ?? [] { withUnsafeBytes(of: k.littleEndian) { w.raw(Array($0)) } }
             for a in attributes { w.str8(a) }
+            for b in sealed { precondition(!b.isEmpty && b.count % SealedAttribute.boxLength == 0); w.raw(b) }
         }
     }
 
@@ -213,7 +250,7 @@ public enum Submission {
             guard presence & ~15 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0 else {
                 throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4) and blocking keys with a CLK (8)")
             }
-            var record = Record(person: nil, organisation: nil, clk: nil, attributes: [])
+            var record = Record(person: nil, organisation: nil, clk: nil, attributes: [], sealed: [])
             if presence & 1 != 0 { record.person = try read(Submission.pseudonymLength, "record \(row) person"); seen.person += 1 }
             if presence & 2 != 0 { record.organisation = try read(Submission.pseudonymLength, "record \(row) organisation"); seen.organisation += 1 }
             if presence & 4 != 0 {
@@ -230,6 +267,9 @@ public enum Submission {
                 let b = try read(n, "record \(row) \(a)")
                 guard let s = String(validating: b, as: UTF8.self) else { throw WireError(.malformed, "record \(row): attribute \(a) is not UTF-8") }
                 record.attributes.append(s)
+            }
+            for a in header.sealedAttributes {
+                record.sealed.append(try read(a.recipients.count * SealedAttribute.boxLength, "record \(row) sealed \(a.name)"))
             }
             seen.rows += 1
             return record

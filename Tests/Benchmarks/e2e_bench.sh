@@ -59,11 +59,15 @@ for p in "${PARTIES[@]}"; do
 done
 AGREEMENT="$WORK/$AGREEMENT_ID.agreement.json"
 {
-  echo '{"format": "korskoll-agreement-v1", "id": "'$AGREEMENT_ID'", "version": 1,'
+  echo '{"format": "korskoll-agreement-v2", "id": "'$AGREEMENT_ID'", "version": 1,'
   echo ' "purpose": "Scale benchmark: every agency learns which of its rows the police list and the other agencies hold.",'
   echo ' "legalBasis": "Benchmark on synthetic data.", "coordinator": "coordinator",'
   echo -n ' "parties": ['
-  sep=""; for p in "${PARTIES[@]}"; do echo -n "$sep{\"id\": \"$p\", \"identifiers\": [\"person\"], \"fuzzy\": true}"; sep=", "; done; echo '],'
+  # Protocols/agreements.md §3: the police's category is sealed to every agency.
+  readers=$(printf '"%s",' "${PARTIES[@]:1}"); readers="[${readers%,}]"
+  sep=""; for p in "${PARTIES[@]}"; do
+    attrs='[]'; [ "$p" = polisen ] && attrs='[{"name": "category", "values": ["aktiv", "koppling"], "readers": '"$readers"'}]'
+    echo -n "$sep{\"id\": \"$p\", \"identifiers\": [\"person\"], \"fuzzy\": true, \"attributes\": $attrs}"; sep=", "; done; echo '],'
   echo ' "match": {"exact": ["person"], "schemaDigest": null, "threshold": '$THRESHOLD', "blocking": "korskoll-blocking-v1"},'
   echo -n ' "outputs": ['
   sep=""; for p in "${PARTIES[@]:1}"; do echo -n "$sep{\"name\": \"$p-rows\", \"recipient\": \"$p\", \"kind\": \"per-record\", \"fields\": [\"matchKind\", \"otherParties\", \"category\"]}"; sep=", "; done
@@ -94,7 +98,7 @@ done
 echo "== each party in turn: encode, submit"
 for p in "${PARTIES[@]}"; do
   timed encode "$p" "$BIN" node encode --input "$DATA/registers/$p.csv" --mapping "$DATA/registers/$p.mapping.json" --schema "$SCHEMA" \
-    --agreement-id "$AGREEMENT_ID" --linkage-secret-file "$WORK/nodes/$p/secret" --key "$WORK/nodes/$p/$p.secret.json" \
+    --agreement "$AGREEMENT" --registry "$REGISTRY" --linkage-secret-file "$WORK/nodes/$p/secret" --key "$WORK/nodes/$p/$p.secret.json" \
     --coordinator "$COORD_PUB" --ref-date 2026-01-01 --out "$WORK/nodes/$p/encoded" --blocking korskoll-blocking-v1
   timed submit "$p" "$BIN" node submit --coordinator-key "$COORD_PUB" --agreement-id "$AGREEMENT_ID" \
     --submission "$WORK/nodes/$p/encoded" --state "$WORK/nodes/$p/state" $(conn "$p")

@@ -53,10 +53,10 @@ private struct BlockingFile: Decodable, Sendable { let phonetic: [String: String
     /// letters, marks, separators, case, digits and the digraphs.
     @Test func fastPathEqualsTheReferenceOnRandomNames() {
         let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCKQXZåäöÅÄÖéüæøßðłþñçCkPhThQu -\t.'0é\u{301}\u{85}\u{A0}ﬁŁ")
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for _ in 0..<20_000 {
             let name = String((0..<Int.random(in: 0...12, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
-            #expect(BlockingKeyer.phonetic(name) == BlockingKeyer.phoneticReference(name), "\(name.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(BlockingKeyer.phonetic(name) == BlockingKeyer.phoneticReference(name), "seed \(rng.seed): \(name.unicodeScalars.map { String($0.value, radix: 16) })")
         }
     }
 }

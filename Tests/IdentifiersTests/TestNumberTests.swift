@@ -4,14 +4,20 @@ import Foundation
 @testable import Identifiers
 
 @Suite struct SkatteverketTestNumberTests {
+    /// The compiled-in copy must be exactly the published lists: the copy kept in the repository
+    /// (`Sources/Identifiers/TestNumbers`, from which it is generated) and the project's shared
+    /// data beside the repository. A missing file fails the test: both are fixed points.
     @Test func embeddedListsEqualTheSharedData() throws {
-        // The compiled-in copy must be exactly the published lists.
+        let repository = Vectors.root.deletingLastPathComponent().deletingLastPathComponent()
         for (file, embedded) in [("allPins.json", SkatteverketTestNumbers.personnummer),
                                  ("allCoords.json", SkatteverketTestNumbers.samordningsnummer)] {
-            let url = Vectors.shared("skatteverket-test-ids/\(file)")
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let published = try JSONDecoder().decode([String].self, from: Data(contentsOf: url))
-            #expect(published == embedded, "\(file)")
+            for url in [repository.appendingPathComponent("Sources/Identifiers/TestNumbers/\(file)"),
+                        Vectors.shared("skatteverket-test-ids/\(file)")] {
+                try #require(FileManager.default.fileExists(atPath: url.path),
+                             "\(url.path) is missing: the published test numbers must be there to check the compiled-in copy")
+                let published = try JSONDecoder().decode([String].self, from: Data(contentsOf: url))
+                #expect(published == embedded, "\(url.path)")
+            }
         }
         #expect(SkatteverketTestNumbers.personnummer.count == 41_129)
         #expect(SkatteverketTestNumbers.samordningsnummer.count == 2_264)

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Matching
 
 /// The naive reference: every pair, the Dice coefficient bit by bit, anonlink's rules and order.
@@ -22,7 +23,7 @@ private func naiveGreedy(_ c: [Candidate]) -> [Candidate] {
 }
 
 /// Filters around a few centres, so that many pairs are close and the threshold matters.
-private func population(_ n: Int, bytes: Int, density: Double, rng: inout SystemRandomNumberGenerator) -> [[UInt8]] {
+private func population(_ n: Int, bytes: Int, density: Double, rng: inout SeededRandom) -> [[UInt8]] {
     let centres = (0..<max(1, n / 8)).map { _ in (0..<bytes).map { _ in (0..<8).reduce(UInt8(0)) { b, k in Double.random(in: 0..<1, using: &rng) < density ? b | (1 << k) : b } } }
     return (0..<n).map { i in
         var f = centres[i % centres.count]
@@ -35,15 +36,15 @@ private func population(_ n: Int, bytes: Int, density: Double, rng: inout System
 @Suite struct CandidateTests {
     @Test(arguments: [(128, 0.8), (128, 0.5), (24, 0.9), (13, 0.7), (128, 0.0), (128, 1.0)])
     func kernelAndPruningEqualTheNaiveAllPairsReference(bytes: Int, threshold: Double) throws {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for _ in 0..<3 {
             let a = population(90, bytes: bytes, density: 0.3, rng: &rng), b = population(70, bytes: bytes, density: 0.3, rng: &rng)
             let fast = CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, threads: 2)
-            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, threads: 1) == fast)
-            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, prune: false) == fast)
+            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, threads: 1) == fast, "seed \(rng.seed)")
+            #expect(CandidateGenerator.candidates(try FilterSet(filters: a), try FilterSet(filters: b), threshold: threshold, prune: false) == fast, "seed \(rng.seed)")
             let naive = naiveCandidates(a, b, threshold)
-            #expect(fast == naive, "bytes \(bytes), t \(threshold): \(fast.count) vs \(naive.count)")
-            #expect(GreedySolver.solve(fast) == naiveGreedy(naive))
+            #expect(fast == naive, "seed \(rng.seed), bytes \(bytes), t \(threshold): \(fast.count) vs \(naive.count)")
+            #expect(GreedySolver.solve(fast) == naiveGreedy(naive), "seed \(rng.seed)")
         }
     }
 

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Matching
 
 /// The naive reference for the exact join: a dictionary from value to the rows holding it.
@@ -20,25 +21,13 @@ private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt
     return Set(holders.values.filter { $0.count > 1 })
 }
 
-private struct Rng {
-    var s: UInt64
-    mutating func next() -> UInt64 {
-        s &+= 0x9E37_79B9_7F4A_7C15
-        var z = s
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-}
-
 @Suite struct ExactJoinTests {
     /// Random columns drawn from a small pool of values (so values repeat within and across
     /// columns), with absent rows, against the reference: one to four columns, both modes, one,
     /// two and four threads, and with tags narrowed to one bit so that most tag matches are
     /// chance ones and the probe has to go on past them.
     @Test func matchesTheNaiveReference() {
-        var rng = Rng(s: 42)
+        var rng = SplitMix64(seed: 42)
         for trial in 0..<60 {
             let columnCount = 1 + rng.below(4)
             let pool = (0..<(1 + rng.below(400))).map { _ in (0..<32).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
@@ -93,7 +82,7 @@ private struct Rng {
     /// The run-wide blocked pairs against the naive reference: every pair of rows of two parties
     /// with CLKs, at least one without a person value, sharing a key of the same kind, with Dice ≥ t.
     @Test func runWidePairsEqualTheNaiveReference() throws {
-        var rng = Rng(s: 11)
+        var rng = SplitMix64(seed: 11)
         for trial in 0..<40 {
             let words = [1, 2, 16][trial % 3], kinds = 1 + trial % 3
             let partyCount = 2 + rng.below(3)

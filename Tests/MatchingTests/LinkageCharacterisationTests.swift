@@ -40,23 +40,10 @@ import Wire
 /// own and blocking keys drawn from small pools (so lookalikes, ambiguity and conflicts occur),
 /// organisations (one a sole trader's person value) and representatives, and categories.
 enum LinkageRun {
-    struct SplitMix: RandomNumberGenerator {
-        var s: UInt64
-        mutating func next() -> UInt64 {
-            s &+= 0x9E37_79B9_7F4A_7C15
-            var z = s
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
-    }
-
     static let clkBytes = 20
 
     static func rows(seed: UInt64, mixedBlockingKinds: Bool) -> [PartyRows] {
-        var rng = SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         struct Person { var value: [UInt8]; var clk: [UInt8]; var keys: [UInt64] }
         var people: [Person] = []
         for k in 0..<40 {

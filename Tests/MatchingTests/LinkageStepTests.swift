@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Wire
 @testable import Matching
 
@@ -30,7 +31,7 @@ private func dice(_ x: [UInt8], _ y: [UInt8]) -> Double {
 
 /// Random parties for the cross-checks: persons from a small pool (some rows without one),
 /// CLKs near a few centres, blocking keys from small pools, organisations.
-private func randomRun(_ rng: inout LinkageRun.SplitMix, parties: Int, kinds: Int = 3, clkBytes: Int = 8) -> (rows: [PartyRows], specs: [[Row]]) {
+private func randomRun(_ rng: inout SplitMix64, parties: Int, kinds: Int = 3, clkBytes: Int = 8) -> (rows: [PartyRows], specs: [[Row]]) {
     let centres = (0..<6).map { _ in (0..<clkBytes).map { _ in UInt8(truncatingIfNeeded: rng.next() & rng.next()) } }
     var rows: [PartyRows] = [], specs: [[Row]] = []
     for p in 0..<parties {
@@ -112,7 +113,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
     /// one side without a person value, and Dice ≥ t.
     @Test(arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
     func candidatesEqualTheNaiveAllPairsReference(seed: UInt64) {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let t = [0.0, 0.5, 0.8, 1.0][Int(seed % 4)]
         let (rows, generated) = randomRun(&rng, parties: 2 + rng.below(3), kinds: 1)
         // One block for the whole run: blocking must then find every pair.
@@ -153,7 +154,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
 
     @Test(arguments: [UInt64(11), 12, 13, 14, 15, 16])
     func lookalikesEqualTheNaiveReference(seed: UInt64) {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
         var uf = exactGroups(specs)
         let offsets = rowOffsets(rows)
@@ -207,7 +208,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
     /// The union–find pass with group identities against explicit sets of rows and person values.
     @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26, 27, 28])
     func acceptanceEqualsTheNaiveReference(seed: UInt64) {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
         let offsets = rowOffsets(rows)
         var byPair: [Int: [Candidate]] = [:]
@@ -256,7 +257,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
     /// relabelling finds it.
     @Test(arguments: [UInt64(31), 32, 33, 34])
     func groupsAreTheSmallestRowOfEachComponent(seed: UInt64) {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let sizes = (0..<(1 + rng.below(4))).map { _ in rng.below(40) }
         let rows = sizes.enumerated().map { party("p\($0.offset)", Array(repeating: Row(), count: $0.element)) }
         let offsets = rowOffsets(rows), n = offsets.last!
@@ -287,7 +288,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
 
     @Test(arguments: [UInt64(41), 42, 43, 44])
     func relationsEqualTheNaiveReference(seed: UInt64) {
-        var rng = LinkageRun.SplitMix(s: seed)
+        var rng = SplitMix64(seed: seed)
         let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
         let flat = specs.enumerated().flatMap { p, s in s.map { (p, $0) } }
         var want = rows.map { _ in [Int: Set<String>]() }

@@ -1,5 +1,6 @@
 import Sodium
 import Testing
+import TestSupport
 import Wire
 @testable import Matching
 
@@ -7,7 +8,7 @@ import Wire
     /// The exact join against a naive all-pairs reference on random data.
     @Test(arguments: [UInt64(1), 2, 3])
     func exactLinksEqualNaiveReference(seed: UInt64) throws {
-        var gen = LinkageRun.SplitMix(s: seed)
+        var gen = SplitMix64(seed: seed)
         let parties = ["a", "b", "c"]
         var rows: [PartyRows] = []
         var values: [[Int?]] = []

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Sodium
 import Tabular
 @testable import Node
@@ -77,7 +78,7 @@ import Tabular
     /// had a record id had the same one.
     @Test func duplicatesMatchTheNaiveReferenceOnRandomExports() throws {
         for seed: UInt64 in 1...6 {
-            var rng = SplitMixNode(seed: seed)
+            var rng = SplitMix64(seed: seed)
             let f = Fixture()
             var lines: [String] = [], expected: [Int] = [], first: [String: Int] = [:]
             for i in 0..<300 {
@@ -159,18 +160,5 @@ import Tabular
         let text = try String(contentsOfFile: "\(f.dir)/out/\(Ingest.rowMapFile)", encoding: .utf8)
         let cells = text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", maxSplits: 2).map(String.init)[2] }
         #expect(Set(cells) == ["\"'=HYPERLINK(\"\"http://x/?pnr=1\"\")\"", "\"'+1\"", "\"'-2\"", "\"'@A1\"", "ok"])
-    }
-}
-
-/// SplitMix64, seeded, for reproducible random exports.
-struct SplitMixNode: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

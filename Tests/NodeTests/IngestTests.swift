@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Agreements
 import Blinding
 import CLKEncoding
 import Identifiers
@@ -22,6 +23,19 @@ let mappingJSON = """
      "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"role": "roll"}}
     """
 let header = "arende,personnr,orgnr,fornamn,efternamn,fodd,roll\n"
+/// The agreement the fixture encodes under: fk sends both identifier kinds, CLKs and a `role`
+/// the coordinator reads (Protocols/agreements.md §3).
+let fixtureAgreementJSON = """
+    {"format": "korskoll-agreement-v2", "id": "watch-2026", "version": 1, "purpose": "test", "legalBasis": "test",
+     "coordinator": "coordinator",
+     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": true,
+                  "attributes": [{"name": "category", "values": ["aktiv", "koppling"], "readers": ["fk"]}]},
+                 {"id": "fk", "identifiers": ["person", "organisation"], "fuzzy": true,
+                  "attributes": [{"name": "role", "values": ["a", "m", "styrelseledamot"], "readers": ["coordinator"]}]}],
+     "match": {"exact": ["person"], "schemaDigest": null, "threshold": 0.9},
+     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["category", "matchKind"]}],
+     "retentionDays": 0}
+    """
 
 /// Everything a test run needs: keys, a scratch directory and the job.
 final class Fixture {
@@ -35,10 +49,12 @@ final class Fixture {
 
     func job(csv: String, name: String = "export.csv", out: String = "out") throws -> IngestJob {
         try Data(csv.utf8).write(to: URL(fileURLWithPath: "\(dir)/\(name)"))
-        return IngestJob(input: "\(dir)/\(name)", mapping: try ColumnMapping(json: Data(mappingJSON.utf8)), schema: schema,
-                         keys: keys, party: party, coordinator: coordinator.publicKeys,
-                         referenceDate: CalendarDate(year: 2026, month: 11, day: 23)!, output: "\(dir)/\(out)", threads: 2,
-                         createdAt: 1_795_000_000)
+        var job = IngestJob(input: "\(dir)/\(name)", mapping: try ColumnMapping(json: Data(mappingJSON.utf8)), schema: schema,
+                            keys: keys, party: party, coordinator: coordinator.publicKeys,
+                            referenceDate: CalendarDate(year: 2026, month: 11, day: 23)!, output: "\(dir)/\(out)", threads: 2,
+                            createdAt: 1_795_000_000)
+        job.agreement = try Agreement(json: Data(fixtureAgreementJSON.utf8))
+        return job
     }
 
     /// Opens the submission as the coordinator would and returns its records by row.

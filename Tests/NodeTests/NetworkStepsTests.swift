@@ -12,11 +12,13 @@ import Sodium
 import Testing
 
 private let agreementJSON = """
-    {"format": "korskoll-agreement-v1", "id": "steps-test", "version": 1, "purpose": "test", "legalBasis": "test",
+    {"format": "korskoll-agreement-v2", "id": "steps-test", "version": 1, "purpose": "test", "legalBasis": "test",
      "coordinator": "coordinator",
-     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": false}, {"id": "fk", "identifiers": ["person"], "fuzzy": false}],
+     "parties": [{"id": "polisen", "identifiers": ["person"], "fuzzy": false,
+                  "attributes": [{"name": "category", "values": ["aktiv", "koppling"], "readers": ["fk"]}]},
+                 {"id": "fk", "identifiers": ["person"], "fuzzy": false, "attributes": []}],
      "match": {"exact": ["person"], "schemaDigest": null, "threshold": null},
-     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind", "otherParties"]},
+     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["category", "matchKind", "otherParties"]},
                  {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],
      "retentionDays": 0}
     """
@@ -77,8 +79,10 @@ private struct Seen: Sendable {
         let service = try CoordinatorService(dataDir: dir + "/coordinator", keys: coordinator, registry: registry)
         let pins = SkatteverketTestNumbers.personnummer
         // polisen lists people 0–9; fk has people 5–14: rows B5…B9 are fk's matches.
-        let exports = ["polisen": (0..<10).map { "P\($0),\(pins[$0])" }, "fk": (5..<15).map { "B\($0),\(pins[$0])" }]
-        let mapping = try ColumnMapping(json: Data(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.utf8))
+        // The police's category travels sealed to fk (issue 16 findings 4, 5).
+        let exports = ["polisen": (0..<10).map { "P\($0),\(pins[$0]),\($0 % 2 == 0 ? "aktiv" : "koppling")" }, "fk": (5..<15).map { "B\($0),\(pins[$0]),x" }]
+        let mappings = ["polisen": try ColumnMapping(json: Data(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr", "attributes": {"category": "kat"}}"#.utf8)),
+                        "fk": try ColumnMapping(json: Data(#"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.utf8))]
 
         try await withServer(service) { port in
             let url = "http://127.0.0.1:\(port)"
@@ -94,11 +98,13 @@ private struct Seen: Sendable {
                 for (party, client) in clients { secrets[party] = try KeyCeremony.receive(agreement: agreement, registry: registry, client: client) }
                 seen.sameSecret = secrets["fk"]! == secrets["polisen"]!
                 for (party, keys) in [("polisen", polisen), ("fk", fk)] {
-                    try ("id,pnr\n" + exports[party]!.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(party).csv", atomically: true, encoding: .utf8)
-                    let job = IngestJob(input: "\(dir)/\(party).csv", mapping: mapping, schema: nil,
+                    try ("id,pnr,kat\n" + exports[party]!.joined(separator: "\n") + "\n").write(toFile: "\(dir)/\(party).csv", atomically: true, encoding: .utf8)
+                    var job = IngestJob(input: "\(dir)/\(party).csv", mapping: mappings[party]!, schema: nil,
                                         keys: LinkageKeys(agreementID: agreement.id, linkageSecret: secrets[party]!), party: keys,
                                         coordinator: coordinator.publicKeys, referenceDate: CalendarDate(iso: "2026-11-01")!,
                                         output: "\(dir)/\(party)-encoded", threads: 1, createdAt: UInt64(Date().timeIntervalSince1970))
+                    job.agreement = agreement
+                    job.sealingKeys = ["fk": fk.sealing.publicKey]
                     seen.encoded.append(try Ingest.run(job).rowsSubmitted)
                     seen.uploads.append(try Upload.run(client: clients[party]!, coordinator: coordinator.publicKeys, agreementID: agreement.id,
                                                        submissionDirectory: "\(dir)/\(party)-encoded", stateDirectory: "\(dir)/\(party)-state"))
@@ -123,8 +129,11 @@ private struct Seen: Sendable {
             #expect(seen.status?.run.state == .finished && seen.status?.missing == [])
             #expect(seen.fkRows?.rowsByKind == ["exact-person": 5])
             let csv = try String(contentsOfFile: "\(dir)/fk-results/fk-rows.csv", encoding: .utf8).split(separator: "\n").map(String.init)
-            #expect(csv.first == "record_id,line,matchKind,otherParties")
+            #expect(csv.first == "record_id,line,category,matchKind,otherParties")
             #expect(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["B5", "B6", "B7", "B8", "B9"])
+            // Opened at fk from the boxes: each row's own category.
+            #expect(Set(csv.dropFirst().map { l in let c = l.split(separator: ","); return "\(c[0])=\(c[2])" })
+                    == ["B5=koppling", "B6=aktiv", "B7=koppling", "B8=aktiv", "B9=koppling"])
             // Result files carry record ids and granted categories: 0600 in a 0700 directory (issue 16 finding 8).
             #expect(try mode("\(dir)/fk-results") == 0o700)
             for f in ["fk-rows.kkr", "fk-rows.json", "fk-rows.csv"] { #expect(try mode("\(dir)/fk-results/\(f)") == 0o600, "\(f)") }
@@ -142,6 +151,8 @@ private struct Seen: Sendable {
             recipient: .init(keys: fk, paths: ["\(dir)/fk-results/fk-rows.kkr"]))
         #expect(report.nodeCheckpointsChecked > 0 && report.resultsChecked == 1)
         #expect(report.agreements.first?.submissions.count == 2)
+        #expect(report.agreements.first?.submissions.first { $0.party == "polisen" }?.attributes == ["category>fk"])
+        #expect(report.anomalies.allSatisfy { $0.code != "field-not-granted" }, "\(report.anomalies)")
         // The refused fetch is in the log; no release went anywhere it should not.
         #expect(!report.anomalies.contains { $0.code == "result-not-logged" || $0.code == "unauthorised-release" }, "\(report.anomalies)")
     }

@@ -1,16 +1,17 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ProtocolLog
 
-private func randomText(_ rng: inout SystemRandomNumberGenerator, controls: Bool) -> String {
+private func randomText(_ rng: inout SeededRandom, controls: Bool) -> String {
     let alphabet: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "å", "ö", "—", "\u{1F642}", "李"] + (controls ? ["\n", "\t", "\u{01}", "\u{1F}"] : [])
     return String(String.UnicodeScalarView((0..<Int.random(in: 0...10, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
 }
 
-private func randomEvent(_ rng: inout SystemRandomNumberGenerator, controls: Bool) -> LogEvent {
-    func maybe<T>(_ v: @autoclosure () -> T) -> T? { Bool.random(using: &rng) ? v() : nil }
+private func randomEvent(_ rng: inout SeededRandom, controls: Bool) -> LogEvent {
     var r = rng
     defer { rng = r }
+    func maybe<T>(_ v: @autoclosure () -> T) -> T? { Bool.random(using: &r) ? v() : nil }
     return LogEvent(seq: UInt64.random(in: 0...1 << 40, using: &r), time: UInt64.random(in: 0...2_000_000_000, using: &r),
                     type: LogEvent.Kind.allCases.randomElement(using: &r)!,
                     agreement: maybe(randomText(&r, controls: controls)), party: maybe(randomText(&r, controls: controls)),
@@ -27,22 +28,22 @@ private func randomEvent(_ rng: inout SystemRandomNumberGenerator, controls: Boo
         // (where the two escape differently but equivalently).
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for _ in 0..<2_000 {
             let e = randomEvent(&rng, controls: false)
-            #expect(e.encoded() == Array(try encoder.encode(e)), "\(e)")
+            #expect(e.encoded() == Array(try encoder.encode(e)), "seed \(rng.seed): \(e)")
         }
     }
 
     @Test func readerInvertsTheWriterAndReadsFoundationsOutput() throws {
         let pretty = JSONEncoder()
         pretty.outputFormatting = [.prettyPrinted]
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom()
         for _ in 0..<2_000 {
             let e = randomEvent(&rng, controls: true)
-            #expect(try LogEvent(leaf: e.encoded()) == e)
-            #expect(try LogEvent(leaf: Array(pretty.encode(e))) == e)
-            #expect(try JSONDecoder().decode(LogEvent.self, from: Data(e.encoded())) == e)
+            #expect(try LogEvent(leaf: e.encoded()) == e, "seed \(rng.seed): \(e)")
+            #expect(try LogEvent(leaf: Array(pretty.encode(e))) == e, "seed \(rng.seed): \(e)")
+            #expect(try JSONDecoder().decode(LogEvent.self, from: Data(e.encoded())) == e, "seed \(rng.seed): \(e)")
         }
     }
 

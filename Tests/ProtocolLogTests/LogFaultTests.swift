@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Sodium
 @testable import ProtocolLog
 
@@ -162,18 +163,5 @@ import Sodium
             #expect(tree.root() == full.root(), "seed \(seed)")
             if n > 1 { #expect(tree.consistencyProof(from: 1, to: n) == full.consistencyProof(from: 1, to: n), "seed \(seed)") }
         }
-    }
-}
-
-/// A small seeded generator, so a failing random case can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -64,25 +64,26 @@ private func files(_ kind: String) throws -> [URL] {
     }
 
     @Test func incrementalTreeEqualsTheLiteralDefinition() {
-        let leaves = (0..<70).map { i in Array("leaf \(i)".utf8) + Random.bytes(i % 5) }
+        var rng = SeededRandom()
+        let leaves = (0..<70).map { i in Array("leaf \(i)".utf8) + rng.bytes(i % 5) }
         var tree = MerkleTree()
         #expect(tree.root() == SHA256.hash([]))
         for (n, leaf) in leaves.enumerated() {
             tree.append(leafHash: RFC6962.leafHash(leaf))
-            #expect(tree.root() == NaiveRFC6962.mth(leaves[0...n]), "size \(n + 1)")
+            #expect(tree.root() == NaiveRFC6962.mth(leaves[0...n]), "seed \(rng.seed), size \(n + 1)")
         }
         for size in 1...leaves.count {
-            #expect(tree.root(size: size) == NaiveRFC6962.mth(leaves.prefix(size)))
+            #expect(tree.root(size: size) == NaiveRFC6962.mth(leaves.prefix(size)), "seed \(rng.seed), size \(size)")
             for index in 0..<size {
                 let proof = tree.inclusionProof(index: index, size: size)
-                #expect(proof == NaiveRFC6962.path(index, leaves.prefix(size)))
+                #expect(proof == NaiveRFC6962.path(index, leaves.prefix(size)), "seed \(rng.seed), index \(index) of \(size)")
                 #expect(throws: Never.self) {
                     try ProofVerifier.verifyInclusion(index: UInt64(index), size: UInt64(size), leafHash: RFC6962.leafHash(leaves[index]), proof: proof, root: tree.root(size: size))
                 }
             }
             for m in 1...size {
                 let proof = tree.consistencyProof(from: m, to: size)
-                #expect(proof == (m == size ? [] : NaiveRFC6962.subproof(m, leaves.prefix(size), true)))
+                #expect(proof == (m == size ? [] : NaiveRFC6962.subproof(m, leaves.prefix(size), true)), "seed \(rng.seed), \(m) to \(size)")
                 #expect(throws: Never.self) {
                     try ProofVerifier.verifyConsistency(size1: UInt64(m), size2: UInt64(size), proof: proof, root1: tree.root(size: m), root2: tree.root(size: size))
                 }

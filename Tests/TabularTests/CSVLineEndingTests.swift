@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tabular
 
 private func write(_ bytes: [UInt8]) -> String {
@@ -25,18 +26,6 @@ private func readAll(_ bytes: [UInt8]) throws -> (rows: [(line: Int, fields: [St
     return (rows, errors)
 }
 
-/// A small seeded generator (SplitMix64), so the random files below are reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct CSVLineEndingTests {
     /// Protocols/node.md §2.1: LF, CRLF and a lone CR each end a record, and each counts as a line.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tabular
 
 /// The naive rule, written from the spec alone (Protocols/node.md §6): a cell beginning with

@@ -1,4 +1,6 @@
 import Foundation
+// The project's one generator, for tests that replay fixed seeds (recorded vectors).
+@_exported import struct Synth.SplitMix64
 import Synth
 
 /// The generator of random tests: a ``SplitMix64`` started at a seed that the test prints when it
@@ -17,4 +19,16 @@ public struct SeededRandom: RandomNumberGenerator {
     }
 
     public mutating func next() -> UInt64 { generator.next() }
+}
+
+extension RandomNumberGenerator {
+    /// One draw reduced to `0..<n` as `next() % n` (a bias below n/2^64, nothing for the small n
+    /// of tests). Recorded vectors depend on this exact stream: one `next()` per call.
+    public mutating func below(_ n: Int) -> Int {
+        precondition(n > 0)
+        return Int(next() % UInt64(n))
+    }
+
+    /// `n` bytes, the low byte of one `next()` each.
+    public mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in UInt8(truncatingIfNeeded: next()) } }
 }

@@ -16,10 +16,24 @@ public enum Vectors {
         try JSONDecoder().decode(T.self, from: data(path))
     }
 
-    /// `../shared/data/<path>` beside the repository, where the project's reference data lives.
+    /// `shared/data/<path>`, where the project's reference data lives: the first `shared/data`
+    /// beside the repository or beside a directory that holds it (so a worktree nested below the
+    /// main checkout's parent finds it too). When none exists, the path beside the repository, so
+    /// that a test's message names where the data was expected.
     public static func shared(_ path: String) -> URL {
-        root.deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data").appendingPathComponent(path)
+        let repository = (root.path as NSString).deletingLastPathComponent as NSString
+        var dir = repository.deletingLastPathComponent
+        while true {
+            let candidate = (dir as NSString).appendingPathComponent("shared/data")
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), isDirectory.boolValue {
+                return URL(fileURLWithPath: candidate).appendingPathComponent(path)
+            }
+            let parent = (dir as NSString).deletingLastPathComponent
+            if parent == dir || parent.isEmpty { break }
+            dir = parent
+        }
+        return URL(fileURLWithPath: repository.deletingLastPathComponent).appendingPathComponent("shared/data").appendingPathComponent(path)
     }
 }
 

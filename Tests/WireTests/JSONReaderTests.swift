@@ -89,6 +89,7 @@ private func same(_ ours: JSONValue, _ reference: Any) -> Bool {
                     if Bool.random(using: &rng) { r["scoreBand"] = "0.90-0.95" }
                     if Bool.random(using: &rng) { r["category"] = some(["aktiv", "koppling", "å"]) }
                     if Bool.random(using: &rng) { r["viaRepresentative"] = Bool.random(using: &rng) }
+                    if Bool.random(using: &rng) { r["sealed"] = ["category": some(["AAEC", "q83v"])] }
                     return r
                 }
             } else {
@@ -105,5 +106,8 @@ private func same(_ ours: JSONValue, _ reference: Any) -> Bool {
         let wrong = Data(#"{"format": "korskoll-result-v1", "agreement": "a", "recipient": "r", "output": "o", "kind": "per-record", "rows": [{"row": "1"}]}"#.utf8)
         #expect(throws: ResultDocument.Malformed.self) { try ResultDocument.read(wrong) }
         #expect(throws: (any Error).self) { try JSONDecoder().decode(ResultDocument.self, from: wrong) }
+        let wrongSealed = Data(#"{"format": "korskoll-result-v1", "agreement": "a", "recipient": "r", "output": "o", "kind": "per-record", "rows": [{"row": 1, "sealed": {"category": "AAEC"}}]}"#.utf8)
+        #expect(throws: ResultDocument.Malformed.self) { try ResultDocument.read(wrongSealed) }
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(ResultDocument.self, from: wrongSealed) }
     }
 }

@@ -12,7 +12,8 @@ private func randomDocument(_ rng: inout SeededRandom) -> ResultDocument {
             ResultDocument.Row(row: i * 3 + Int.random(in: 0...2, using: &rng),
                                matchKind: maybe { some(["exact-person", "exact-organisation", "fuzzy", "via-representative"]) },
                                otherParties: maybe { some(names) }, scoreBand: maybe { names.randomElement(using: &rng)! },
-                               category: maybe { some(["aktiv", "koppling", "å"]) }, viaRepresentative: maybe { Bool.random(using: &rng) })
+                               category: maybe { some(["aktiv", "koppling", "å"]) }, viaRepresentative: maybe { Bool.random(using: &rng) },
+                               sealed: maybe { ["category": some(["AAEC", "q83v", "/+8="]), "benefit": some(["AA=="])] })
         }
         return ResultDocument(agreement: names.randomElement(using: &rng)!, agreementHash: maybe { "00ff" }, output: "rows",
                               recipient: names.randomElement(using: &rng)!, kind: "per-record", runID: maybe { "run-1" },

@@ -73,7 +73,12 @@ extension CoordinatorService {
             }
             // Read to the end: the content hash and the counts are checked there.
             var rows = 0
-            do { while try opened.next() != nil { rows += 1 } } catch let e as WireError {
+            do {
+                while let r = try opened.next() {
+                    if let refusal = policy.checkRecord(r, header: h, row: rows) { throw refusal }
+                    rows += 1
+                }
+            } catch let e as WireError {
                 throw CoordinatorError(.submission, layout.scrub(e.reason, upload: upload))
             }
             if let refusal = policy.checkSchema(h, against: try store.submissions(agreement: a.id)) { throw refusal }
@@ -90,7 +95,8 @@ extension CoordinatorService {
             let hash = try digest.map(Hex.encode) ?? submissionHash(file)
             let index = try record(LogEvent(time: now(), type: .submissionAccepted, agreement: a.id, party: party, hash: hash,
                                             submissionID: sid, counts: ["rows": rows, "personIDs": Int(h.personIDs),
-                                                                        "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)]))[0]
+                                                                        "organisationIDs": Int(h.organisationIDs), "clks": Int(h.clks)],
+                                            parameters: ["attributes": SubmissionPolicy.sentAttributes(h)]))[0]
             let answer = SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: rows, receipt: try receipt(for: index))
             startRunIfComplete(a)
             return answer

@@ -24,7 +24,37 @@ struct SubmissionPolicy {
         guard h.blocking == (a.match.blocking ?? "") else {
             return CoordinatorError(.submission, "the submission's blocking scheme '\(h.blocking)' differs from the agreement's '\(a.match.blocking ?? "")'")
         }
+        return checkDeclared(h)
+    }
+
+    /// Protocols/agreements.md §3: the header sends only what the agreement declares for its
+    /// party: identifier kinds with non-zero counts, CLKs, and attributes by name, each plain
+    /// or sealed to the declared recipients.
+    func checkDeclared(_ h: Submission.Header) -> CoordinatorError? {
+        let kinds = Set((h.personIDs > 0 ? ["person"] : []) + (h.organisationIDs > 0 ? ["organisation"] : []))
+        let attributes = h.attributes.map { (name: $0, sealedTo: [String]()) } + h.sealedAttributes.map { (name: $0.name, sealedTo: $0.recipients) }
+        do { try agreement.checkDeclared(party: h.party, sends: SentShape(identifierKinds: kinds, clks: h.clks > 0, attributes: attributes)) } catch let e as AgreementError {
+            return CoordinatorError(.submission, e.reason)
+        } catch { return CoordinatorError(.submission, "the submission does not fit the agreement") }
         return nil
+    }
+
+    /// Protocols/agreements.md §3: every plain attribute value of row `row` is empty or one of
+    /// the values the agreement declares (sealed values are checked by their recipients).
+    func checkRecord(_ r: Submission.Record, header h: Submission.Header, row: Int) -> CoordinatorError? {
+        guard let party = agreement.party(h.party) else { return CoordinatorError(.submission, "'\(h.party)' is not a party to \(agreement.id)") }
+        for (name, value) in zip(h.attributes, r.attributes) {
+            guard let declared = party.attribute(name), declared.allows(value) else {
+                return CoordinatorError(.submission, "row \(row): attribute \(name) has a value outside the set agreement \(agreement.id) declares")
+            }
+        }
+        return nil
+    }
+
+    /// What the `submission.accepted` event says the party sent (Protocols/log.md §6.5): the
+    /// attribute names with their readers, e.g. `category>fk` or `role>coordinator`.
+    static func sentAttributes(_ h: Submission.Header) -> String {
+        (h.attributes.map { "\($0)>coordinator" } + h.sealedAttributes.map { "\($0.name)>\($0.recipients.joined(separator: "+"))" }).joined(separator: ",")
     }
 
     /// The digest stored with a submission row: the header's schema digest when it carries CLKs.

@@ -5,6 +5,9 @@ public struct RowLinks: Sendable, Equatable {
     public var fuzzy: [String: Double] = [:]
     public var viaRepresentative: Set<String> = []
     public var categories: Set<String> = []
+    /// Sealed attribute values of linked rows of other parties that are sealed to this row's
+    /// party, by attribute name: opaque boxes (Protocols/wire.md §3.2), sorted.
+    public var sealed: [String: [[UInt8]]] = [:]
 
     public var otherParties: Set<String> { exactPerson.union(exactOrganisation).union(fuzzy.keys).union(viaRepresentative) }
     public var isEmpty: Bool { otherParties.isEmpty }
@@ -82,6 +85,9 @@ public struct Linkage: Sendable {
         // Step 7, categories (matching.md §5.5), then step 5, each row's group (§5.3).
         for (p, rowsCategories) in Self.categories(rows, offsets: offsets, groups: &groups).enumerated() {
             for (i, c) in rowsCategories { links[p][i, default: RowLinks()].categories = c }
+        }
+        for (p, rowsSealed) in Self.sealedValues(rows, offsets: offsets, groups: &groups).enumerated() {
+            for (i, s) in rowsSealed { links[p][i, default: RowLinks()].sealed = s }
         }
         groupOf = Self.groups(rows, offsets: offsets, groups: &groups)
     }

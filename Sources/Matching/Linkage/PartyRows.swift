@@ -7,6 +7,8 @@ public struct PartyRows: @unchecked Sendable {
     public let party: String
     /// The names of the attributes each row carries, in order (e.g. `category`).
     public let attributeNames: [String]
+    /// The sealed attributes each row carries (Protocols/wire.md §3.2), with their recipients.
+    public let sealedAttributes: [Submission.SealedAttributeName]
     /// The length of every CLK in bytes (0: the party sends none).
     public let clkBytes: Int
     /// Blocking key kinds per row (0: none).
@@ -17,14 +19,18 @@ public struct PartyRows: @unchecked Sendable {
     var hasCLK: [Bool] = []
     var blocks: [UInt64] = []
     var attributes: [[String]] = []
+    /// Per row, per sealed attribute, the recipients' boxes concatenated (empty without sealed attributes).
+    var sealed: [[[UInt8]]] = []
     /// Rows appended so far.
     public private(set) var count = 0
     var words: Int { (clkBytes + 7) / 8 }
 
     /// Empty rows for `capacity` records (a submission's header gives the count).
-    public init(party: String, attributeNames: [String], capacity: Int, clkBytes: Int, blockingKeys: Int = 0) {
+    public init(party: String, attributeNames: [String], capacity: Int, clkBytes: Int, blockingKeys: Int = 0,
+                sealedAttributes: [Submission.SealedAttributeName] = []) {
         self.party = party
         self.attributeNames = attributeNames
+        self.sealedAttributes = sealedAttributes
         self.clkBytes = clkBytes
         self.blockingKeys = blockingKeys
         person = BlindedColumn(capacity: capacity)
@@ -51,13 +57,15 @@ public struct PartyRows: @unchecked Sendable {
         hasCLK.append(r.clk != nil)
         for k in 0..<blockingKeys { blocks.append(r.blocks.map { $0[k] } ?? 0) }
         attributes.append(r.attributes)
+        if !sealedAttributes.isEmpty { sealed.append(r.sealed) }
         count += 1
     }
 
     /// Reads a verified submission to its end (content hash and counts checked there).
     public init(opened: Submission.Opened) throws {
         let h = opened.header
-        self.init(party: h.party, attributeNames: h.attributes, capacity: Int(h.rows), clkBytes: h.clkBytes, blockingKeys: h.blockingKeys)
+        self.init(party: h.party, attributeNames: h.attributes, capacity: Int(h.rows), clkBytes: h.clkBytes, blockingKeys: h.blockingKeys,
+                  sealedAttributes: h.sealedAttributes)
         while let r = try opened.next() { append(r) }
     }
 }

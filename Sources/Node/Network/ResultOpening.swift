@@ -1,7 +1,9 @@
+import Agreements
 import CoordinatorClient
 import Foundation
 import Parties
 import ProtocolLog
+import Sodium
 import Tabular
 import Wire
 
@@ -62,17 +64,62 @@ public enum ResultOpening {
         }
         let map = try RowMap(path: encoded + "/" + Ingest.rowMapFile)
         let fields = doc.fields ?? []
+        let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
         let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
         var byKind: [String: Int] = [:]
-        for r in doc.rows ?? [] {
+        for (n, r) in (doc.rows ?? []).enumerated() {
             guard map.entries.indices.contains(r.row) else { throw NodeError(.result, "result row \(r.row) is not in the row map") }
             let (line, record) = map.entries[r.row]
-            try writer.write([record, line] + fields.map(r.value))
+            try writer.write([record, line] + fields.map { f in
+                guard let values = opened[n][f] else { return r.value(f) }
+                let plain = r.value(f)
+                return (plain.isEmpty ? values : Array(Set(values).union(plain.split(separator: ";").map(String.init))).sorted()).joined(separator: ";")
+            })
             for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
         }
         try writer.close()
         try restrict(csvPath)
         return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
+    }
+
+    /// results.md §4.1: opens every sealed value of `doc` with this party's key and checks that
+    /// it is one the agreement (kept by `node encode` in `encoded`, its hash the document's)
+    /// declares for that attribute, sealed to this party. Per row, by field: the distinct values,
+    /// sorted. A box that does not open or a value outside the declared set refuses the result:
+    /// no CSV is written with a value that no party agreed to.
+    static func openSealed(_ doc: ResultDocument, encoded: String, key: X25519.PrivateKey, me: String) throws -> [[String: [String]]] {
+        let rows = doc.rows ?? []
+        guard rows.contains(where: { $0.sealed != nil }) else { return rows.map { _ in [:] } }
+        let path = encoded + "/" + Ingest.agreementFile
+        guard let bytes = FileManager.default.contents(atPath: path), let agreement = try? Agreement(json: bytes, source: path) else {
+            throw NodeError(.result, "the result carries sealed attributes, but \(path) (the agreement node encode kept) cannot be read")
+        }
+        guard Hex.encode(agreement.hash) == doc.agreementHash else {
+            throw NodeError(.result, "the result is for another version of agreement \(doc.agreement) than \(path)")
+        }
+        return try rows.map { r in
+            var out: [String: [String]] = [:]
+            for (name, boxes) in r.sealed ?? [:] {
+                // The values any other party declares for `name`, sealed to this party.
+                let allowed = Set(agreement.parties.filter { $0.id != me }.compactMap { $0.attribute(name) }
+                    .filter { $0.sealedTo.contains(me) }.flatMap(\.values))
+                guard !allowed.isEmpty else { throw NodeError(.result, "result row \(r.row): no party seals an attribute '\(name)' to \(me)") }
+                var values = Set<String>()
+                for b in boxes {
+                    guard let box = Data(base64Encoded: b) else { throw NodeError(.result, "result row \(r.row): a sealed \(name) value is not base64") }
+                    let v: String
+                    do { v = try SealedAttribute.open(Array(box), with: key) } catch let e as WireError {
+                        throw NodeError(.result, "result row \(r.row): a sealed \(name) value: \(e.reason)")
+                    }
+                    guard v.isEmpty || allowed.contains(v) else {
+                        throw NodeError(.result, "result row \(r.row): a sealed \(name) value is not one the agreement declares (\(allowed.sorted().joined(separator: ", "))); nothing was written")
+                    }
+                    if !v.isEmpty { values.insert(v) }
+                }
+                out[name] = values.sorted()
+            }
+            return out
+        }
     }
 
     /// Writes `data` to a file created 0600 (replacing an earlier fetch's).

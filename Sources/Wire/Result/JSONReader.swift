@@ -203,7 +203,8 @@ public struct JSONReader {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<p]), as: UTF8.self)
         if integral, let i = Int(text) { return .int(i) }
-        guard let d = Double(text) else { throw Failure(offset: start, reason: "a number out of range") }
+        // A number beyond Double (1e999) is refused, not read as an infinity that no JSON can hold.
+        guard let d = Double(text), d.isFinite else { throw Failure(offset: start, reason: "a number out of range") }
         return .double(d)
     }
 }

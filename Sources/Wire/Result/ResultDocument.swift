@@ -31,11 +31,15 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         public let scoreBand: String?
         public let category: [String]?
         public let viaRepresentative: Bool?
+        /// Granted attributes sealed to the recipient (results.md §2.1): name → base64 boxes
+        /// that only the recipient opens.
+        public let sealed: [String: [String]]?
 
         public init(row: Int, matchKind: [String]? = nil, otherParties: [String]? = nil, scoreBand: String? = nil,
-                    category: [String]? = nil, viaRepresentative: Bool? = nil) {
+                    category: [String]? = nil, viaRepresentative: Bool? = nil, sealed: [String: [String]]? = nil) {
             self.row = row; self.matchKind = matchKind; self.otherParties = otherParties
             self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
+            self.sealed = sealed
         }
 
         /// A granted field as the node's CSV shows it (results.md §4): lists joined by ';', flags as yes/no.
@@ -57,6 +61,7 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             if let scoreBand { o["scoreBand"] = .string(scoreBand) }
             if let category { o["category"] = .strings(category) }
             if let viaRepresentative { o["viaRepresentative"] = .bool(viaRepresentative) }
+            if let sealed { o["sealed"] = .object(sealed.mapValues { .strings($0) }) }
             return .object(o)
         }
 
@@ -66,7 +71,10 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                       otherParties: try ResultDocument.optional(json["otherParties"], \.strings, "rows[\(index)].otherParties"),
                       scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, "rows[\(index)].scoreBand"),
                       category: try ResultDocument.optional(json["category"], \.strings, "rows[\(index)].category"),
-                      viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"))
+                      viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"),
+                      sealed: try ResultDocument.optional(json["sealed"], { v in
+                          v.object.flatMap { o in o.values.allSatisfy { $0.strings != nil } ? o.mapValues { $0.strings! } : nil }
+                      }, "rows[\(index)].sealed"))
         }
     }
 

@@ -1,0 +1,85 @@
+/// Each anomaly code the verifier emits (Protocols/log.md §6, §6.1), said in plain words for a
+/// privacy officer. The test `everyVerifierCodeHasPlainWords` reads `Sources/ProtocolLog` for the
+/// codes, so a new code without a sentence here fails the suite.
+public enum AnomalyText {
+    /// The plain sentence for `code` in `lang`, or nil for a code this table does not know.
+    public static func sentence(_ code: String, _ lang: ReportLanguage) -> String? { table[code]?[lang] }
+
+    /// Every code with a sentence.
+    public static var codes: [String] { table.keys.sorted() }
+
+    static let table: [String: [ReportLanguage: String]] = [
+        "unknown-agreement": [
+            .sv: "Koordinatorn registrerade ett avtal som inte finns bland de avtal du granskar.",
+            .en: "The coordinator registered an agreement that is not among the agreements you are reviewing."],
+        "agreement-mismatch": [
+            .sv: "Koordinatorn registrerade en annan version av avtalet än den parterna signerade.",
+            .en: "The coordinator registered another version of the agreement than the one the parties signed."],
+        "agreement-unsigned": [
+            .sv: "Avtalet registrerades utan att alla parter hade signerat det.",
+            .en: "The agreement was registered before every party had signed it."],
+        "unregistered-agreement": [
+            .sv: "Något hände under ett avtal som aldrig registrerades.",
+            .en: "Something happened under an agreement that was never registered."],
+        "no-agreement": [
+            .sv: "En händelse i loggen anger inget avtal alls.",
+            .en: "An event in the log names no agreement at all."],
+        "foreign-submission": [
+            .sv: "Koordinatorn tog emot uppgifter från någon som inte är part i avtalet.",
+            .en: "The coordinator accepted data from someone who is not a party to the agreement."],
+        "run-unsigned": [
+            .sv: "En matchning kördes fast avtalet inte var signerat av alla parter.",
+            .en: "A matching run started although not every party had signed the agreement."],
+        "run-early": [
+            .sv: "En matchning startade innan alla parter hade lämnat in sina uppgifter.",
+            .en: "A matching run started before every party had submitted its data."],
+        "run-unknown": [
+            .sv: "Loggen säger att en körning avslutades som aldrig startade.",
+            .en: "The log says a run finished that never started."],
+        "unauthorised-release": [
+            .sv: "Ett resultat gick till, eller hämtades av, en part som avtalet inte ger det resultatet.",
+            .en: "A result went to, or was fetched by, a party the agreement does not give that result to."],
+        "release-without-run": [
+            .sv: "Ett resultat förseglades utan att någon körning hade avslutats.",
+            .en: "A result was sealed without a finished run."],
+        "fetch-without-release": [
+            .sv: "Ett resultat hämtades innan det hade förseglats för mottagaren.",
+            .en: "A result was fetched before it had been sealed for its recipient."],
+        "ceremony-foreign": [
+            .sv: "Nyckelmaterial från nyckelceremonin skickades till någon som inte är part i avtalet.",
+            .en: "Key material from the key ceremony was sent to someone who is not a party to the agreement."],
+        "retention-late": [
+            .sv: "De kodade uppgifterna raderades, men senare än avtalets gallringsfrist.",
+            .en: "The encodings were deleted, but later than the agreement's retention period allows."],
+        "retention-missed": [
+            .sv: "Gallringsfristen har passerat och de kodade uppgifterna har inte raderats.",
+            .en: "The retention period has passed and the encodings have not been deleted."],
+        "time-backwards": [
+            .sv: "En händelse har en tid före händelsen närmast före den: koordinatorns klocka gick baklänges.",
+            .en: "An event is dated before the event just before it: the coordinator's clock went backwards."],
+        "result-unopenable": [
+            .sv: "Ett förseglat resultat gick inte att öppna med mottagarens nyckel och koordinatorns signatur.",
+            .en: "A sealed result did not open under the recipient's key with the coordinator's signature."],
+        "result-malformed": [
+            .sv: "Ett öppnat resultat har inte det format som resultat ska ha.",
+            .en: "An opened result is not in the format results must have."],
+        "result-foreign": [
+            .sv: "Ett resultat som förseglats till en part anger en annan mottagare.",
+            .en: "A result sealed to one party names another recipient."],
+        "result-unknown": [
+            .sv: "Ett resultat gäller ett avtal eller en utdata som inte finns bland de avtal du granskar.",
+            .en: "A result is for an agreement or output that is not among the agreements you are reviewing."],
+        "result-not-logged": [
+            .sv: "Ett resultat som mottagaren har finns inte i loggen: det skickades utan att loggas.",
+            .en: "A result the recipient holds is not in the log: it was sent without being logged."],
+        "field-not-granted": [
+            .sv: "Ett resultat innehåller uppgifter om matchade poster som avtalet inte ger mottagaren.",
+            .en: "A result carries facts about matched records that the agreement does not grant the recipient."],
+        "small-count": [
+            .sv: "En sammanställning visar ett antal under avtalets gräns, som skulle ha dolts.",
+            .en: "An aggregate shows a count below the agreement's threshold, which should have been suppressed."],
+        "result-rows-in-aggregate": [
+            .sv: "En sammanställning, som bara får innehålla antal, innehåller enskilda poster.",
+            .en: "An aggregate, which may hold counts only, carries individual records."],
+    ]
+}

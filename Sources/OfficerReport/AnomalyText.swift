@@ -45,6 +45,9 @@ public enum AnomalyText {
         "fetch-without-release": [
             .sv: "Ett resultat hämtades innan det hade förseglats för mottagaren.",
             .en: "A result was fetched before it had been sealed for its recipient."],
+        "undeclared-submission": [
+            .sv: "Koordinatorn tog emot en inlämning med identitetsslag eller uppgifter som avtalet inte anger för den parten.",
+            .en: "The coordinator accepted a submission carrying identifier kinds or attributes the agreement does not declare for that party."],
         "ceremony-foreign": [
             .sv: "Nyckelmaterial från nyckelceremonin skickades till någon som inte är part i avtalet.",
             .en: "Key material from the key ceremony was sent to someone who is not a party to the agreement."],

@@ -41,7 +41,18 @@ let package = Package(
         .target(name: "OfficerReport", dependencies: ["ProtocolLog", "Agreements", "Parties", "Sodium"]),
         // A party's signed HTTP calls to the coordinator (Protocols/api.md).
         .target(name: "CoordinatorClient", dependencies: ["API", "Sodium", "Parties", "Wire", "ProtocolLog"]),
-        .target(name: "Node", dependencies: ["API", "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient"]),
+        .target(name: "Node", dependencies: ["API", "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Agreements", "ProtocolLog", "CoordinatorClient",
+                                      "OPRF", "KeyHolding"]),
+        // The key-holder mode's shared formats: dealt key files, the dealer ceremony (Protocols/keyholder.md).
+        .target(name: "KeyHolding", dependencies: ["Sodium", "OPRF", "Parties"]),
+        // The key holder's service: metered, logged threshold-OPRF evaluation over HTTP (Protocols/keyholder.md).
+        .target(
+            name: "KeyHolder",
+            dependencies: [
+                "API", "Sodium", "OPRF", "Parties", "Wire", "ProtocolLog", "KeyHolding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         .target(name: "Synth", dependencies: ["Identifiers", "Tabular"]),
         // Linkage scored against the synthetic population's ground truth (match quality, the demo).
         .target(name: "Evaluation", dependencies: ["Agreements", "Tabular"]),
@@ -59,6 +70,7 @@ let package = Package(
             name: "KorskollCLI",
             dependencies: [
                 "Sodium", "Identifiers", "Parties", "CLKEncoding", "Tabular", "Blinding", "Wire", "Node", "ProtocolLog", "Agreements", "Matching", "Synth", "Coordinator", "CoordinatorClient", "Evaluation", "API", "OfficerReport",
+                "KeyHolder", "KeyHolding", "OPRF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -88,6 +100,8 @@ let package = Package(
         .testTarget(name: "SynthTests", dependencies: ["Synth", "Identifiers", "Tabular"]),
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport", "Agreements"]),
         .testTarget(name: "ProtocolsTests"),
+        .testTarget(name: "KeyHolderTests", dependencies: ["KeyHolder", "KeyHolding", "Node", "OPRF", "CoordinatorClient", "API", "Blinding",
+                                                     "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
         .testTarget(name: "OfficerReportTests", dependencies: ["OfficerReport", "ProtocolLog", "Agreements", "Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Node", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]

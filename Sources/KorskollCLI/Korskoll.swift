@@ -13,6 +13,7 @@ public struct Korskoll: ParsableCommand {
         subcommands: [
             IdsCommand.self, KeysCommand.self, SynthCommand.self, AgreementCommand.self, ClkCommand.self, NodeCommand.self,
             MatchCommand.self, CoordinatorCommand.self, LogCommand.self, DemoCommand.self,
+            KeyHolderCommand.self,
         ]
     )
 

@@ -21,6 +21,12 @@ public struct LogEvent: Codable, Equatable, Sendable {
         case refusalsAggregated = "refusals.aggregated"
         /// The log cut a torn tail off at open (§2.1); `counts` says how much.
         case logRecovered = "log.recovered"
+        /// A key holder loaded its share of an agreement's OPRF key (§8): `party` = the dealer.
+        case oprfShareLoaded = "oprf.share-loaded"
+        /// A key holder evaluated a batch (§8): `party`, `counts` `elements`, `used`, `cap`.
+        case oprfEvaluated = "oprf.evaluated"
+        /// A key holder refused an authenticated batch (§8): `code`, `reason`.
+        case oprfRefused = "oprf.refused"
     }
 
     /// Position in the log, 0-based; must equal the leaf index.

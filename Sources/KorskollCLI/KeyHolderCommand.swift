@@ -1,0 +1,199 @@
+import API
+import ArgumentParser
+import Blinding
+import CoordinatorClient
+import Foundation
+import KeyHolder
+import KeyHolding
+import Node
+import OPRF
+import Parties
+import Sodium
+
+/// `korskoll keyholder`: the key-holder mode (Protocols/keyholder.md).
+struct KeyHolderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keyholder", abstract: "Deal, serve and measure the key holders' threshold OPRF (Protocols/keyholder.md).",
+        subcommands: [Serve.self, Deal.self, Bench.self])
+
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve metered VOPRF evaluation of this key holder's shares (DATA/shares), logging to DATA/log.")
+
+        @Option(help: "Data directory: shares/ (dealt files), log/, port.") var data: String
+        @Option(help: "HOST:PORT to listen on (port 0 picks a free one; the port is written to DATA/port).") var listen = "127.0.0.1:8450"
+        @Option(help: "The key holder's secret key file.") var key: String
+        @Option(help: "The party registry.") var registry: String
+
+        func run() throws {
+            let parts = listen.split(separator: ":")
+            guard parts.count == 2, let port = Int(parts[1]) else { throw ValidationError("--listen must be HOST:PORT") }
+            let host = String(parts[0])
+            let (keys, reg) = try loadKeysAndRegistry(key: key, registry: registry)
+            guard (try? reg.entry(keys.party))?.role == .keyHolder else {
+                throw failure("\(keys.party) is not registered as a key-holder in \(registry)")
+            }
+            let service: KeyHolderService
+            do { service = try KeyHolderService(dataDir: data, keys: keys, registry: reg) } catch let e as KeyHoldingError { throw failure(e.reason) }
+            let dataDir = data
+            try runBlocking {
+                let agreements = await service.agreements
+                // Closes each window of folded unauthenticated refusals (log.md §1.1).
+                Task {
+                    while true {
+                        try? await Task.sleep(for: .seconds(60))
+                        try? await service.flushRefusals()
+                    }
+                }
+                try await KeyHolderServer.run(service: service, host: host, port: port) { actual in
+                    try? Data("\(actual)\n".utf8).write(to: URL(fileURLWithPath: KeyHolderLayout(root: dataDir).portFile), options: .atomic)
+                    printError("key holder \(keys.party) listening on \(host):\(actual), shares of \(agreements.isEmpty ? "no agreement" : agreements.joined(separator: ", ")), data in \(dataDir)")
+                }
+            }
+        }
+    }
+
+    struct Deal: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Dealer ceremony: make an agreement's OPRF key, split it t-of-n, seal each share to its key holder, publish the public keys, delete the key.",
+            discussion: "Writes <agreement>.oprf-dealt.json and one <agreement>.<holder>.oprf-share.json per holder into --out (Protocols/keyholder.md §3).")
+
+        @Option(name: .customLong("agreement-id"), help: "The agreement the key is for (one key per agreement).") var agreementID: String
+        @Option(help: "Key holders, comma-separated, in share order (registry role key-holder).") var holders: String
+        @Option(help: "How many key holders must answer (t).") var threshold: Int
+        @Option(help: "Caps per round: party=N,… for every party of the agreement.") var caps: String
+        @Option(name: .customLong("round-seconds"), help: "Length of a metering round in seconds.") var roundSeconds: UInt64 = 86_400
+        @Option(help: "The party registry.") var registry: String
+        @Option(help: "The dealer's secret key file.") var key: String
+        @Option(help: "Directory to write the dealt files into.") var out: String
+
+        func validate() throws {
+            guard threshold >= 1 else { throw ValidationError("--threshold must be at least 1") }
+            guard roundSeconds >= 1 else { throw ValidationError("--round-seconds must be at least 1") }
+            guard (try? Self.parseCaps(caps)) != nil else { throw ValidationError("--caps must be party=N,… with whole numbers N") }
+        }
+
+        static func parseCaps(_ text: String) throws -> [String: Int] {
+            var out: [String: Int] = [:]
+            for item in text.split(separator: ",") {
+                let kv = item.split(separator: "=")
+                guard kv.count == 2, let n = Int(kv[1]), n >= 0 else { throw ValidationError("--caps item '\(item)'") }
+                out[String(kv[0])] = n
+            }
+            return out
+        }
+
+        func run() throws {
+            let (dealer, reg) = try loadKeysAndRegistry(key: key, registry: registry)
+            do {
+                let dealt = try DealerCeremony.deal(agreement: agreementID, holders: holders.split(separator: ",").map(String.init),
+                                                    threshold: threshold, caps: try Self.parseCaps(caps), roundSeconds: roundSeconds,
+                                                    dealer: dealer, registry: reg)
+                for path in try DealerCeremony.write(dealt, to: out) { print("wrote \(path)") }
+                print("dealt \(threshold)-of-\(dealt.shares.count) key for \(agreementID) by \(dealer.party); the key itself was never written and is wiped")
+            } catch let e as KeyHoldingError { throw failure(e.reason) }
+        }
+    }
+
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure key-holder evaluation and node-side blind/finalise rates next to bare crypto_scalarmult_ristretto255 (JSON).")
+
+        @Option(help: "Identifiers per measured batch.") var count = 4096
+
+        func validate() throws {
+            guard (1...EvaluateRequest.maxBatch).contains(count) else { throw ValidationError("--count must be 1…\(EvaluateRequest.maxBatch)") }
+        }
+
+        func run() throws {
+            let report = try KeyHolderBenchmark.run(count: count)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        }
+    }
+}
+
+private func loadKeysAndRegistry(key: String, registry: String) throws -> (PartyKeys, Registry) {
+    do {
+        return (try KeyFiles.loadSecret(URL(fileURLWithPath: key)), try Registry.load(URL(fileURLWithPath: registry)))
+    } catch let e as KeyError { throw failure(e.reason) }
+}
+
+/// The benchmark of `korskoll keyholder bench` (Protocols/keyholder.md §10): each rate beside the
+/// bare scalar-multiplication rate of the same run and the bound its operation count gives.
+enum KeyHolderBenchmark {
+    struct Rate: Codable {
+        /// What was timed.
+        let operation: String
+        /// Variable-base scalar multiplications per identifier.
+        let scalarMultsPerItem: Int
+        let perSecond: Double
+        /// scalarmultPerSecond / scalarMultsPerItem.
+        let boundPerSecond: Double
+        /// bound / measured: 1.0 is the bound, above it is slower.
+        let slowdownVsBound: Double
+    }
+
+    struct Report: Codable {
+        let count: Int
+        let threshold: Int
+        let libsodium: String
+        let scalarmultPerSecond: Double
+        let rates: [Rate]
+    }
+
+    static func time(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    static func run(count: Int, threshold t: Int = 2, holders n: Int = 3) throws -> Report {
+        // Bare crypto_scalarmult_ristretto255 on distinct points and scalars.
+        let points = try (0..<count).map { _ in try Element.baseMultiplied(by: .random()) }
+        let scalars = (0..<count).map { _ in Scalar.random() }
+        for i in 0..<min(count, 64) { _ = try points[i].multiplied(by: scalars[i]) }  // warm up
+        let bare = Double(count) / (try time { for i in 0..<count { _ = try points[i].multiplied(by: scalars[i]) } })
+
+        let key = Scalar.random()
+        let shares = try ThresholdOPRF.split(key, threshold: t, count: n)
+        let dealt = DealtPublicKey(agreement: "bench", dealer: "bench", threshold: t, roundSeconds: 86_400,
+                                   groupPublicKey: try Element.baseMultiplied(by: key),
+                                   holders: shares.map { .init(party: "holder-\($0.index)", share: $0.publicShare) }, caps: [:])
+        let canonicals = (0..<count).map { String(format: "19%010d", $0) }
+        let inputs = canonicals.map { OPRFPseudonym.input(agreement: "bench", namespace: .person, canonical: $0) }
+
+        var blinded: [BlindedInput] = []
+        let blindSeconds = try time { blinded = try OPRFClient.blind(batch: inputs, suite: .voprf) }
+        let elements = blinded.map(\.blindedElement)
+        var answers: [(holder: String, answer: EvaluateAnswer)] = []
+        let evalSeconds = try time {
+            let s = shares[0]
+            answers.append(("holder-1", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench", elements: elements)))
+        }
+        for s in shares[1..<t] {
+            answers.append(("holder-\(s.index)", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench", elements: elements)))
+        }
+        let blinding = try ThresholdBlinding(dealt: dealt, holders: [])
+        var pseudonyms: [[UInt8]] = []
+        let finishSeconds = try time { pseudonyms = try blinding.finish(inputs: inputs, blinded: blinded, answers: answers) }
+        // The benchmark's own check: the threshold path gives the whole key's pseudonym.
+        guard try pseudonyms[0] == OPRFPseudonym.reference(key: key, agreement: "bench", namespace: .person, canonical: canonicals[0]) else {
+            throw failure("benchmark self-check: the combined pseudonym differs from the whole key's")
+        }
+        func rate(_ name: String, _ seconds: Double, _ mults: Int) -> Rate {
+            let measured = Double(count) / seconds, bound = bare / Double(mults)
+            return Rate(operation: name, scalarMultsPerItem: mults, perSecond: measured.rounded(), boundPerSecond: bound.rounded(),
+                        slowdownVsBound: (bound / measured * 100).rounded() / 100)
+        }
+        return Report(count: count, threshold: t, libsodium: Sodium.version, scalarmultPerSecond: bare.rounded(), rates: [
+            // r·HashToGroup(x): one multiplication (plus hashing to the group).
+            rate("node-blind", blindSeconds, 1),
+            // k_i·B and d_i·C_i of the proof's composite: two per element.
+            rate("keyholder-evaluate", evalSeconds, 2),
+            // per answer d_i·C_i and d_i·D_i (verify), λ_i·Z_i (combine); then r⁻¹·Z (finalise).
+            rate("node-verify-combine-finalise", finishSeconds, 3 * t + 1),
+        ])
+    }
+}

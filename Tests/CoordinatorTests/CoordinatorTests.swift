@@ -268,7 +268,7 @@ func rawExchange(port: Int, head: String, body: Data, send count: Int) throws ->
     guard fd >= 0 else { throw POSIXError(.EIO) }
     defer { close(fd) }
     // A server that never answers fails the test instead of hanging it.
-    var timeout = timeval(tv_sec: 20, tv_usec: 0)
+    var timeout = timeval(tv_sec: 90, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)

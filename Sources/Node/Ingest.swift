@@ -175,7 +175,9 @@ public enum Ingest {
             referenceDate: job.referenceDate.description)
         summary.byteOrderMark = reader.byteOrderMark
         var rejectedInReport = 0
-        var recordIDs = RecordIDRegister()
+        // About one row per 64 bytes of export: the register is sized once, not grown.
+        let exportBytes = (try? FileManager.default.attributesOfItem(atPath: job.input)[.size] as? Int) ?? 0
+        var recordIDs = RecordIDRegister(expected: min(exportBytes / 64, 50_000_000))
         let rejects = try BufferedFile(path: work + "/" + rejectFile)
         try rejects.write(CSVWriter.line(["line", "field", "code", "reason", "action"]))
         let shuffler = try BucketShuffler(directory: work + "/buckets")

@@ -18,7 +18,11 @@ struct RowResult: Sendable {
 /// Protocols/node.md §2.6: the record ids seen so far, each with the line of the first row that
 /// carried it. One entry per distinct id.
 struct RecordIDRegister {
-    private var first: [String: Int] = [:]
+    private var first: [String: Int]
+
+    /// `expected`: about how many rows the export holds, so the table is sized once instead of
+    /// growing (and rehashing every id) as it fills.
+    init(expected: Int = 0) { first = Dictionary(minimumCapacity: max(16, expected)) }
 
     /// Records `id` as seen on `line`; returns the earlier line if another row already had it.
     mutating func claim(_ id: String, line: Int) -> Int? {

@@ -184,12 +184,14 @@ public final class CSVReader {
 /// or LF (RFC 4180); a quote inside a quoted cell is doubled.
 public enum CSVCell {
     /// Whether a cell beginning with this byte could be read as a formula.
-    @inline(__always) public static func startsFormula(_ first: UInt8) -> Bool {
+    @inlinable @inline(__always) public static func startsFormula(_ first: UInt8) -> Bool {
         first == 0x3D || first == 0x2B || first == 0x2D || first == 0x40 || first == 0x09 || first == 0x0D
     }
 
-    /// Appends one encoded cell (without delimiter or line end) to `out`.
-    @inline(__always)
+    /// Appends one encoded cell (without delimiter or line end) to `out`. Inlinable, so that a
+    /// caller in another module gets a specialised copy (the generic one cost the row map writer
+    /// a metadata lookup per cell).
+    @inlinable @inline(__always)
     public static func append<Bytes: Collection>(_ field: Bytes, delimiter: UInt8 = UInt8(ascii: ","), to out: inout [UInt8])
     where Bytes.Element == UInt8 {
         let neutralise = field.first.map(startsFormula) ?? false

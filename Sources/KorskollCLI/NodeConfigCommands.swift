@@ -44,7 +44,7 @@ extension NodeCommand {
             for (i, path) in agreement.enumerated() {
                 let (a, _) = try loadAgreement(path)
                 let s = schema.isEmpty || schema[i] == "-" ? nil : absolute(schema[i])
-                entries.append(.init(id: a.id, agreement: absolute(path), export: absolute(export[i]), mapping: absolute(mapping[i]),
+                entries.append(NodeConfig.AgreementEntry(id: a.id, agreement: absolute(path), export: absolute(export[i]), mapping: absolute(mapping[i]),
                                      schema: s, state: root + "/state/" + a.id))
             }
             let config = NodeConfig(party: party, coordinatorURL: coordinatorURL, coordinatorKey: absolute(coordinatorKey),

@@ -42,6 +42,15 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// The agreement's state folder: linkage secret, encoded submission, receipts, results.
         public var state: String
 
+        public init(id: String, agreement: String, export: String, mapping: String, schema: String?, state: String) {
+            self.id = id
+            self.agreement = agreement
+            self.export = export
+            self.mapping = mapping
+            self.schema = schema
+            self.state = state
+        }
+
         /// Where the key ceremony writes this agreement's linkage secret.
         public var linkageSecret: String { state + "/linkage-secret" }
         /// Where a round's submission is encoded.
@@ -168,10 +177,11 @@ extension NodeConfig {
             }
         }
         for a in agreements {
-            let document: Agreement, signatures: AgreementSignatures
-            do { (document, signatures) = try AgreementFiles.load(a.agreement) } catch let e as AgreementError { error(e.reason); continue } catch {
+            let loaded: (Agreement, AgreementSignatures)
+            do { loaded = try AgreementFiles.load(a.agreement) } catch let e as AgreementError { error(e.reason); continue } catch {
                 self.error(a.agreement, error, &out); continue
             }
+            let (document, signatures) = loaded
             if !document.partyIDs.contains(party) { error("agreement \(document.id) does not name \(party) as a party") }
             if let reg {
                 do {

@@ -36,7 +36,7 @@ private func withServer(_ service: CoordinatorService, _ body: (Int) async throw
 }
 
 /// A node set up on disk: keys, registry, a signed agreement, an export and a mapping.
-private struct Fixture {
+private struct CheckFixture: Sendable {
     let dir: String
     let coordinator: PartyKeys, polisen: PartyKeys, fk: PartyKeys
     let registry: Registry
@@ -93,7 +93,7 @@ private struct Seen: Sendable {
     /// `node check` runs a whole round for one node in one command against a real coordinator;
     /// a round that has to wait exits `waiting` and is taken up the next time.
     @Test func nodeCheckRunsAWholeRoundAndTakesUpAWaitingOne() async throws {
-        let f = try Fixture()
+        let f = try CheckFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen, f.fk])
         let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
@@ -159,7 +159,7 @@ private struct Seen: Sendable {
     /// The scheduler's statuses: a coordinator that does not answer is `other` with the next
     /// step; an agreement the coordinator does not know is `refused`; an empty export is `localInput`.
     @Test func nodeCheckExitStatusesTellTheSchedulerWhatHappened() async throws {
-        let f = try Fixture()
+        let f = try CheckFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen, f.fk])
         let options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
@@ -188,7 +188,7 @@ private struct Seen: Sendable {
 
     /// `node init`'s checks name the next step for each missing piece.
     @Test func configCheckSaysTheNextStepForEachMissingPiece() throws {
-        let f = try Fixture()
+        let f = try CheckFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen])
         var config = f.config("fk")

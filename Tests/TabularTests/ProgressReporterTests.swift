@@ -23,7 +23,7 @@ private final class Clock: @unchecked Sendable {
         clock.now += 18
         r.update(done: 1000)
         r.finish()
-        #expect(written.last == "\r\u{1B}[Kencoding: 1000 rows in 0:20 (50 rows/s)\n")
+        #expect(written.last == "\r\u{1B}[Kencoding: 1000 rows in 0:20 (49 rows/s)\n")
     }
 
     @Test func withoutATerminalOnlyTheStageLineIsWritten() {
@@ -33,7 +33,7 @@ private final class Clock: @unchecked Sendable {
         for n in stride(from: 0, through: 5000, by: 100) { clock.now += 0.5; r.update(done: n) }
         #expect(written.isEmpty)
         r.finish()
-        #expect(written == ["upload: 5000 bytes in 0:26 (198 bytes/s)\n"])
+        #expect(written == ["upload: 5000 bytes in 0:26 (196 bytes/s)\n"])
     }
 
     @Test func timeLeftIsNilWithoutATotalOrProgress() {

@@ -233,7 +233,7 @@ extension AgreementSignatures {
     public func nextStep(for e: AgreementError, agreement: Agreement, path: String) -> String {
         let missing = stillToSign(agreement)
         guard e.code == .unsigned, !missing.isEmpty else { return e.reason }
-        return "agreement \(agreement.id) is not signed by every party; still to sign: \(missing.joined(separator: ", ")); each party runs `korskoll agreement sign --agreement \(path) --key PARTY.secret.json`"
+        return "\(e.reason); still to sign: \(missing.joined(separator: ", ")); each party runs `korskoll agreement sign --agreement \(path) --key PARTY.secret.json`"
     }
 }
 

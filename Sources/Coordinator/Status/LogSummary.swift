@@ -1,5 +1,8 @@
 import Foundation
 import ProtocolLog
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the coordinator operator sees of the protocol log (Protocols/api.md §6): its size, its
 /// last checkpoint, the refusals of the last day and which results were fetched. The files are
@@ -37,7 +40,7 @@ public struct LogSummary: Codable, Sendable, Equatable {
         let needles = ([LogEvent.Kind.resultFetched] + refusalTypes).map { Array($0.rawValue.utf8) }
         summary.entryBytes = try FrameStream.forEach(path: entryPath) { frame in
             summary.entries += 1
-            guard needles.contains(where: { frame.contains(subsequence: $0) }), let e = try? LogEvent(leaf: frame) else { return }
+            guard needles.contains(where: { frame.contains($0) }), let e = try? LogEvent(leaf: Array(frame)) else { return }
             if e.type == .resultFetched, let a = e.agreement, let o = e.output { summary.fetched.insert("\(a)/\(o)") }
             guard refusalTypes.contains(e.type), e.time + 86_400 >= now else { return }
             if e.type == .refusalsAggregated {
@@ -49,7 +52,7 @@ public struct LogSummary: Codable, Sendable, Equatable {
         var last: [UInt8]?
         summary.checkpointBytes = try FrameStream.forEach(path: checkpointPath) { frame in
             summary.checkpoints += 1
-            last = frame
+            last = Array(frame)
         }
         if let last {
             // The note's body: origin, size, root (Protocols/log.md §3).
@@ -64,48 +67,53 @@ public struct LogSummary: Codable, Sendable, Equatable {
 
 /// Reads a file of `u32 length ‖ bytes` frames (Protocols/log.md §2) in 4 MiB pieces.
 enum FrameStream {
-    /// Calls `body` with each whole frame; a torn tail ends the stream. Returns the file's size.
+    /// Calls `body` with each whole frame, valid only during the call; a torn tail ends the
+    /// stream. Returns the file's size.
     @discardableResult
-    static func forEach(path: String, _ body: ([UInt8]) throws -> Void) throws -> UInt64 {
+    static func forEach(path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> UInt64 {
         guard let handle = FileHandle(forReadingAtPath: path) else { return 0 }
         defer { try? handle.close() }
-        var buffer: [UInt8] = []
-        var start = 0
+        var carry: [UInt8] = []
         var size: UInt64 = 0
-        var ended = false
-        func fill(_ need: Int) throws -> Bool {
-            while buffer.count - start < need {
-                if ended { return false }
-                let chunk = try handle.read(upToCount: 4 << 20) ?? Data()
-                if chunk.isEmpty { ended = true; return false }
-                size += UInt64(chunk.count)
-                buffer.removeFirst(start)
-                start = 0
-                buffer.append(contentsOf: chunk)
+        var need = 4
+        while true {
+            let chunk = try handle.read(upToCount: max(4 << 20, need)) ?? Data()
+            if chunk.isEmpty { break }
+            size += UInt64(chunk.count)
+            carry.append(contentsOf: chunk)
+            // Every whole frame in the bytes so far, walked by pointer; the rest is carried over.
+            let (used, next) = try carry.withUnsafeBytes { raw -> (Int, Int) in
+                var at = 0
+                while raw.count - at >= 4 {
+                    let n = Int(raw[at]) << 24 | Int(raw[at + 1]) << 16 | Int(raw[at + 2]) << 8 | Int(raw[at + 3])
+                    guard n <= 1 << 24 else { return (at, -1) }
+                    guard raw.count - at - 4 >= n else { return (at, 4 + n) }
+                    try body(UnsafeRawBufferPointer(rebasing: raw[at + 4..<at + 4 + n]))
+                    at += 4 + n
+                }
+                return (at, 4)
             }
-            return true
+            carry.removeFirst(used)
+            if next < 0 { break }
+            need = next
         }
-        while try fill(4) {
-            let n = buffer[start..<start + 4].reduce(0) { $0 << 8 | Int($1) }
-            guard n <= 1 << 24, try fill(4 + n) else { break }
-            try body(Array(buffer[start + 4..<start + 4 + n]))
-            start += 4 + n
-        }
-        while !ended, let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { size += UInt64(chunk.count) }
+        while let chunk = try handle.read(upToCount: 4 << 20), !chunk.isEmpty { size += UInt64(chunk.count) }
         return size
     }
 }
 
-extension Array where Element == UInt8 {
-    /// True when `needle` occurs in the array (a plain scan; needles are a few bytes).
-    func contains(subsequence needle: [UInt8]) -> Bool {
-        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
-        let first = needle[0]
-        var i = 0
-        while i <= count - needle.count {
-            if self[i] == first && self[i..<i + needle.count].elementsEqual(needle) { return true }
-            i += 1
+extension UnsafeRawBufferPointer {
+    /// True when `needle` occurs in these bytes: memchr(3) for its first byte, memcmp(3) for the rest.
+    func contains(_ needle: [UInt8]) -> Bool {
+        guard let base = baseAddress, !needle.isEmpty else { return needle.isEmpty }
+        return needle.withUnsafeBytes { n in
+            var offset = 0
+            while count - offset >= n.count {
+                guard let hit = memchr(base + offset, Int32(needle[0]), count - offset - n.count + 1) else { return false }
+                if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+                offset = base.distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return false
         }
-        return false
     }
 }

@@ -71,7 +71,9 @@ public enum NodeCheck {
     public static func run(config: NodeConfig, agreementID: String, options: Options, report: (Step) -> Void = { _ in }) -> Outcome {
         do { return try round(config: config, agreementID: agreementID, options: options, report: report) } catch let f as CoordinatorClient.Failure {
             let status: Status = (400..<500).contains(f.status) ? .refused : .other
-            return Outcome(status: status, message: f.description)
+            let next = f.status == 404 && f.reason.hasSuffix("is not registered")
+                ? ": a party registers the signed agreement with `korskoll agreement register --agreement A --coordinator-url \(config.coordinatorURL) --key K`" : ""
+            return Outcome(status: status, message: f.description + next)
         } catch let e as NodeError {
             let local: Set<NodeError.Code> = [.emptyExport, .invalidFile, .invalidMapping, .undeclared]
             return Outcome(status: local.contains(e.code) ? .localInput : .other, message: e.reason)

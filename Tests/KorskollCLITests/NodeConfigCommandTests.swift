@@ -92,7 +92,7 @@ import Glibc
         #expect(rows.split(separator: "\n").count == 6)
 
         let status = try ok(["coordinator", "status", "--data", data])
-        #expect(status.stdout.contains("cli-check v1  finished") && status.stdout.contains("fetched    fk-rows → fk"), "\(status.stdout)")
+        #expect(status.stdout.contains("cli-check v1  finished") && status.stdout.contains("fetched      fk-rows → fk"), "\(status.stdout)")
         let json = try ok(["coordinator", "status", "--data", data, "--json"])
         #expect(json.stdout.contains("\"format\" : \"korskoll-coordinator-status-v1\""))
         for pin in pins.prefix(15) { #expect(!status.stdout.contains(pin) && !json.stdout.contains(pin)) }

@@ -138,16 +138,16 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
             lines.append("")
             lines.append("\(a.id) v\(a.version)  \(a.state)")
             let sub = a.submitted.map { "\($0.party) (\($0.rows) rows, \(Self.time($0.accepted)))" }
-            lines.append("  submitted  \(sub.isEmpty ? "-" : sub.joined(separator: ", "))")
-            if !a.missing.isEmpty { lines.append("  waiting for  \(a.missing.joined(separator: ", "))") }
-            if let p = a.progress { lines.append("  progress   \(p) (started \(Self.time(a.runStarted ?? now)), \(Self.age(now - min(now, a.runStarted ?? now))) ago)") }
-            if let e = a.error { lines.append("  error      \(e)") }
-            if let f = a.runFinished, a.state != RunState.failed.rawValue { lines.append("  finished   \(Self.time(f))") }
-            if !a.unfetched.isEmpty { lines.append("  not yet fetched  " + a.unfetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", ")) }
-            if !a.fetched.isEmpty { lines.append("  fetched    " + a.fetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", ")) }
+            lines.append(Self.row("submitted", sub.isEmpty ? "-" : sub.joined(separator: ", ")))
+            if !a.missing.isEmpty { lines.append(Self.row("waiting for", a.missing.joined(separator: ", "))) }
+            if let p = a.progress { lines.append(Self.row("progress", "\(p) (started \(Self.time(a.runStarted ?? now)), \(Self.age(now - min(now, a.runStarted ?? now))) ago)")) }
+            if let e = a.error { lines.append(Self.row("error", e)) }
+            if let f = a.runFinished, a.state != RunState.failed.rawValue { lines.append(Self.row("finished", Self.time(f))) }
+            if !a.unfetched.isEmpty { lines.append(Self.row("not fetched", a.unfetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", "))) }
+            if !a.fetched.isEmpty { lines.append(Self.row("fetched", a.fetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", "))) }
             if let due = a.retentionDueAt {
                 let what = a.state == "deleted" ? "encodings deleted" : a.retentionOverdue ? "OVERDUE: encodings still kept" : "encodings kept"
-                lines.append("  retention  \(a.retentionDays) days, due \(Self.time(due)) (\(what))")
+                lines.append(Self.row("retention", "\(a.retentionDays) days, due \(Self.time(due)) (\(what))"))
             }
         }
         lines.append("")
@@ -161,6 +161,11 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
             lines.append("last checkpoint: none yet")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One labelled line of an agreement's block, the values in one column.
+    static func row(_ label: String, _ value: String) -> String {
+        "  " + label.padding(toLength: 13, withPad: " ", startingAt: 0) + value
     }
 
     static func time(_ t: UInt64) -> String {

@@ -32,7 +32,11 @@ extension CoordinatorClient {
 
     /// §3.6: this party's sealed result file and the receipt of the fetch (header ``APIHeader/receipt``).
     public func result(agreement: String, output: String) throws -> FetchedResult {
-        let answer = try exchange("GET", APIPath.result(agreement: agreement, output: output))
+        let answer: HTTPTransport.Answer
+        do { answer = try exchange("GET", APIPath.result(agreement: agreement, output: output)) } catch let f as Failure where f.status == 404 && f.reason.hasSuffix("is not ready") {
+            // api.md §3.6: 404 until the run has finished; the next step is to wait for it.
+            throw Failure(status: f.status, code: f.code, reason: "\(f.reason): the run has not finished; wait for it with `korskoll node status --wait 300 --agreement-id \(agreement) --coordinator-url \(base) --key KEY`, then fetch again")
+        }
         guard let text = answer.headers[APIHeader.receipt.lowercased()], let data = Data(base64Encoded: text),
               let receipt = try? APIJSON.decode(ReceiptMessage.self, from: data) else {
             throw Failure(status: answer.status, code: "malformed", reason: "the coordinator's answer carries no \(APIHeader.receipt) header with a receipt")

@@ -50,7 +50,7 @@ public final class CoordinatorClient: Sendable {
         do {
             answer = try HTTPTransport(url: base).exchange(method: method, path: path, headers: headers, body: payload)
         } catch let e as HTTPTransport.Failure {
-            throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.reason)")
+            throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.reason): is the coordinator running? Start it with `korskoll coordinator serve --data DIR --key KEY --registry REGISTRY`, and check --coordinator-url (\(base))")
         }
         guard (200..<300).contains(answer.status) else {
             let error = try? APIJSON.decode(ErrorBody.self, from: answer.body)

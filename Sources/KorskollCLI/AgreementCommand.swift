@@ -1,6 +1,7 @@
 import Agreements
 import ArgumentParser
 import Foundation
+import Node
 import Parties
 import Sodium
 
@@ -56,7 +57,9 @@ extension AgreementCommand {
             let (document, signatures) = try loadAgreement(agreement)
             let reg: Registry
             do { reg = try Registry.load(URL(fileURLWithPath: registry)) } catch let e as KeyError { throw failure(e.reason) }
-            do { try signatures.verifyComplete(document, registry: reg) } catch let e as AgreementError { throw failure(e.reason) }
+            do { try signatures.verifyComplete(document, registry: reg) } catch let e as AgreementError {
+                throw failure(signatures.nextStep(for: e, agreement: document, path: agreement))
+            }
             print("agreement \(document.id) v\(document.version) (\(Hex.encode(document.hash))) is signed by every party: \(document.partyIDs.joined(separator: ", "))")
         }
     }

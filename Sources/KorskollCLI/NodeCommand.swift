@@ -7,11 +7,12 @@ import Identifiers
 import Node
 import Parties
 import Sodium
+import Tabular
 
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Agency node: turn an export into a signed, sealed submission.",
-        subcommands: [Encode.self, Ceremony.self, Submit.self, Status.self, Results.self])
+        subcommands: [Encode.self, Ceremony.self, Submit.self, Status.self, Results.self, Init.self, Check.self])
 }
 
 extension NodeCommand {
@@ -93,9 +94,9 @@ extension NodeCommand {
                 guard blocking == BlockingKeyer.scheme else { throw failure("--blocking: '\(blocking)' is not a known scheme (\(BlockingKeyer.scheme))") }
                 job.blocking = true
             }
-            let progress = Progress(label: "rows read")
+            let progress = stderrProgress(label: "encoding", unit: "rows", total: ProgressReporter.lineCount(path: input).map { max($0 - 1, 0) })
             let summary: IngestSummary
-            do { summary = try Ingest.run(job) { progress.advance(by: $0 - progress.count) } } catch let e as NodeError {
+            do { summary = try Ingest.run(job) { progress.update(done: $0) } } catch let e as NodeError {
                 throw failure(e.reason)
             }
             progress.finish()

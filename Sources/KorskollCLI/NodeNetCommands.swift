@@ -7,6 +7,7 @@ import Node
 import Parties
 import ProtocolLog
 import Sodium
+import Tabular
 import Wire
 
 /// Options every command that talks to the coordinator needs.
@@ -90,9 +91,14 @@ extension NodeCommand {
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
+            let file = submission + "/" + Ingest.submissionFile
+            let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
+            let progress = stderrProgress(label: "upload", unit: "bytes", total: size)
             let outcome = try orFail {
                 try Upload.run(client: client, coordinator: coordinator, agreementID: agreementID, submissionDirectory: submission, stateDirectory: state)
             }
+            progress.update(done: size)
+            progress.finish()
             print("\(client.keys.party) submitted \(outcome.rows) rows to \(agreementID); receipt: entry \(outcome.receiptIndex) in a log of \(outcome.logSize) entries, consistent with every checkpoint seen")
         }
     }
@@ -106,7 +112,18 @@ extension NodeCommand {
 
         func run() throws {
             let client = try connection.client()
-            let answer = try orFail { try RunWait.status(client: client, agreementID: agreementID, seconds: Double(wait)) }
+            // While waiting, the run's progress as the coordinator reports it: one line per change.
+            var last: RunStatus?
+            let deadline = Date().addingTimeInterval(Double(wait))
+            var answer = try orFail { try client.status(agreement: agreementID) }
+            while answer.run.state != .finished && answer.run.state != .failed && Date() < deadline {
+                if wait > 0 && answer.run != last {
+                    printError("run \(answer.run.state.rawValue)" + (answer.run.progress.map { ": \($0)" } ?? "") + (answer.missing.isEmpty ? "" : "; waiting for \(answer.missing.joined(separator: ", "))"))
+                    last = answer.run
+                }
+                Thread.sleep(forTimeInterval: 0.2)
+                answer = try orFail { try client.status(agreement: agreementID) }
+            }
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
@@ -133,10 +150,13 @@ extension NodeCommand {
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
+            let mapping = stderrProgress(label: "result \(output)", unit: "rows")
             let opened = try orFail {
                 try ResultOpening.fetch(client: client, coordinator: coordinator, agreementID: agreementID, output: output,
                                         encoded: encoded, state: state, out: out)
             }
+            mapping.update(done: opened.document.rows?.count ?? opened.cells.count)
+            mapping.finish()
             if opened.document.kind == "aggregate" {
                 let k = opened.document.k.map(String.init) ?? "k"
                 print("\(output) (aggregate, cells below \(k) suppressed):\n" + opened.cells.map { "  \($0.a) + \($0.b): \($0.count)" }.joined(separator: "\n"))

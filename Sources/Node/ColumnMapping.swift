@@ -24,6 +24,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         /// The mapping sends an identifier kind, CLKs or an attribute that the agreement does not
         /// declare for this party, or the agreement is missing or does not fit (Protocols/node.md §5).
         case undeclared = "node.undeclared"
+        /// A node configuration (korskoll-node-config-v1) that cannot be read or does not hold
+        /// together: a key, the registry or an agreement it names (Protocols/node.md §7).
+        case config = "node.config"
     }
 
     public let code: Code

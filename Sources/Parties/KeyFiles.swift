@@ -66,12 +66,21 @@ public enum KeyFiles {
                                       x25519: Data(keys.sealing.bytes).base64EncodedString()))
     }
 
+    /// The party a key file's name suggests (`<party>.secret.json`), for the next step an error names.
+    static func partyHint(_ url: URL, suffix: String) -> String {
+        let name = url.lastPathComponent
+        return name.hasSuffix(suffix) && name.count > suffix.count ? String(name.dropLast(suffix.count)) : "PARTY"
+    }
+
     /// Loads a secret key file, refusing one that others can read, that has the wrong lengths, or
     /// whose secrets do not reproduce its public keys.
     public static func loadSecret(_ url: URL) throws -> PartyKeys {
         let path = url.path
         var info = stat()
         guard stat(path, &info) == 0 else {
+            if errno == ENOENT {
+                throw KeyError(.unreadable, "secret key file \(path) not found: make one with `korskoll keys generate --party \(partyHint(url, suffix: ".secret.json")) --out \(url.deletingLastPathComponent().path)`")
+            }
             throw KeyError(.unreadable, "secret key file \(path) cannot be read: \(String(cString: strerror(errno)))")
         }
         let mode = info.st_mode & 0o777
@@ -132,6 +141,10 @@ public enum KeyFiles {
     }
 
     private static func read(_ url: URL, what: String) throws -> Data {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            let party = partyHint(url, suffix: ".public.json")
+            throw KeyError(.unreadable, "\(what) \(url.path) not found: its party makes it with `korskoll keys generate --party \(party) --out DIR` and hands over \(party).public.json")
+        }
         do {
             return try Data(contentsOf: url)
         } catch {

@@ -45,7 +45,7 @@ public struct Registry: Sendable, Equatable {
     /// The entry for `id`.
     public func entry(_ id: String) throws -> Entry {
         guard let e = entries.first(where: { $0.id == id }) else {
-            throw KeyError(.unknownParty, "party '\(id)' is not in the registry")
+            throw KeyError(.unknownParty, "party '\(id)' is not in the registry: add it with `korskoll keys register --registry REGISTRY --public \(id).public.json --role node --name NAME` (--role coordinator for the coordinator)")
         }
         return e
     }

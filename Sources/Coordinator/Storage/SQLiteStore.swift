@@ -7,10 +7,14 @@ import GRDB
 final class SQLiteStore: CoordinatorStore, @unchecked Sendable {
     let pool: DatabasePool
 
-    init(path: String) throws {
+    /// Opens (and migrates) the database; with `readOnly`, opens it for reading only and leaves
+    /// its schema as it is (`korskoll coordinator status` beside a running coordinator).
+    init(path: String, readOnly: Bool = false) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        config.readonly = readOnly
         pool = try DatabasePool(path: path, configuration: config)
+        if readOnly { return }
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """

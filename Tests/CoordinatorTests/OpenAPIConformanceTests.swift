@@ -96,7 +96,13 @@ private struct Exchange {
         var expected: [(String, Int, Int)] = []
         try await withServer(s) { port in
             func call(_ op: String, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, expect status: Int) async throws -> Exchange {
-                let x = try await Exchange.run(port: port, method, path, body: body, as: keys, w: w)
+                // An oversized body is refused while it is still arriving; when the server closes
+                // with bytes unread, the peer's reset can reach this client before the 413 does.
+                // That is TCP, not the server: such an exchange (no status read) is tried again.
+                var x = try await Exchange.run(port: port, method, path, body: body, as: keys, w: w)
+                for _ in 0..<5 where x.status == 0 && status == 413 {
+                    x = try await Exchange.run(port: port, method, path, body: body, as: keys, w: w)
+                }
                 seen[op, default: []].insert(x.status)
                 expected.append((op + " " + path, status, x.status))
                 if x.status >= 400 {

@@ -24,6 +24,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         /// The mapping sends an identifier kind, CLKs or an attribute that the agreement does not
         /// declare for this party, or the agreement is missing or does not fit (Protocols/node.md §5).
         case undeclared = "node.undeclared"
+        /// Key-holder mode: fewer than t key holders gave a verified answer, or the dealt key or
+        /// cache could not be used (Protocols/node.md §7).
+        case keyHolders = "node.key-holders"
     }
 
     public let code: Code

@@ -127,6 +127,9 @@ extension LogCommand {
                     "\(a.key): " + a.value.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
                 }
                 out.append("  \(s.holder): \(s.entries) entries, \(s.checkpoints) checkpoints verified under its registered key; evaluated \(evaluated.isEmpty ? "nothing" : evaluated.joined(separator: "; "))")
+                for (a, k) in s.dealtKeys.sorted(by: { $0.key < $1.key }) {
+                    out.append("    share of \(a) from dealt key \(k.hash.prefix(16))…, dealt by \(k.dealer)")
+                }
                 for f in s.refusals {
                     out.append("    refused: entry \(f.seq)  \(time(f.time))  \(f.party.map { "by \($0)  " } ?? "")\(f.count > 1 ? "\(f.count) × " : "")\(f.code ?? f.type)\(f.reason.map { ": \($0)" } ?? "")")
                 }

@@ -15,10 +15,19 @@ public enum KeyHolderAudit {
         public var holder: String
         public var entries: Int
         public var checkpoints: Int
+        /// The dealt key each agreement's share came from: its digest (hex) and its dealer, as logged
+        /// by `oprf.share-loaded` (the latest load).
+        public var dealtKeys: [String: DealtKey] = [:]
         /// Identifiers evaluated, by agreement and party.
         public var evaluated: [String: [String: Int]]
         /// Refused batches and requests, in log order (the refusal's `seq` is in this holder's log).
         public var refusals: [LogReport.Refusal]
+    }
+
+    /// A dealt key as a key holder logged it.
+    public struct DealtKey: Codable, Sendable, Equatable {
+        public var hash: String
+        public var dealer: String
     }
 
     /// What the audit found: one section per key holder, and anomalies (codes in
@@ -55,6 +64,7 @@ public enum KeyHolderAudit {
                 let e = try LogEvent(leaf: leaf)
                 switch e.type {
                 case .oprfShareLoaded:
+                    if let id = e.agreement { section.dealtKeys[id] = DealtKey(hash: e.hash ?? "", dealer: e.party ?? "?") }
                     guard let id = e.agreement, let a = byID[id] else {
                         problem("keyholder-unknown-agreement", e.seq, "loaded a key for agreement '\(e.agreement ?? "?")', which is not among the agreements reviewed")
                         continue

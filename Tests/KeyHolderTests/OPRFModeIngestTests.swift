@@ -101,6 +101,32 @@ private struct Encoded: Sendable {
         }
     }
 
+    @Test func fewerThanTKeyHoldersStopTheEncodeAndWriteNothing() async throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let agreement = try oprfAgreement()
+        let coordinator = try PartyKeys.generate(party: "coordinator")
+        let pin = SkatteverketTestNumbers.personnummer[0]
+        try Data("id,pnr\nr1,\(pin)\n".utf8).write(to: URL(fileURLWithPath: "\(f.dir)/fk.csv"))
+        let mapping = try ColumnMapping(json: Data(Self.mapping.utf8))
+        try await withServers([try f.service("kh-a")]) { urls in
+            let dir = f.dir, registry = f.registry, keys = f.keys
+            let error = try await offPool { () -> NodeError? in
+                var job = IngestJob(input: "\(dir)/fk.csv", mapping: mapping, schema: nil,
+                                    keys: LinkageKeys(agreementID: agreement.id, linkageSecret: SecretBytes.random(count: 32)),
+                                    party: keys["fk"]!, coordinator: coordinator.publicKeys, referenceDate: CalendarDate(year: 2026, month: 1, day: 1)!,
+                                    output: "\(dir)/out", threads: 1, createdAt: 1_795_000_000)
+                job.agreement = agreement
+                job.keyHolderBlinding = try KeyHolderBlinding(dealtPath: "\(dir)/dealt/\(DealtPublicKey.fileName(agreement: agreement.id))",
+                                                              registry: registry, holderURLs: ["kh-a": urls[0]], node: keys["fk"]!,
+                                                              cacheDirectory: "\(dir)/cache")
+                do { _ = try Ingest.run(job); return nil } catch let e as NodeError { return e }
+            }
+            #expect(error?.code == .keyHolders, "\(String(describing: error))")
+            #expect(!FileManager.default.fileExists(atPath: "\(f.dir)/out"))
+        }
+    }
+
     @Test func anAgreementsCapsReplaceTheDealtCaps() async throws {
         let f = try Fixture()
         defer { f.remove() }

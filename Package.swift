@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "KeyHolder",
             dependencies: [
-                "API", "Sodium", "OPRF", "Parties", "Wire", "ProtocolLog", "KeyHolding",
+                "API", "Sodium", "OPRF", "Parties", "Wire", "ProtocolLog", "KeyHolding", "Agreements",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "ProtocolLogTests", dependencies: ["ProtocolLog", "Sodium", "TestSupport", "Agreements"]),
         .testTarget(name: "ProtocolsTests"),
         .testTarget(name: "KeyHolderTests", dependencies: ["KeyHolder", "KeyHolding", "Node", "OPRF", "CoordinatorClient", "API", "Blinding",
-                                                     "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
+                                                     "Parties", "ProtocolLog", "Sodium", "TestSupport", "Agreements", "Identifiers", "Matching", "Wire"]),
         .testTarget(name: "OfficerReportTests", dependencies: ["OfficerReport", "ProtocolLog", "Agreements", "Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "KorskollCLITests", dependencies: ["KorskollCLI", "Identifiers", "Node", "Parties", "ProtocolLog", "Sodium", "TestSupport"]),
     ]

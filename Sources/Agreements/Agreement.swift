@@ -126,6 +126,7 @@ public struct Agreement: Sendable, Equatable {
         var outputs: [Output]
         var retentionDays: Int
         var validity: Validity?
+        var blinding: Blinding?
     }
 
     public let bytes: [UInt8]
@@ -144,6 +145,8 @@ public struct Agreement: Sendable, Equatable {
     public let documentFormat: String
     /// Reserved (v2): the validity period, without meaning yet.
     public let validity: Validity?
+    /// How identifiers are blinded (v2, Protocols/agreements.md §4); keyed hash when absent.
+    public let blinding: Blinding
 
     public var partyIDs: [String] { parties.map(\.id) }
 
@@ -175,6 +178,10 @@ public struct Agreement: Sendable, Equatable {
         }
         guard Set(doc.outputs.map(\.name)).count == doc.outputs.count else { throw bad("output names must be unique") }
         guard doc.retentionDays >= 0 else { throw bad("retentionDays must not be negative") }
+        if let b = doc.blinding {
+            guard doc.format == Self.format else { throw bad("blinding needs \(Self.format)") }
+            try Self.checkBlinding(b, parties: doc.parties, bad)
+        }
         if let b = doc.match.blocking { guard b == "korskoll-blocking-v1" else { throw bad("match.blocking '\(b)' is not a known scheme (korskoll-blocking-v1)") } }
         bytes = Array(data)
         hash = SHA256.hash(bytes)
@@ -182,6 +189,7 @@ public struct Agreement: Sendable, Equatable {
         coordinator = doc.coordinator; parties = doc.parties; match = doc.match; outputs = doc.outputs
         retentionDays = doc.retentionDays
         documentFormat = doc.format; validity = doc.validity
+        blinding = doc.blinding ?? .keyedHash
     }
 
     /// Protocols/agreements.md §1, §3: identifier kinds from the known ones; in v2, attributes

@@ -3,6 +3,9 @@ import Evaluation
 import ArgumentParser
 import Foundation
 import Identifiers
+import CoordinatorClient
+import KeyHolding
+import OPRF
 import Parties
 import Sodium
 import Synth
@@ -31,6 +34,10 @@ struct DemoCommand: ParsableCommand {
 
     static let parties = ["polisen", "fk", "af", "pm", "ivo", "bolagsverket"]
     static let refDate = "2026-01-01"
+    /// Key-holder mode (Protocols/keyholder.md): three key holders with no data in the agreement
+    /// that runs in the OPRF mode, any two of which evaluate.
+    static let keyHolders = ["kh1", "kh2", "kh3"]
+    static let oprfAgreement = "watchlist-fk-2026"
 
     func run() throws {
         let started = Date()
@@ -40,8 +47,10 @@ struct DemoCommand: ParsableCommand {
         guard !fm.fileExists(atPath: dir) else { throw failure("--workdir \(dir) exists; choose a new directory") }
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var coordinatorProcess: Process?
+        var keyHolderProcesses: [Process] = []
         defer {
             if let p = coordinatorProcess, p.isRunning { p.terminate(); p.waitUntilExit() }
+            for p in keyHolderProcesses where p.isRunning { p.terminate(); p.waitUntilExit() }
             if !keep { try? fm.removeItem(atPath: dir) }
         }
         let exe = try Self.executable()
@@ -75,6 +84,13 @@ struct DemoCommand: ParsableCommand {
             try fm.copyItem(atPath: "\(synthDir)/registers/\(p).csv", toPath: "\(node)/export.csv")
             try fm.copyItem(atPath: "\(synthDir)/registers/\(p).mapping.json", toPath: "\(node)/mapping.json")
         }
+        for h in Self.keyHolders {
+            try fm.createDirectory(atPath: "\(dir)/keyholders/\(h)/keys", withIntermediateDirectories: true)
+            let k = try PartyKeys.generate(party: h)
+            _ = try KeyFiles.write(k, to: URL(fileURLWithPath: "\(dir)/keyholders/\(h)/keys"))
+            partyKeys[h] = k
+            entries.append(Registry.Entry(id: h, name: "key holder \(h)", role: .keyHolder, keys: k.publicKeys))
+        }
         let registryPath = dir + "/registry.json"
         try Registry(entries: entries).json().write(to: URL(fileURLWithPath: registryPath))
         let coordinatorPublic = coordinatorFiles.public.path
@@ -87,6 +103,7 @@ struct DemoCommand: ParsableCommand {
         for name in ["watchlist-fk-2026", "cross-agency-map-2026", "reentry-2026"] {
             let path = "\(dir)/agreements/\(name).agreement.json"
             try fm.copyItem(atPath: "\(repo)/Protocols/agreements/\(name).agreement.json", toPath: path)
+            if name == Self.oprfAgreement { try Self.addKeyHolderMode(path, exports: "\(dir)/nodes") }
             let a = try Agreement(json: Data(contentsOf: URL(fileURLWithPath: path)), source: path)
             var sigs = AgreementSignatures(agreement: a)
             for p in a.partyIDs { sigs.sign(a, with: partyKeys[p]!) }
@@ -94,6 +111,9 @@ struct DemoCommand: ParsableCommand {
             try enc.encode(sigs).write(to: URL(fileURLWithPath: signaturesPath(for: path)))
             agreements.append((path, a))
             print("  \(a.id): \(a.partyIDs.joined(separator: ", ")) signed; outputs " + a.outputs.map { "\($0.name) → \($0.recipient)" }.joined(separator: ", "))
+            if let m = a.blinding.oprf {
+                print("    blinding: OPRF, \(m.threshold) of key holders \(m.keyHolders.joined(separator: ", ")); caps per round " + m.caps.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
         }
 
         // 4. Coordinator.
@@ -139,6 +159,48 @@ struct DemoCommand: ParsableCommand {
             }
             return String(decoding: data, as: UTF8.self)
         }
+        // 4b. Key holders: a logged dealer ceremony, then one serve process each.
+        step("Key holders for \(Self.oprfAgreement): dealer ceremony and \(Self.keyHolders.count) key-holder processes")
+        let oprfPath = agreements.first { $0.agreement.id == Self.oprfAgreement }!.path
+        let dealer = agreements.first { $0.agreement.id == Self.oprfAgreement }!.agreement.parties[0].id
+        func keyHolderArgs(_ h: String) -> [String] { ["--key", "\(dir)/keyholders/\(h)/keys/\(h).secret.json", "--registry", registryPath] }
+        func deal(_ out: String) throws -> String {
+            try korskoll(["keyholder", "deal", "--agreement", oprfPath, "--registry", registryPath,
+                          "--key", "\(dir)/nodes/\(dealer)/keys/\(dealer).secret.json", "--out", out], label: "\(dealer): keyholder deal")
+        }
+        let dealtDir = dir + "/dealt"
+        for line in try deal(dealtDir).split(separator: "\n") { print("  " + line) }
+        func startKeyHolder(_ h: String, data: String, shares: String) throws -> String {
+            try fm.createDirectory(atPath: data + "/shares", withIntermediateDirectories: true)
+            for name in [DealtPublicKey.fileName(agreement: Self.oprfAgreement), SealedShare.fileName(agreement: Self.oprfAgreement, holder: h)] {
+                try fm.copyItem(atPath: shares + "/" + name, toPath: data + "/shares/" + name)
+            }
+            // The agreement beside the share: its caps are in force (Protocols/keyholder.md §4).
+            try fm.copyItem(atPath: oprfPath, toPath: data + "/shares/\(Self.oprfAgreement).agreement.json")
+            try fm.copyItem(atPath: signaturesPath(for: oprfPath), toPath: data + "/shares/\(Self.oprfAgreement).signatures.json")
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: exe)
+            p.arguments = ["keyholder", "serve", "--data", data, "--listen", "127.0.0.1:0"] + keyHolderArgs(h)
+            fm.createFile(atPath: data + "/serve.log", contents: nil)
+            let handle = FileHandle(forWritingAtPath: data + "/serve.log")!
+            p.standardError = handle
+            p.standardOutput = handle
+            try p.run()
+            keyHolderProcesses.append(p)
+            for _ in 0..<300 {
+                if let text = try? String(contentsOfFile: data + "/port", encoding: .utf8) { return "http://127.0.0.1:" + text.trimmingCharacters(in: .whitespacesAndNewlines) }
+                guard p.isRunning else { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            throw failure("key holder \(h) did not start; see \(data)/serve.log")
+        }
+        var keyHolderURLs: [String: String] = [:]
+        for h in Self.keyHolders {
+            keyHolderURLs[h] = try startKeyHolder(h, data: "\(dir)/keyholders/\(h)/data", shares: dealtDir)
+            print("  \(h) serving \(keyHolderURLs[h]!) (its own signed log in keyholders/\(h)/data/log; share loaded and logged with the dealer)")
+        }
+        func keyHolderList(_ urls: [String: String]) -> String { Self.keyHolders.map { "\($0)=\(urls[$0]!)" }.joined(separator: ",") }
+
         let truth = try DemoTruth(directory: dir + "/truth")
         var report: [String] = []
         for (path, a) in agreements {
@@ -162,11 +224,16 @@ struct DemoCommand: ParsableCommand {
                                   "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement", path, "--registry", registryPath,
                                   "--linkage-secret-file", "\(node(p))/\(a.id).secret", "--key", "\(node(p))/keys/\(p).secret.json",
                                   "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", encoded]
-                                  + (a.match.blocking.map { ["--blocking", $0] } ?? []),
+                                  + (a.match.blocking.map { ["--blocking", $0] } ?? [])
+                                  + (a.blinding.oprf == nil ? [] : ["--dealt", "\(dealtDir)/\(DealtPublicKey.fileName(agreement: a.id))",
+                                                                    "--key-holders", keyHolderList(keyHolderURLs), "--pseudonym-cache", "\(node(p))/pseudonyms"]),
                                  label: "\(p): node encode")
                 let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: encoded + "/summary.json"))) as? [String: Any] ?? [:]
                 _ = try korskoll(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id,
                                   "--submission", encoded, "--state", "\(node(p))/state"] + conn(p), label: "\(p): node submit")
+                if a.blinding.oprf != nil {
+                    print("  \(p.padding(toLength: 13, withPad: " ", startingAt: 0)) identifiers blinded by 2 of 3 key holders: \(s["pseudonymsEvaluated"] ?? "?") evaluated (none of them could compute a pseudonym alone)")
+                }
                 print("  \(p.padding(toLength: 13, withPad: " ", startingAt: 0)) encoded \(s["rowsSubmitted"] ?? "?") of \(s["rowsRead"] ?? "?") rows (\(s["rowsRejected"] ?? 0) rejected) and submitted in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s; receipt kept")
             }
             let status = try korskoll(["node", "status", "--agreement-id", a.id, "--wait", "300"] + conn(lead), label: "\(lead): node status")
@@ -197,6 +264,62 @@ struct DemoCommand: ParsableCommand {
             }
         }
 
+        // 5b. The key holders' two refusals.
+        step("Key-holder refusals")
+        let oprfAgreementValue = agreements.first { $0.agreement.id == Self.oprfAgreement }!.agreement
+        let capped = oprfAgreementValue.parties[0].id
+        let cap = oprfAgreementValue.blinding.oprf!.caps[capped]!
+        do {
+            // A node asks beyond its cap: one batch of cap + 1 blinded elements to kh2.
+            let elements = try (0...cap).flatMap { _ in try OPRFClient.blind(Random.bytes(16), suite: .voprf).blindedElement.bytes }
+            let client = KeyHolderClient(holder: "kh2", url: keyHolderURLs["kh2"]!, keys: partyKeys[capped]!)
+            do {
+                _ = try client.evaluate(agreement: Self.oprfAgreement, elements: elements)
+                throw failure("kh2 evaluated \(cap + 1) identifiers for \(capped), over its cap of \(cap)")
+            } catch let e as CoordinatorClient.Failure {
+                guard e.status == 429 else { throw failure("kh2 refused \(capped)'s over-cap batch with \(e.status) \(e.code), not 429") }
+                print("  \(capped) asked kh2 for \(cap + 1) identifiers, over its cap of \(cap) per round: refused and logged by kh2")
+                print("    kh2 answered \(e.status) \(e.code): \(e.reason.prefix(150))")
+            }
+        }
+        do {
+            // A key holder answers with a wrong key: kh1 restarted with a share of an earlier ceremony.
+            let staleDir = dir + "/dealt-earlier"
+            _ = try deal(staleDir)
+            let staleURL = try startKeyHolder("kh1", data: "\(dir)/keyholders/kh1-earlier-share/data", shares: staleDir)
+            var urls = keyHolderURLs
+            urls["kh1"] = staleURL
+            let fkNode = "\(dir)/nodes/fk"
+            let probe = "\(fkNode)/\(Self.oprfAgreement)-probe"
+            let mapping = try Self.mapping(for: oprfAgreementValue, party: "fk", from: "\(fkNode)/mapping.json", to: "\(fkNode)/\(Self.oprfAgreement).mapping.json")
+            var args = ["node", "encode", "--input", "\(fkNode)/export.csv", "--mapping", mapping,
+                        "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement", oprfPath, "--registry", registryPath]
+            args += ["--linkage-secret-file", "\(fkNode)/\(Self.oprfAgreement).secret", "--key", "\(fkNode)/keys/fk.secret.json",
+                     "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", probe]
+            args += ["--dealt", "\(dealtDir)/\(DealtPublicKey.fileName(agreement: Self.oprfAgreement))", "--key-holders", keyHolderList(urls),
+                     "--pseudonym-cache", probe + "-cache"]
+            if let b = oprfAgreementValue.match.blocking { args += ["--blocking", b] }
+            _ = try korskoll(args, label: "fk: node encode against a wrong-key kh1")
+            let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: probe + "/summary.json"))) as? [String: Any] ?? [:]
+            let refusals = s["keyHolderRefusals"] as? [String] ?? []
+            guard let first = refusals.first, first.hasPrefix("kh1: keyholding.proof-failed") else {
+                throw failure("the node did not detect kh1's wrong key (refusals: \(refusals))")
+            }
+            print("  kh1 answered with a key other than its dealt share: fk's node checked the proof against kh1's share public key, refused it and asked kh3")
+            print("    " + first.prefix(160))
+            print("  fk still got all \(s["pseudonymsEvaluated"] ?? "?") pseudonyms from kh2 and kh3 (probe written to \(probe), not submitted)")
+            keyHolderProcesses.last!.terminate()
+            keyHolderProcesses.last!.waitUntilExit()
+        }
+        for p in keyHolderProcesses where p.isRunning { p.terminate(); p.waitUntilExit() }
+        var keyHolderBundles: [String] = []
+        for h in Self.keyHolders {
+            let bundle = "\(dir)/keyholders/\(h).log.bundle"
+            _ = try korskoll(["log", "export", "--data", "\(dir)/keyholders/\(h)/data", "--key", "\(dir)/keyholders/\(h)/keys/\(h).secret.json", "--out", bundle],
+                             label: "\(h): log export")
+            keyHolderBundles.append(bundle)
+        }
+
         // 6. The coordinator's storage holds no plaintext identity number.
         step("Coordinator storage scan")
         let (files, bytes, hits) = try truth.scanForIdentifiers(coordinatorDir)
@@ -217,7 +340,8 @@ struct DemoCommand: ParsableCommand {
         let nodeBooks = Self.parties.map { "\(dir)/nodes/\($0)/state/checkpoints.json" }.filter { fm.fileExists(atPath: $0) }
         let verification = try korskoll(["log", "verify", bundle, "--registry", registryPath, "--agreements"] + agreements.map(\.path)
                                         + ["--node-checkpoints"] + nodeBooks
-                                        + ["--recipient-key", "\(dir)/nodes/fk/keys/fk.secret.json", "--results"] + fkResults, label: "log verify")
+                                        + ["--recipient-key", "\(dir)/nodes/fk/keys/fk.secret.json", "--results"] + fkResults
+                                        + ["--key-holder-logs"] + keyHolderBundles, label: "log verify")
         print("  " + verification.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
 
         step("Summary")
@@ -239,6 +363,22 @@ struct DemoCommand: ParsableCommand {
         if a.party(party)?.fuzzy == false { m.removeValue(forKey: "fields") }
         try JSONSerialization.data(withJSONObject: m, options: [.sortedKeys]).write(to: URL(fileURLWithPath: to))
         return to
+    }
+
+    /// Puts the agreement at `path` in the key-holder mode (Protocols/agreements.md §4): 2 of
+    /// kh1…kh3, each party capped at twice the identifiers its export can hold (two per row),
+    /// plus room for the demo's second, wrong-key probe; the document is signed afterwards.
+    static func addKeyHolderMode(_ path: String, exports: String) throws {
+        guard var doc = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
+              let parties = doc["parties"] as? [[String: Any]] else { throw failure("\(path) is not an agreement") }
+        var caps: [String: Int] = [:]
+        for p in parties {
+            guard let id = p["id"] as? String else { continue }
+            let rows = try String(contentsOfFile: "\(exports)/\(id)/export.csv", encoding: .utf8).utf8.lazy.filter { $0 == 10 }.count
+            caps[id] = 4 * rows + 100
+        }
+        doc["blinding"] = ["oprf": ["keyHolders": keyHolders, "threshold": 2, "caps": caps] as [String: Any]]
+        try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
     }
 
     /// Every value of an attribute that an agreement seals to its recipients.

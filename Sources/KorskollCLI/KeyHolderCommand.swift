@@ -1,3 +1,4 @@
+import Agreements
 import API
 import ArgumentParser
 import Blinding
@@ -58,18 +59,28 @@ struct KeyHolderCommand: ParsableCommand {
             abstract: "Dealer ceremony: make an agreement's OPRF key, split it t-of-n, seal each share to its key holder, publish the public keys, delete the key.",
             discussion: "Writes <agreement>.oprf-dealt.json and one <agreement>.<holder>.oprf-share.json per holder into --out (Protocols/keyholder.md §3).")
 
-        @Option(name: .customLong("agreement-id"), help: "The agreement the key is for (one key per agreement).") var agreementID: String
-        @Option(help: "Key holders, comma-separated, in share order (registry role key-holder).") var holders: String
-        @Option(help: "How many key holders must answer (t).") var threshold: Int
-        @Option(help: "Caps per round: party=N,… for every party of the agreement.") var caps: String
+        @Option(help: "The agreement (<name>.agreement.json, OPRF blinding mode): the key holders, threshold and caps come from it (Protocols/agreements.md §4).") var agreement: String?
+        @Option(name: .customLong("agreement-id"), help: "The agreement the key is for, without --agreement (one key per agreement).") var agreementID: String?
+        @Option(help: "Key holders, comma-separated, in share order (registry role key-holder); without --agreement.") var holders: String?
+        @Option(help: "How many key holders must answer (t); without --agreement.") var threshold: Int?
+        @Option(help: "Caps per round: party=N,… for every party of the agreement; without --agreement.") var caps: String?
         @Option(name: .customLong("round-seconds"), help: "Length of a metering round in seconds.") var roundSeconds: UInt64 = 86_400
         @Option(help: "The party registry.") var registry: String
         @Option(help: "The dealer's secret key file.") var key: String
         @Option(help: "Directory to write the dealt files into.") var out: String
 
         func validate() throws {
-            guard threshold >= 1 else { throw ValidationError("--threshold must be at least 1") }
             guard roundSeconds >= 1 else { throw ValidationError("--round-seconds must be at least 1") }
+            if agreement != nil {
+                guard agreementID == nil, holders == nil, threshold == nil, caps == nil else {
+                    throw ValidationError("--agreement gives the id, key holders, threshold and caps; do not give --agreement-id, --holders, --threshold or --caps with it")
+                }
+                return
+            }
+            guard agreementID != nil, holders != nil, let threshold, let caps else {
+                throw ValidationError("give --agreement, or all of --agreement-id, --holders, --threshold and --caps")
+            }
+            guard threshold >= 1 else { throw ValidationError("--threshold must be at least 1") }
             guard (try? Self.parseCaps(caps)) != nil else { throw ValidationError("--caps must be party=N,… with whole numbers N") }
         }
 
@@ -85,12 +96,21 @@ struct KeyHolderCommand: ParsableCommand {
 
         func run() throws {
             let (dealer, reg) = try loadKeysAndRegistry(key: key, registry: registry)
+            var id = agreementID ?? "", holderList = holders?.split(separator: ",").map(String.init) ?? []
+            var t = threshold ?? 0, capMap = try caps.map(Self.parseCaps) ?? [:]
+            if let agreement {
+                do {
+                    let a = try AgreementFiles.load(agreement).0
+                    try a.checkKeyHolders(registry: reg)
+                    guard let mode = a.blinding.oprf else { throw failure("--agreement \(agreement): agreement \(a.id) uses the keyed-hash blinding; nothing to deal") }
+                    id = a.id; holderList = mode.keyHolders; t = mode.threshold; capMap = mode.caps
+                } catch let e as AgreementError { throw failure("--agreement \(e.reason)") }
+            }
             do {
-                let dealt = try DealerCeremony.deal(agreement: agreementID, holders: holders.split(separator: ",").map(String.init),
-                                                    threshold: threshold, caps: try Self.parseCaps(caps), roundSeconds: roundSeconds,
+                let dealt = try DealerCeremony.deal(agreement: id, holders: holderList, threshold: t, caps: capMap, roundSeconds: roundSeconds,
                                                     dealer: dealer, registry: reg)
                 for path in try DealerCeremony.write(dealt, to: out) { print("wrote \(path)") }
-                print("dealt \(threshold)-of-\(dealt.shares.count) key for \(agreementID) by \(dealer.party); the key itself was never written and is wiped")
+                print("dealt \(t)-of-\(dealt.shares.count) key for \(id) by \(dealer.party) (digest \(Hex.encode(dealt.publicKey.digest).prefix(16))…); the key itself was never written and is wiped")
             } catch let e as KeyHoldingError { throw failure(e.reason) }
         }
     }

@@ -53,6 +53,7 @@ extension LogCommand {
         @Option(name: .customLong("node-checkpoints"), parsing: .upToNextOption, help: "Files of signed checkpoints nodes kept (one note per file, or a checkpoint book).") var nodeCheckpoints: [String] = []
         @Option(name: .customLong("recipient-key"), help: "A recipient's secret key file, to open its sealed results.") var recipientKey: String?
         @Option(parsing: .upToNextOption, help: "Sealed results (.kkr) of that recipient, checked against the logged hashes and the agreements.") var results: [String] = []
+        @Option(name: .customLong("key-holder-logs"), parsing: .upToNextOption, help: "Key holders' log bundles (their 'log export'), checked with this log: caps, parties, dealt keys, refusals (Protocols/keyholder.md §6.1).") var keyHolderLogs: [String] = []
         @Flag(help: "Print the report as JSON.") var json = false
         @Option(help: "Also write the privacy officer's report to this file: one self-contained HTML page, verdict first.") var html: String?
         @Option(help: "Language of the HTML report: sv (default) or en.") var lang: ReportLanguage = .sv
@@ -69,10 +70,12 @@ extension LogCommand {
                 do { recipient = .init(keys: try KeyFiles.loadSecret(URL(fileURLWithPath: recipientKey)), paths: results) } catch let e as KeyError { throw failure(e.reason) }
             }
             // log.md §6.3: 0 verified (refusals listed), 1 anomalies, 2 a broken or tampered log.
-            let report: LogReport, logBundle: LogBundle
+            let holderBundles = try keyHolderLogs.map { Array(try readFile($0, what: "--key-holder-logs")) }
+            let report: LogReport, logBundle: LogBundle, sections: [KeyHolderAudit.Section]
             do {
                 logBundle = try OfficerVerification.decode(bundle: bytes, registry: reg)
-                report = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient)
+                (report, sections) = try OfficerVerification.verify(logBundle, registry: reg, agreements: loaded, nodeCheckpoints: notes, recipient: recipient,
+                                                                    keyHolders: .init(bundles: holderBundles))
             } catch let e as LogError {
                 if let html {
                     try writeHTML(OfficerReportInput(broken: e.code.rawValue, reason: e.reason, agreements: loaded, registry: reg, bundleName: bundle,
@@ -98,6 +101,7 @@ extension LogCommand {
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print(Self.describe(report))
+                if !sections.isEmpty { print(Self.describe(sections)) }
                 if let html { print("HTML report: \(html)") }
             }
             if report.verdict != .verified { throw ExitCode(report.verdict.exitCode) }
@@ -113,6 +117,24 @@ extension LogCommand {
         static func time(_ t: UInt64) -> String {
             let f = ISO8601DateFormatter()
             return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        }
+
+        /// The key holders' logs checked with the coordinator's (Protocols/keyholder.md §6.1).
+        static func describe(_ sections: [KeyHolderAudit.Section]) -> String {
+            var out = ["", "Key holders' logs (checked with the agreements: parties, caps per round, dealt keys)"]
+            for s in sections {
+                let evaluated = s.evaluated.sorted { $0.key < $1.key }.map { a in
+                    "\(a.key): " + a.value.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                }
+                out.append("  \(s.holder): \(s.entries) entries, \(s.checkpoints) checkpoints verified under its registered key; evaluated \(evaluated.isEmpty ? "nothing" : evaluated.joined(separator: "; "))")
+                for (a, k) in s.dealtKeys.sorted(by: { $0.key < $1.key }) {
+                    out.append("    share of \(a) from dealt key \(k.hash.prefix(16))…, dealt by \(k.dealer)")
+                }
+                for f in s.refusals {
+                    out.append("    refused: entry \(f.seq)  \(time(f.time))  \(f.party.map { "by \($0)  " } ?? "")\(f.count > 1 ? "\(f.count) × " : "")\(f.code ?? f.type)\(f.reason.map { ": \($0)" } ?? "")")
+                }
+            }
+            return out.joined(separator: "\n")
         }
 
         static func describe(_ r: LogReport) -> String {

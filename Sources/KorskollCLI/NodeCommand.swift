@@ -4,6 +4,7 @@ import Blinding
 import CLKEncoding
 import Foundation
 import Identifiers
+import KeyHolding
 import Node
 import Parties
 import Sodium
@@ -39,12 +40,18 @@ extension NodeCommand {
         @Option(help: "Output directory to create.") var out: String
         @Option(help: "Keyed blocking scheme the agreement names (korskoll-blocking-v1); none by default.") var blocking: String?
         @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(help: "Key-holder mode: the agreement's dealt public key file (<agreement>.oprf-dealt.json, Protocols/node.md §8).") var dealt: String?
+        @Option(name: .customLong("key-holders"), help: "Key-holder mode: the key holders' addresses, id=http://HOST:PORT,… (tried in share order).") var keyHolders: String?
+        @Option(name: .customLong("pseudonym-cache"), help: "Key-holder mode: the directory of this node's encrypted pseudonym caches (Protocols/keyholder.md §9).") var pseudonymCache: String?
         @Flag(name: .customLong("allow-empty"), help: "Accept an export with a header and no data rows as an empty submission (Protocols/node.md §2.7).") var allowEmpty = false
 
         func validate() throws {
             guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
             if let refDate, CalendarDate(iso: refDate) == nil { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
             guard (agreement == nil) != (agreementID == nil) else { throw ValidationError("give --agreement (or, for a mapping without attributes, --agreement-id), not both") }
+            if keyHolders != nil, (try? Self.parseKeyHolders(keyHolders!)) == nil {
+                throw ValidationError("--key-holders must be id=http://HOST:PORT,…")
+            }
             if let agreementID { guard !agreementID.isEmpty, agreementID.utf8.count <= 255 else { throw ValidationError("--agreement-id must be 1 to 255 bytes") } }
         }
 
@@ -90,6 +97,11 @@ extension NodeCommand {
                     }
                 }
             }
+            if let a = agreementValue, a.blinding.oprf != nil {
+                job.keyHolderBlinding = try keyHolderBlinding(a, party: party)
+            } else if dealt != nil || keyHolders != nil {
+                throw failure("--dealt and --key-holders are for an agreement in the key-holder blinding mode; \(agreementValue.map { "agreement \($0.id) uses the keyed hash" } ?? "give its --agreement")")
+            }
             if let blocking {
                 guard blocking == BlockingKeyer.scheme else { throw failure("--blocking: '\(blocking)' is not a known scheme (\(BlockingKeyer.scheme))") }
                 job.blocking = true
@@ -103,6 +115,40 @@ extension NodeCommand {
             print(Self.describe(summary, out: out))
         }
 
+        /// `id=url,…` → [id: url].
+        static func parseKeyHolders(_ text: String) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for item in text.split(separator: ",") {
+                let kv = item.split(separator: "=", maxSplits: 1).map(String.init)
+                guard kv.count == 2, !kv[0].isEmpty, kv[1].hasPrefix("http"), out.updateValue(kv[1], forKey: kv[0]) == nil else {
+                    throw ValidationError("--key-holders item '\(item)'")
+                }
+            }
+            return out
+        }
+
+        /// Protocols/node.md §8: the key-holder client for agreement `a`, from --dealt,
+        /// --key-holders, --pseudonym-cache and --registry; the dealt key must name the
+        /// agreement's key holders in its order and its threshold.
+        func keyHolderBlinding(_ a: Agreement, party: PartyKeys) throws -> KeyHolderBlinding {
+            let mode = a.blinding.oprf!
+            guard let dealt, let keyHolders, let pseudonymCache, let registry else {
+                throw failure("agreement \(a.id) blinds identifiers with key holders (\(mode.keyHolders.joined(separator: ", ")), \(mode.threshold) of \(mode.keyHolders.count)): give --dealt, --key-holders, --pseudonym-cache and --registry")
+            }
+            let reg: Registry
+            do { reg = try Registry.load(URL(fileURLWithPath: registry)) } catch let e as KeyError { throw failure("--registry \(e.reason)") }
+            do { try a.checkKeyHolders(registry: reg) } catch let e as AgreementError { throw failure("--agreement \(e.reason)") }
+            do {
+                let kh = try KeyHolderBlinding(dealtPath: dealt, registry: reg, holderURLs: try Self.parseKeyHolders(keyHolders), node: party,
+                                               cacheDirectory: pseudonymCache)
+                let d = kh.threshold.dealt
+                guard d.agreement == a.id, d.holders.map(\.party) == mode.keyHolders, d.threshold == mode.threshold else {
+                    throw failure("--dealt \(dealt) is for agreement \(d.agreement) with key holders \(d.holders.map(\.party).joined(separator: ", ")), threshold \(d.threshold); the agreement names \(mode.keyHolders.joined(separator: ", ")), threshold \(mode.threshold)")
+                }
+                return kh
+            } catch let e as KeyHoldingError { throw failure("--dealt \(dealt): \(e.reason)") }
+        }
+
         static func describe(_ s: IngestSummary, out: String) -> String {
             var lines = [
                 "Submission for agreement \(s.agreement) from \(s.party), sealed to \(s.recipient)",
@@ -114,6 +160,10 @@ extension NodeCommand {
             if !s.fieldsDroppedByReason.isEmpty {
                 lines.append("  fields left out of submitted rows")
                 for (code, n) in s.fieldsDroppedByReason.sorted(by: { $0.key < $1.key }) { lines.append("    \(code): \(n)") }
+            }
+            if s.blinding == "oprf" {
+                lines.append("  identifiers blinded by the key holders: \(s.pseudonymsEvaluated ?? 0) evaluated, the rest from the pseudonym cache")
+                for r in s.keyHolderRefusals ?? [] { lines.append("    key holder passed over: \(r)") }
             }
             if s.testNumbers > 0 { lines.append("  note: \(s.testNumbers) rows carry Skatteverket test numbers") }
             lines.append("  submission id   \(s.submissionID)")

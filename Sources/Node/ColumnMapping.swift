@@ -27,6 +27,9 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         /// A node configuration (korskoll-node-config-v1) that cannot be read or does not hold
         /// together: a key, the registry or an agreement it names (Protocols/node.md §7).
         case config = "node.config"
+        /// Key-holder mode: fewer than t key holders gave a verified answer, or the dealt key or
+        /// cache could not be used (Protocols/node.md §8).
+        case keyHolders = "node.key-holders"
     }
 
     public let code: Code

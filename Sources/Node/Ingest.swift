@@ -4,6 +4,7 @@ import CLKEncoding
 import Dispatch
 import Foundation
 import Identifiers
+import KeyHolding
 import Parties
 import Sodium
 import Tabular
@@ -36,6 +37,10 @@ public struct IngestJob: Sendable {
     public var agreement: Agreement?
     /// The X25519 keys of the parties that sealed attributes go to (Protocols/wire.md §3.2).
     public var sealingKeys: [String: X25519.PublicKey] = [:]
+    /// Key-holder mode (Protocols/node.md §8): identifiers are blinded by t of the agreement's
+    /// key holders through this client and the node's cache, not with the keyed hash. The CLKs
+    /// and blocking keys stay under ``keys``.
+    public var keyHolderBlinding: KeyHolderBlinding?
 
     public init(input: String, mapping: ColumnMapping, schema: LinkageSchema?, keys: LinkageKeys, party: PartyKeys,
                 coordinator: PartyPublicKeys, referenceDate: CalendarDate, output: String, threads: Int, createdAt: UInt64) {
@@ -78,6 +83,12 @@ public struct IngestSummary: Codable, Sendable, Equatable {
     public var centuriesFromBirthDate = 0
     /// Whether the export began with a UTF-8 byte order mark, which was skipped (node.md §2.1).
     public var byteOrderMark = false
+    /// Key-holder mode (node.md §8): `"oprf"`; absent for the keyed hash.
+    public var blinding: String?
+    /// Key-holder mode: identifiers the key holders evaluated (the rest came from the cache).
+    public var pseudonymsEvaluated: Int?
+    /// Key-holder mode: key holders that refused or whose answer failed its proof, named.
+    public var keyHolderRefusals: [String]?
     /// The checked equation *rows read = accepted + rejected* (node.md §4.1).
     public var rowCheck = ""
 }
@@ -167,6 +178,44 @@ public enum Ingest {
         }
     }
 
+    /// Key-holder mode (Protocols/node.md §8): the pseudonyms of the batch's pending identifiers,
+    /// each distinct one asked once per namespace, through the cache and t key holders; then the
+    /// records are encoded. A failure to reach t key holders stops the run (``NodeError/Code/keyHolders``).
+    static func evaluatePending(_ results: inout [RowResult], with kh: KeyHolderBlinding) throws -> (evaluated: Int, refusals: [String]) {
+        var evaluated = 0
+        var refusals: [String] = []
+        for namespace in IdentifierNamespace.allCases {
+            var order: [String] = [], seen = Set<String>()
+            for r in results {
+                for p in [r.pendingPerson, r.pendingOrganisation] {
+                    if let p, p.namespace == namespace, seen.insert(p.canonical).inserted { order.append(p.canonical) }
+                }
+            }
+            guard !order.isEmpty else { continue }
+            let outcome: KeyHolderBlinding.Outcome
+            do { outcome = try kh.pseudonyms(order, namespace: namespace) } catch let e as KeyHoldingError {
+                throw NodeError(.keyHolders, "key-holder blinding failed: \(e.reason)")
+            }
+            evaluated += outcome.evaluated
+            refusals += outcome.refusals.map(\.description)
+            let byCanonical = Dictionary(zip(order, outcome.pseudonyms), uniquingKeysWith: { a, _ in a })
+            for i in results.indices where results[i].pending != nil {
+                if let p = results[i].pendingPerson, p.namespace == namespace { results[i].pending!.person = byCanonical[p.canonical] }
+                if let p = results[i].pendingOrganisation, p.namespace == namespace { results[i].pending!.organisation = byCanonical[p.canonical] }
+            }
+        }
+        for i in results.indices {
+            guard let record = results[i].pending else { continue }
+            var w = ByteWriter()
+            record.encode(into: &w)
+            results[i].record = w.bytes
+            results[i].pending = nil
+            results[i].pendingPerson = nil
+            results[i].pendingOrganisation = nil
+        }
+        return (evaluated, refusals)
+    }
+
     private static func encode(job: IngestJob, columnNames: [String], plan: RowPlan, reader: CSVReader, work: String,
                                progress: (Int) -> Void) throws -> IngestSummary {
         var summary = IngestSummary(
@@ -192,8 +241,18 @@ public enum Ingest {
             }
         }
 
+        if job.keyHolderBlinding != nil {
+            summary.blinding = "oprf"
+            summary.pseudonymsEvaluated = 0
+            summary.keyHolderRefusals = []
+        }
         func flush(_ batch: [(line: Int, fields: [String])]) throws {
-            let results = plan.process(batch, threads: job.threads)
+            var results = plan.process(batch, threads: job.threads)
+            if let kh = job.keyHolderBlinding {
+                let outcome = try Self.evaluatePending(&results, with: kh)
+                summary.pseudonymsEvaluated! += outcome.evaluated
+                summary.keyHolderRefusals! += outcome.refusals
+            }
             for (i, var result) in results.enumerated() {
                 // Protocols/node.md §2.6: a record id leads back to one row; later rows with it
                 // are rejected, naming the first. Checked here, in file order.

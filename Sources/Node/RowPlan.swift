@@ -13,6 +13,11 @@ struct RowResult: Sendable {
     var recordID = ""
     var problems: [RowProblem] = []
     var hasPerson = false, hasOrganisation = false, hasCLK = false, testNumber = false, centuryFromBirthDate = false
+    /// Key-holder mode (Protocols/node.md §8): the record waits for its pseudonyms, and the
+    /// canonical identifiers (with their namespaces) that the key holders must evaluate.
+    var pending: Submission.Record?
+    var pendingPerson: (namespace: IdentifierNamespace, canonical: String)?
+    var pendingOrganisation: (namespace: IdentifierNamespace, canonical: String)?
 }
 
 /// Protocols/node.md §2.6: the record ids seen so far, each with the line of the first row that
@@ -48,6 +53,8 @@ struct RowPlan: @unchecked Sendable {
     let normalizer: Normalizer
     let personBlinder: IdentifierBlinder
     let organisationBlinder: IdentifierBlinder
+    /// Key-holder mode: identifiers are blinded by the key holders after the batch, not here.
+    let keyHolderMode: Bool
     let clk: CLKEncoder?
     /// The blocking keyer and the schema positions of given name, surname and birth date.
     let blocking: (keyer: BlockingKeyer, given: Int, surname: Int, dob: Int)?
@@ -113,6 +120,7 @@ struct RowPlan: @unchecked Sendable {
         normalizer = Normalizer(referenceDate: job.referenceDate)
         personBlinder = IdentifierBlinder(keys: job.keys, namespace: .person)
         organisationBlinder = IdentifierBlinder(keys: job.keys, namespace: .organisation)
+        keyHolderMode = job.keyHolderBlinding != nil
     }
 
     /// Protocols/node.md §5: the mapping may send only what the agreement declares for this
@@ -204,7 +212,8 @@ struct RowPlan: @unchecked Sendable {
     }
 
     private func blind(_ value: String, column: String, as kind: IdentifierKind, line: Int,
-                       result: inout RowResult, scratch: Scratch, birthDate: String? = nil) -> [UInt8]? {
+                       result: inout RowResult, scratch: Scratch, birthDate: String? = nil,
+                       pending: WritableKeyPath<RowResult, (namespace: IdentifierNamespace, canonical: String)?>) -> [UInt8]? {
         guard !value.allSatisfy({ $0.isWhitespace }) else { return nil }
         switch normalizer.normalize(value, as: kind) {
         case .failure(let e):
@@ -219,6 +228,12 @@ struct RowPlan: @unchecked Sendable {
             if let fixed = Self.reconcileCentury(canonical, kind: id.kind, birthDate: birthDate) {
                 canonical = fixed
                 result.centuryFromBirthDate = true
+            }
+            if keyHolderMode {
+                // Protocols/node.md §8: a placeholder of the pseudonym's length until the key
+                // holders have evaluated the batch.
+                result[keyPath: pending] = (id.kind == .organisationsnummer ? .organisation : .person, canonical)
+                return [UInt8](repeating: 0, count: IdentifierBlinder.outputLength)
             }
             var out = [UInt8](repeating: 0, count: IdentifierBlinder.outputLength)
             out.withUnsafeMutableBytes { blinder.blind(canonical, scratch: scratch.blake, into: $0) }
@@ -241,8 +256,8 @@ struct RowPlan: @unchecked Sendable {
         result.recordID = id
 
         let birthDate = blocking.flatMap { features[$0.dob].index }.map { fields[$0].trimmingWhitespace() }
-        let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate) }
-        let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch) }
+        let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate, pending: \.pendingPerson) }
+        let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch, pending: \.pendingOrganisation) }
 
         var clkBytes: [UInt8]?
         var blocks: [UInt64]?
@@ -300,9 +315,15 @@ struct RowPlan: @unchecked Sendable {
         result.hasPerson = personPseudonym != nil
         result.hasOrganisation = organisationPseudonym != nil
         result.hasCLK = clkBytes != nil
+        let record = Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks,
+                                       attributes: attributeValues, sealed: sealedValues)
+        if keyHolderMode {
+            result.pending = record
+            result.record = []
+            return result
+        }
         var w = ByteWriter()
-        Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks, attributes: attributeValues,
-                          sealed: sealedValues).encode(into: &w)
+        record.encode(into: &w)
         result.record = w.bytes
         return result
     }

@@ -84,5 +84,23 @@ public enum AnomalyText {
         "result-rows-in-aggregate": [
             .sv: "En sammanställning, som bara får innehålla antal, innehåller enskilda poster.",
             .en: "An aggregate, which may hold counts only, carries individual records."],
+        "keyholder-unknown-agreement": [
+            .sv: "En nyckelhållare arbetade under ett avtal som inte finns bland de avtal du granskar, eller som inte använder nyckelhållare.",
+            .en: "A key holder worked under an agreement that is not among the agreements you are reviewing, or that does not use key holders."],
+        "keyholder-not-named": [
+            .sv: "En nyckelhållare har en nyckeldel för ett avtal som inte utser den till nyckelhållare.",
+            .en: "A key holder holds a key share for an agreement that does not name it as a key holder."],
+        "keyholder-dealt-mismatch": [
+            .sv: "Nyckelhållarna laddade inte samma utdelade nyckel, eller en nyckel med andra nyckelhållare eller en annan tröskel än avtalets.",
+            .en: "The key holders did not load the same dealt key, or a key with other key holders or another threshold than the agreement's."],
+        "keyholder-foreign-evaluation": [
+            .sv: "En nyckelhållare beräknade pseudonymer åt någon som inte är part i avtalet.",
+            .en: "A key holder computed pseudonyms for someone who is not a party to the agreement."],
+        "keyholder-over-cap": [
+            .sv: "En nyckelhållare beräknade fler identiteter åt en part under en period än avtalets tak tillåter.",
+            .en: "A key holder computed more identifiers for a party in one round than the agreement's cap allows."],
+        "keyholder-log-missing": [
+            .sv: "Loggen från en nyckelhållare som avtalet utser saknas i granskningen.",
+            .en: "The log of a key holder that the agreement names is missing from the review."],
     ]
 }

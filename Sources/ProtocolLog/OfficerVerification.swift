@@ -16,6 +16,12 @@ public enum OfficerVerification {
         public init(keys: PartyKeys, paths: [String]) { self.keys = keys; self.paths = paths }
     }
 
+    /// The key holders' log bundles of the key-holder mode, for the joint check (``KeyHolderAudit``).
+    public struct KeyHolderLogs {
+        public let bundles: [[UInt8]]
+        public init(bundles: [[UInt8]]) { self.bundles = bundles }
+    }
+
     /// Decodes `bundle` under the first coordinator of `registry` whose key verifies it.
     public static func decode(bundle: [UInt8], registry: Registry) throws -> LogBundle {
         var lastError: LogError?
@@ -50,9 +56,20 @@ public enum OfficerVerification {
                    nodeCheckpoints: nodeCheckpoints, recipient: recipient)
     }
 
-    /// ``verify(bundle:registry:agreements:nodeCheckpoints:recipient:)`` on a decoded bundle.
+    /// ``verify(_:registry:agreements:nodeCheckpoints:recipient:)`` on a decoded bundle.
     public static func verify(_ logBundle: LogBundle, registry: Registry, agreements: [(Agreement, AgreementSignatures)],
                               nodeCheckpoints: [Data] = [], recipient: RecipientResults? = nil) throws -> LogReport {
+        try verify(logBundle, registry: registry, agreements: agreements, nodeCheckpoints: nodeCheckpoints, recipient: recipient,
+                   keyHolders: KeyHolderLogs(bundles: [])).report
+    }
+
+    /// ``verify(bundle:registry:agreements:nodeCheckpoints:recipient:)`` on a decoded bundle, and
+    /// with `keyHolders`, each key holder's bundle decoded under that holder's registered key
+    /// and checked with the coordinator's (``KeyHolderAudit``, Protocols/keyholder.md §6.1): its
+    /// anomalies join the report's, its refusals are listed in its sections.
+    public static func verify(_ logBundle: LogBundle, registry: Registry, agreements: [(Agreement, AgreementSignatures)],
+                              nodeCheckpoints: [Data] = [], recipient: RecipientResults? = nil,
+                              keyHolders: KeyHolderLogs) throws -> (report: LogReport, keyHolders: [KeyHolderAudit.Section]) {
         var report = try LogVerifier.verify(logBundle, agreements: agreements.map { facts($0.0, signatures: $0.1, registry: registry) },
                                             nodeCheckpoints: nodeCheckpoints.flatMap(checkpointNotes))
         if let recipient {
@@ -64,6 +81,13 @@ public enum OfficerVerification {
             }
             report.resultsChecked = recipient.paths.count
         }
-        return report
+        var sections: [KeyHolderAudit.Section] = []
+        if !keyHolders.bundles.isEmpty {
+            let decoded = try keyHolders.bundles.map { try KeyHolderAudit.decode(bundle: $0, registry: registry) }
+            let audit = try KeyHolderAudit.check(decoded, agreements: agreements.map(\.0))
+            report.anomalies += audit.anomalies
+            sections = audit.sections
+        }
+        return (report, sections)
     }
 }

@@ -35,7 +35,7 @@ extension KeyHolderService {
         guard let served = served[agreement] else {
             try refuse(.notFound, "this key holder holds no share for agreement '\(agreement)'")
         }
-        guard let cap = served.dealt.caps[party] else {
+        guard let cap = served.caps[party] else {
             try refuse(.forbidden, "'\(party)' is not a party of agreement '\(agreement)'")
         }
         let round = Meter.round(now: time, roundSeconds: served.dealt.roundSeconds)

@@ -1,3 +1,4 @@
+import Agreements
 import Foundation
 import KeyHolding
 import OPRF
@@ -17,6 +18,11 @@ public actor KeyHolderService {
     struct Served: Sendable {
         let dealt: DealtPublicKey
         let share: DealtShare
+        /// The caps in force: the agreement's when the key holder has it, else the dealt file's
+        /// (Protocols/keyholder.md §4).
+        let caps: [String: Int]
+        /// The agreement the caps come from, if any.
+        let agreement: Agreement?
     }
 
     /// The key holder's party id.
@@ -41,6 +47,7 @@ public actor KeyHolderService {
         let layout = KeyHolderLayout(root: dataDir)
         try layout.prepare()
         var loaded: [(DealtPublicKey, DealtShare)] = []
+        var agreements: [String: Agreement] = [:]
         for agreement in try layout.agreementsWithShares(holder: keys.party) {
             let dealtPath = layout.shares + "/" + DealtPublicKey.fileName(agreement: agreement)
             let sharePath = layout.shares + "/" + SealedShare.fileName(agreement: agreement, holder: keys.party)
@@ -48,15 +55,19 @@ public actor KeyHolderService {
             guard let data = FileManager.default.contents(atPath: sharePath) else { throw KeyHoldingError(.io, "\(sharePath) cannot be read") }
             let share = try SealedShare(json: data, source: sharePath).open(with: keys, dealt: dealt, registry: registry)
             loaded.append((dealt, share))
+            let agreementPath = layout.agreementFile(agreement)
+            if FileManager.default.fileExists(atPath: agreementPath) {
+                agreements[agreement] = try Self.loadAgreement(agreementPath, dealt: dealt, registry: registry)
+            }
         }
-        try self.init(layout: layout, keys: keys, registry: registry, shares: loaded, now: now)
+        try self.init(layout: layout, keys: keys, registry: registry, shares: loaded, agreements: agreements, now: now)
     }
 
     /// A key holder serving `shares` as given. The public initialiser checks each share against
     /// its dealt file first; tests use this one directly to make a key holder that evaluates
     /// with a wrong key. `layout` is prepared here.
     init(layout: KeyHolderLayout, keys: PartyKeys, registry: Registry, shares: [(DealtPublicKey, DealtShare)],
-         now: @escaping @Sendable () -> UInt64,
+         agreements: [String: Agreement] = [:], now: @escaping @Sendable () -> UInt64,
          diagnostics: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data("key holder: \($0)\n".utf8)) }) throws {
         try layout.prepare()
         id = keys.party
@@ -72,22 +83,46 @@ public actor KeyHolderService {
         let time = now()
         if let repair = log.recovery { log.append(repair.event(time: time)) }
         for (dealt, share) in shares {
-            served[dealt.agreement] = Served(dealt: dealt, share: share)
-            log.append(Self.shareLoadedEvent(dealt: dealt, index: share.index, time: time))
+            let agreement = agreements[dealt.agreement]
+            let entry = Served(dealt: dealt, share: share, caps: agreement?.blinding.oprf?.caps ?? dealt.caps, agreement: agreement)
+            served[dealt.agreement] = entry
+            log.append(Self.shareLoadedEvent(entry, time: time))
         }
         _ = try log.commit()
     }
 
     /// `oprf.share-loaded` (Protocols/log.md §8): the dealer, the dealt file's digest, this
-    /// holder's index, the threshold, every share's public key and the caps.
-    static func shareLoadedEvent(dealt: DealtPublicKey, index: UInt16, time: UInt64) -> LogEvent {
-        LogEvent(time: time, type: .oprfShareLoaded, agreement: dealt.agreement, party: dealt.dealer, hash: Hex.encode(dealt.digest),
-                 parties: dealt.holders.map(\.party), counts: dealt.caps,
-                 parameters: [
-                     "index": String(index), "threshold": String(dealt.threshold), "roundSeconds": String(dealt.roundSeconds),
-                     "groupPublicKey": Hex.encode(dealt.groupPublicKey.bytes),
-                     "sharePublicKeys": dealt.holders.map { "\($0.share.index):\(Hex.encode($0.share.publicKey.bytes))" }.joined(separator: ","),
-                 ])
+    /// holder's index, the threshold, every share's public key and the caps in force, with where
+    /// they come from (`capsFrom`: `agreement` with `agreementHash`, or `dealt`).
+    static func shareLoadedEvent(_ served: Served, time: UInt64) -> LogEvent {
+        let dealt = served.dealt
+        var parameters = [
+            "index": String(served.share.index), "threshold": String(dealt.threshold), "roundSeconds": String(dealt.roundSeconds),
+            "groupPublicKey": Hex.encode(dealt.groupPublicKey.bytes),
+            "sharePublicKeys": dealt.holders.map { "\($0.share.index):\(Hex.encode($0.share.publicKey.bytes))" }.joined(separator: ","),
+            "capsFrom": served.agreement == nil ? "dealt" : "agreement",
+        ]
+        if let a = served.agreement { parameters["agreementHash"] = Hex.encode(a.hash) }
+        return LogEvent(time: time, type: .oprfShareLoaded, agreement: dealt.agreement, party: dealt.dealer, hash: Hex.encode(dealt.digest),
+                        parties: dealt.holders.map(\.party), counts: served.caps, parameters: parameters)
+    }
+
+    /// Reads the agreement beside a dealt key (Protocols/keyholder.md §4): signed by every party,
+    /// in the OPRF mode, naming the dealt file's key holders in its order and its threshold,
+    /// every key holder registered as one. Its caps then replace the dealt file's.
+    static func loadAgreement(_ path: String, dealt: DealtPublicKey, registry: Registry) throws -> Agreement {
+        do {
+            let (agreement, signatures) = try AgreementFiles.load(path)
+            try signatures.verifyComplete(agreement, registry: registry)
+            try agreement.checkKeyHolders(registry: registry)
+            guard agreement.id == dealt.agreement, let mode = agreement.blinding.oprf else {
+                throw KeyHoldingError(.malformed, "\(path) is not agreement '\(dealt.agreement)' in the OPRF blinding mode")
+            }
+            guard mode.keyHolders == dealt.holders.map(\.party), mode.threshold == dealt.threshold else {
+                throw KeyHoldingError(.malformed, "\(path) names key holders \(mode.keyHolders) with threshold \(mode.threshold); the dealt key has \(dealt.holders.map(\.party)) with \(dealt.threshold)")
+            }
+            return agreement
+        } catch let e as AgreementError { throw KeyHoldingError(.malformed, e.reason) }
     }
 
     /// The agreements this key holder serves, sorted.

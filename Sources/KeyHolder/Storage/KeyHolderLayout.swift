@@ -4,6 +4,7 @@ import Foundation
 ///
 ///     DIR/shares/<agreement>.oprf-dealt.json            the dealt public file (copied in by the operator)
 ///     DIR/shares/<agreement>.<holder>.oprf-share.json    this holder's sealed share
+///     DIR/shares/<agreement>.agreement.json              the agreement, signatures beside it (optional: its caps)
 ///     DIR/log/                                           the signed, append-only log (log.md §2)
 ///     DIR/port                                           the port bound
 public struct KeyHolderLayout: Sendable {
@@ -14,6 +15,8 @@ public struct KeyHolderLayout: Sendable {
 
     /// Where the operator puts dealt files.
     public var shares: String { root + "/shares" }
+    /// The agreement's document beside its dealt key; when present its caps are in force.
+    public func agreementFile(_ agreement: String) -> String { shares + "/\(agreement).agreement.json" }
     /// The protocol log's directory (what `korskoll log export --data DIR` reads).
     public var logDirectory: String { root + "/log" }
     /// The port file.

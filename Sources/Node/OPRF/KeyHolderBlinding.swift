@@ -8,7 +8,8 @@ import Parties
 /// §9): the pseudonyms of a list of canonical identifiers, from the node's cache where it has them
 /// and from t of the key holders for the rest. Identifiers must be collected before encoding,
 /// since evaluation is batched over the network.
-public final class KeyHolderBlinding {
+/// `@unchecked Sendable`: an ingest job carries it, and only the job's one writer thread calls it.
+public final class KeyHolderBlinding: @unchecked Sendable {
     /// The threshold client.
     public let threshold: ThresholdBlinding
     /// The node's cache for this agreement.

@@ -89,8 +89,9 @@ extension MatchCommand {
             var rows: [PartyRows] = []
             var recordOfRow: [[String]] = []
             for r in registers {
-                let mapping: ColumnMapping
+                var mapping: ColumnMapping
                 do { mapping = try ColumnMapping(json: readFile("\(population)/registers/\(r).mapping.json", what: "mapping"), source: r) } catch let e as NodeError { throw failure(e.reason) }
+                mapping.attributes = []   // attributes play no part in linkage, and need an agreement (node.md §5)
                 var job = IngestJob(input: "\(population)/registers/\(r).csv", mapping: mapping, schema: mapping.fields.isEmpty ? nil : linkageSchema,
                                     keys: keys, party: try PartyKeys.generate(party: r),
                                     coordinator: PartyPublicKeys(party: "coordinator", signing: coordinator.signing.publicKey, sealing: coordinator.sealing.publicKey),

@@ -40,7 +40,7 @@ public struct Agreement: Sendable, Equatable {
     /// The reader that makes an attribute readable by the coordinator (Protocols/agreements.md §3).
     public static let coordinatorReader = "coordinator"
     /// The per-record fields that come from the linkage itself (Protocols/results.md §2).
-    public static let linkageFields = ["category", "matchKind", "otherParties", "scoreBand", "viaRepresentative"]
+    public static let linkageFields = ["category", "evidence", "matchKind", "otherParties", "scoreBand", "viaRepresentative"]
     /// At most this many bytes in a declared value: sealed values are padded to one length (wire.md §3.2).
     public static let maxValueLength = 47
 

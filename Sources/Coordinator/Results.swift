@@ -45,7 +45,8 @@ public enum ResultBuilder {
                     scoreBand: fields.contains("scoreBand") ? scoreBand : nil,
                     category: fields.contains("category") && !l.categories.isEmpty ? l.categories.sorted() : nil,
                     viaRepresentative: fields.contains("viaRepresentative") ? !l.viaRepresentative.isEmpty : nil,
-                    sealed: sealedFields(l, granted: fields)))
+                    sealed: sealedFields(l, granted: fields),
+                    evidence: fields.contains("evidence") ? evidence(l, withParties: fields.contains("otherParties")) : nil))
             }
             return ResultDocument(agreement: agreement.id, agreementHash: hex(agreement.hash), output: output.name, recipient: output.recipient,
                                   kind: output.kind.rawValue, runID: runID, submissionID: submissionIDs[output.recipient] ?? "",
@@ -64,6 +65,17 @@ public enum ResultBuilder {
 }
 
 extension ResultBuilder {
+    /// results.md §2.2: the evidence of each exact-person or fuzzy link, one entry per party,
+    /// sorted by party; the party named only when `otherParties` is granted. Nil when the row's
+    /// links are organisation or relation links only.
+    static func evidence(_ l: RowLinks, withParties: Bool) -> [ResultDocument.Evidence]? {
+        guard !l.evidence.isEmpty else { return nil }
+        return l.evidence.sorted { $0.key < $1.key }.map { party, e in
+            ResultDocument.Evidence(party: withParties ? party : nil, matchKind: e.matchKind, name: e.name?.rawValue,
+                                    birthDate: e.birthDate?.rawValue, scoreBand: e.dice.map(band), conflict: e.conflict)
+        }
+    }
+
     /// results.md §2.1: the boxes sealed to the recipient for each granted field that names a
     /// sealed attribute of a linked row, base64; nil when there are none. The coordinator cannot
     /// open them; it only moves them.

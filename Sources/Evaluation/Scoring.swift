@@ -22,12 +22,20 @@ public struct Evaluation {
     public var pairs: [String: Counts] = [:]
     public var total = Counts()
     public var missedByProblem: [String: Int] = [:]
+    /// Fuzzy links alone and settled conflicts (set by the caller when scored).
+    public var outcomes: LinkOutcomes?
 
     public init(label: String, threshold: Double?, blocking: Bool, seconds: Double, comparisons: Int) {
         self.label = label; self.threshold = threshold; self.blocking = blocking; self.seconds = seconds; self.comparisons = comparisons
     }
 
     public var json: [String: Any] {
+        var o = base
+        if let outcomes { o["outcomes"] = outcomes.json }
+        return o
+    }
+
+    var base: [String: Any] {
         ["label": label, "threshold": threshold as Any, "blocking": blocking, "seconds": seconds, "comparisons": comparisons,
          "total": total.json, "pairs": pairs.mapValues(\.json), "missedByProblem": missedByProblem]
     }

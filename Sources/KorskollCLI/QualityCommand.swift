@@ -24,10 +24,14 @@ extension MatchCommand {
                 only, with exact + blocked fuzzy matching at --threshold, and (unless --no-unblocked) with \
                 exact + unblocked fuzzy matching, which measures what blocking loses. --sweep runs more \
                 thresholds with blocking. A true pair is two rows of different registers that show the same \
-                person; a predicted pair is two rows the run put in the same group.
+                person; a predicted pair is two rows the run put in the same group. The report adds the \
+                precision of the fuzzy links alone, the conflicts found and how they were settled (and a run \
+                without the conflicts step, to measure it), and the missed true pairs by cause. Give \
+                --population once per population, e.g. one made with --names realistic and one with --names small.
                 """)
 
-        @Option(help: "Synthetic population directory (korskoll synth --out).") var population: String
+        @Option(help: "Synthetic population directory (korskoll synth --out); repeat to report several (both name settings).")
+        var population: [String]
         @Option(help: "Truth directory (default: DIR/truth).") var truth: String?
         @Option(help: "CLK schema (default: Protocols/schemas/person-v3.json).") var schema: String?
         @Option(help: "Dice threshold of the main comparison.") var threshold: Double = 0.95
@@ -41,6 +45,8 @@ extension MatchCommand {
         @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
+            guard !population.isEmpty else { throw ValidationError("--population is required") }
+            guard truth == nil || population.count == 1 else { throw ValidationError("--truth goes with one --population") }
             guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
             guard CalendarDate(iso: refDate) != nil else { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
             guard parsedSweep != nil else { throw ValidationError("--sweep must be comma-separated numbers between 0 and 1") }
@@ -53,6 +59,19 @@ extension MatchCommand {
         }
 
         func run() throws {
+            var docs: [[String: Any]] = []
+            for (n, dir) in population.enumerated() {
+                if n > 0 { print("") }
+                docs.append(try report(dir))
+            }
+            if let json {
+                let doc: Any = docs.count == 1 ? docs[0] : ["format": "korskoll-quality-v1", "populations": docs]
+                try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
+            }
+        }
+
+        /// Encodes, links and scores one population; prints its report and returns it as JSON.
+        func report(_ population: String) throws -> [String: Any] {
             let start = Date()
             let registers = try FileManager.default.contentsOfDirectory(atPath: population + "/registers")
                 .filter { $0.hasSuffix(".mapping.json") }.map { String($0.dropLast(".mapping.json".count)) }.sorted()
@@ -70,8 +89,9 @@ extension MatchCommand {
             var rows: [PartyRows] = []
             var recordOfRow: [[String]] = []
             for r in registers {
-                let mapping: ColumnMapping
+                var mapping: ColumnMapping
                 do { mapping = try ColumnMapping(json: readFile("\(population)/registers/\(r).mapping.json", what: "mapping"), source: r) } catch let e as NodeError { throw failure(e.reason) }
+                mapping.attributes = []   // attributes play no part in linkage, and need an agreement (node.md §5)
                 var job = IngestJob(input: "\(population)/registers/\(r).csv", mapping: mapping, schema: mapping.fields.isEmpty ? nil : linkageSchema,
                                     keys: keys, party: try PartyKeys.generate(party: r),
                                     coordinator: PartyPublicKeys(party: "coordinator", signing: coordinator.signing.publicKey, sealing: coordinator.sealing.publicKey),
@@ -88,14 +108,17 @@ extension MatchCommand {
             }
             let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
-            func evaluate(_ label: String, threshold: Double?, blocking: Bool, linksTo path: String? = nil) throws -> Evaluation {
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, linksTo path: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(rows, exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
-                                          blocking: blocking, threads: threads)
+                                          blocking: blocking, conflicts: conflicts, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
                 e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
+                e.outcomes = LinkOutcomes.score(fuzzyLinks: linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) },
+                                                relinked: linkage.relinkedRows, kept: linkage.keptRows, flaggedRows: linkage.counts["conflictFlaggedRows"] ?? 0,
+                                                registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
                 printError("\(label): \(String(format: "%.1f", seconds)) s, \(e.comparisons) pairs compared")
                 return e
             }
@@ -103,6 +126,8 @@ extension MatchCommand {
             report.append(try evaluate("exact only", threshold: nil, blocking: false))
             let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true, linksTo: fuzzyLinks)
             report.append(main)
+            let noConflicts = try evaluate("blocked, no conflict step", threshold: threshold, blocking: true, conflicts: false)
+            report.append(noConflicts)
             let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
             if let unblocked { report.append(unblocked) }
             var sweepRuns: [Evaluation] = []
@@ -127,14 +152,19 @@ extension MatchCommand {
                 print("blocking: \(main.comparisons) pairs compared instead of \(unblocked.comparisons); true pairs found without blocking but not with it: \(lost) of \(main.total.actual) (\(String(format: "%.4f", 100 * Double(lost) / Double(max(1, main.total.actual))))%)")
             }
             print("")
+            for e in [main, noConflicts] {
+                let o = e.outcomes!
+                print("\(e.label): fuzzy links alone: \(o.fuzzyLinks.predicted), precision \(String(format: "%.3f%%", 100 * o.fuzzyLinks.precision))")
+            }
+            let o = main.outcomes!
+            print("conflicts (matching.md §5.6): \(o.conflictRows) rows doubted; re-linked \(o.relinked) (\(o.relinkedRight) to their true person), kept \(o.kept) (\(o.keptRight) in their true person's group); \(o.flaggedRows) rows flagged in the evidence")
+            print("")
             print("missed true pairs (t=\(threshold), blocked) by the problems in their rows: " + main.missedByProblem.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
-            if let json {
-                var doc: [String: Any] = ["format": "korskoll-quality-v1", "population": population, "registers": registers,
-                                          "threshold": threshold, "runs": (report + sweepRuns).map(\.json)]
-                if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
-                try JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: json))
-            }
+            var doc: [String: Any] = ["format": "korskoll-quality-v1", "population": population, "registers": registers,
+                                      "threshold": threshold, "runs": (report + sweepRuns).map(\.json)]
+            if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
+            return doc
         }
     }
 }

@@ -26,7 +26,7 @@ import Wire
         for c in file.cases {
             let rows = LinkageRun.rows(seed: c.seed, mixedBlockingKinds: c.mixedBlockingKinds)
             let linkage = try Linkage(rows, exact: Set(c.exact), threshold: c.threshold,
-                                      fuzzyParties: Set(c.fuzzyParties ?? rows.map(\.party)), blocking: c.blocking)
+                                      fuzzyParties: Set(c.fuzzyParties ?? rows.map(\.party)), blocking: c.blocking, conflicts: false)
             let got = LinkageRun.render(linkage)
             // The first line that differs, not the whole run, when they differ.
             let first = zip(got, c.expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, c.expected.count)
@@ -100,7 +100,7 @@ enum LinkageRun {
             }
         }
         for (p, groups) in l.groupOf.enumerated() { out.append("groups \(p) \(groups.map(String.init).joined(separator: ","))") }
-        for (k, v) in l.counts.sorted(by: { $0.key < $1.key }) { out.append("count \(k) \(v)") }
+        for (k, v) in l.counts.sorted(by: { $0.key < $1.key }) where !k.hasPrefix("conflict") { out.append("count \(k) \(v)") }
         for f in l.fuzzyLinks { out.append("fuzzyLink \(f.partyA) \(f.rowA) \(f.partyB) \(f.rowB) \(f.score)") }
         for (k, v) in l.overlapMatrix().sorted(by: { $0.key < $1.key }) { out.append("overlap \(k) \(v)") }
         return out

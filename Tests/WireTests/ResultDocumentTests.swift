@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
-import Wire
+@testable import Wire
 
 private func randomDocument(_ rng: inout SeededRandom) -> ResultDocument {
     let names = ["fk", "polisen", "agency \"7\"", "å\\b", "tab\there", "\u{1F642}", "ctl\u{1}"]
@@ -13,7 +13,13 @@ private func randomDocument(_ rng: inout SeededRandom) -> ResultDocument {
                                matchKind: maybe { some(["exact-person", "exact-organisation", "fuzzy", "via-representative"]) },
                                otherParties: maybe { some(names) }, scoreBand: maybe { names.randomElement(using: &rng)! },
                                category: maybe { some(["aktiv", "koppling", "å"]) }, viaRepresentative: maybe { Bool.random(using: &rng) },
-                               sealed: maybe { ["category": some(["AAEC", "q83v", "/+8="]), "benefit": some(["AA=="])] })
+                               sealed: maybe { ["category": some(["AAEC", "q83v", "/+8="]), "benefit": some(["AA=="])] },
+                               evidence: maybe { (0..<Int.random(in: 0...3, using: &rng)).map { _ in
+                                   ResultDocument.Evidence(party: maybe { names.randomElement(using: &rng)! }, matchKind: ["exact-person", "fuzzy"].randomElement(using: &rng)!,
+                                                           name: maybe { ["agree", "partial", "disagree"].randomElement(using: &rng)! },
+                                                           birthDate: maybe { ["agree", "disagree"].randomElement(using: &rng)! },
+                                                           scoreBand: maybe { "0.95-1.00" }, conflict: maybe { names.randomElement(using: &rng)! })
+                               } })
         }
         return ResultDocument(agreement: names.randomElement(using: &rng)!, agreementHash: maybe { "00ff" }, output: "rows",
                               recipient: names.randomElement(using: &rng)!, kind: "per-record", runID: maybe { "run-1" },
@@ -45,6 +51,21 @@ private func randomDocument(_ rng: inout SeededRandom) -> ResultDocument {
                                  submissionID: "s", fields: ["matchKind"], matchedRows: 1, rows: [.init(row: 4, matchKind: ["fuzzy"])])
         #expect(String(decoding: doc.encoded, as: UTF8.self) ==
                 #"{"agreement":"w","agreementHash":"ab","fields":["matchKind"],"format":"korskoll-result-v1","kind":"per-record","matchedRows":1,"output":"o","recipient":"fk","rows":[{"matchKind":["fuzzy"],"row":4}],"runID":"r","submissionID":"s"}"#)
+    }
+
+    /// results.md §2.2: `evidence` is a member of a row only when granted; a row without it is
+    /// written exactly as before the member existed.
+    @Test func evidenceIsWrittenInByteOrderAndAbsentWhenNotGranted() throws {
+        let plain = ResultDocument.Row(row: 4, matchKind: ["fuzzy"], scoreBand: "0.95-1.00")
+        #expect(String(decoding: plain.json.encoded, as: UTF8.self) == #"{"matchKind":["fuzzy"],"row":4,"scoreBand":"0.95-1.00"}"#)
+        let row = ResultDocument.Row(row: 4, matchKind: ["exact-person"], evidence: [
+            .init(party: "polisen", matchKind: "exact-person", name: "disagree", birthDate: "agree", scoreBand: "0.60-0.65", conflict: "names-disagree")])
+        #expect(String(decoding: row.json.encoded, as: UTF8.self) ==
+                #"{"evidence":[{"birthDate":"agree","conflict":"names-disagree","matchKind":"exact-person","name":"disagree","party":"polisen","scoreBand":"0.60-0.65"}],"matchKind":["exact-person"],"row":4}"#)
+        #expect(row.value("evidence") == "polisen:exact-person name=disagree dob=agree band=0.60-0.65 conflict=names-disagree")
+        #expect(row.value("conflict") == "yes" && plain.value("conflict") == "")
+        let bad = Data(#"{"format":"korskoll-result-v1","agreement":"a","recipient":"r","output":"o","kind":"per-record","rows":[{"row":1,"evidence":[{"name":"agree"}]}]}"#.utf8)
+        #expect { try ResultDocument.read(bad) } throws: { ($0 as? ResultDocument.Malformed)?.reason == "rows[0].evidence[0].matchKind is missing" }
     }
 
     @Test func aMemberOfTheWrongTypeIsRefusedByName() {

@@ -6,8 +6,10 @@ extension Linkage {
     /// two people, and a row without a number may join one of them, not bridge them. Each accepted
     /// link joins its rows' groups.
     /// - Returns: the accepted links in the order they were accepted, and the refused bridges.
+    /// Rows in `doubted` (§5.6, run-wide, with their home groups) carry no person value here; two
+    /// groups without one whose doubted rows come from different homes are not joined either.
     static func accept(_ byPair: [Int: [Candidate]], rows: [PartyRows], offsets: [Int], excluding lookalike: Set<Int>,
-                       groups uf: inout UnionFind) -> (links: [FuzzyLink], conflicts: Int) {
+                       doubted: [Int: Int] = [:], groups uf: inout UnionFind) -> (links: [FuzzyLink], conflicts: Int) {
         var allCandidates: [FuzzyCandidate] = []
         for key in byPair.keys.sorted() {
             let pa = key / rows.count, pb = key % rows.count
@@ -20,8 +22,11 @@ extension Linkage {
         // The person value of each group, as the group's first root (-1: none).
         var identity = [Int32](repeating: -1, count: offsets.last!)
         for (p, r) in rows.enumerated() {
-            for i in 0..<r.count where r.person.isPresent(i) { identity[uf.find(offsets[p] + i)] = Int32(uf.find(offsets[p] + i)) }
+            for i in 0..<r.count where r.person.isPresent(i) && (doubted.isEmpty || doubted[offsets[p] + i] == nil) { identity[uf.find(offsets[p] + i)] = Int32(uf.find(offsets[p] + i)) }
         }
+        // The home of the doubted rows of each group (-1: none), §5.6.
+        var home = [Int32](repeating: -1, count: doubted.isEmpty ? 0 : offsets.last!)
+        for (d, h) in doubted { home[uf.find(d)] = Int32(h) }
         var taken = Set<FuzzyEnd>()
         var accepted: [FuzzyLink] = [], conflicts = 0
         for c in allCandidates {
@@ -29,10 +34,13 @@ extension Linkage {
             guard !taken.contains(ea), !taken.contains(eb) else { continue }
             let ra = uf.find(offsets[c.partyA] + c.a), rb = uf.find(offsets[c.partyB] + c.b)
             if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] { conflicts += 1; continue }
+            if !home.isEmpty, ra != rb, identity[ra] < 0, identity[rb] < 0, home[ra] >= 0, home[rb] >= 0, home[ra] != home[rb] { conflicts += 1; continue }
             taken.insert(ea); taken.insert(eb)
             let known = identity[ra] >= 0 ? identity[ra] : identity[rb]
+            let knownHome = home.isEmpty ? -1 : home[ra] >= 0 ? home[ra] : home[rb]
             uf.union(ra, rb)
             identity[uf.find(ra)] = known
+            if !home.isEmpty { home[uf.find(ra)] = knownHome }
             accepted.append(FuzzyLink(partyA: c.partyA, rowA: c.a, partyB: c.partyB, rowB: c.b, score: c.score))
         }
         return (accepted, conflicts)

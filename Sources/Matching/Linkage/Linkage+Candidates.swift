@@ -25,8 +25,10 @@ extension Linkage {
     /// candidates: a party can hold the same person in a row with a number and in one without.
     /// With `blocking`, and when every party sends the same blocking key kinds, only rows that
     /// share a key are compared (blocking.md §5); otherwise every such pair is.
-    static func candidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, blocking: Bool, threads: Int,
-                           progress: (String) -> Void) -> Candidates {
+    /// Rows in `doubted` (run-wide, §5.6) are compared as rows without a person value.
+    static func candidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, blocking: Bool,
+                           doubted: Set<Int> = [], offsets: [Int] = [], threads: Int, progress: (String) -> Void) -> Candidates {
+        func identified(_ p: Int, _ i: Int) -> Bool { rows[p].person.isPresent(i) && (doubted.isEmpty || !doubted.contains(offsets[p] + i)) }
         var out = Candidates()
         let kinds = withCLK.first.map { rows[$0].blockingKeys } ?? 0
         if blocking && kinds > 0 && withCLK.allSatisfy({ rows[$0].blockingKeys == kinds }) {
@@ -35,7 +37,7 @@ extension Linkage {
             let views = withCLK.map { p in
                 let r = rows[p]
                 return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
-                                                withoutPerson: (0..<r.count).map { !r.person.isPresent($0) })
+                                                withoutPerson: (0..<r.count).map { !identified(p, $0) })
             }
             let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads)
             out.compared += found.compared
@@ -49,8 +51,8 @@ extension Linkage {
                 for pb in withCLK[(x + 1)...] {
                     let a = rows[pa], b = rows[pb]
                     let aRows = (0..<a.count).filter { a.hasCLK[$0] }, bRows = (0..<b.count).filter { b.hasCLK[$0] }
-                    let aNoID = aRows.filter { !a.person.isPresent($0) }, aID = aRows.filter { a.person.isPresent($0) }
-                    let bNoID = bRows.filter { !b.person.isPresent($0) }
+                    let aNoID = aRows.filter { !identified(pa, $0) }, aID = aRows.filter { identified(pa, $0) }
+                    let bNoID = bRows.filter { !identified(pb, $0) }
                     var candidates: [Candidate] = []
                     // The row sets without a person value are the small ones: they are indexed.
                     for (small, smallRows, large, largeRows, smallIsA) in [(a, aNoID, b, bRows, true), (b, bNoID, a, aID, false)]

@@ -11,19 +11,21 @@ extension Linkage {
     /// CLK and no person value whose birth-date and names keys rows with a CLK of two or more
     /// different identified people (groups after the exact step) also carry, in any party of
     /// `parties`. Needs two blocking key kinds or more.
-    static func lookalikes(_ rows: [PartyRows], parties withCLK: [Int], offsets: [Int], groups: inout UnionFind) -> Set<Int> {
+    /// Rows in `doubted` (§5.6) count as rows without a person value.
+    static func lookalikes(_ rows: [PartyRows], parties withCLK: [Int], offsets: [Int], doubted: Set<Int> = [], groups: inout UnionFind) -> Set<Int> {
+        func present(_ r: PartyRows, _ p: Int, _ i: Int) -> Bool { r.person.isPresent(i) && (doubted.isEmpty || !doubted.contains(offsets[p] + i)) }
         var owner: [DateAndNames: Int] = [:]   // -1 nobody yet, a group, or -2 several groups
-        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !r.person.isPresent(i) { if let k = dateAndNames(r, i) { owner[k] = -1 } } }
+        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !present(r, p, i) { if let k = dateAndNames(r, i) { owner[k] = -1 } } }
         for p in withCLK {
             let r = rows[p]
-            for i in 0..<r.count where r.hasCLK[i] && r.person.isPresent(i) {
+            for i in 0..<r.count where r.hasCLK[i] && present(r, p, i) {
                 guard let k = dateAndNames(r, i), let o = owner[k], o != -2 else { continue }
                 let g = groups.find(offsets[p] + i)
                 owner[k] = o == -1 || o == g ? g : -2
             }
         }
         var lookalike = Set<Int>()
-        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !r.person.isPresent(i) { if let k = dateAndNames(r, i), owner[k] == -2 { lookalike.insert(offsets[p] + i) } } }
+        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !present(r, p, i) { if let k = dateAndNames(r, i), owner[k] == -2 { lookalike.insert(offsets[p] + i) } } }
         return lookalike
     }
 }

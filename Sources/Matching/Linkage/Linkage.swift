@@ -8,6 +8,9 @@ public struct RowLinks: Sendable, Equatable {
     /// Sealed attribute values of linked rows of other parties that are sealed to this row's
     /// party, by attribute name: opaque boxes (Protocols/wire.md §3.2), sorted.
     public var sealed: [String: [[UInt8]]] = [:]
+    /// The evidence for each party the row links to exactly by person or fuzzily, by party
+    /// (`Protocols/matching.md` §5.7).
+    public var evidence: [String: LinkEvidence] = [:]
 
     public var otherParties: Set<String> { exactPerson.union(exactOrganisation).union(fuzzy.keys).union(viaRepresentative) }
     public var isEmpty: Bool { otherParties.isEmpty }
@@ -31,14 +34,17 @@ public struct Linkage: Sendable {
     public private(set) var counts: [String: Int] = [:]
     /// The accepted fuzzy links, in the order they were accepted (best first).
     public private(set) var fuzzyLinks: [FuzzyLink] = []
+    /// Rows (run-wide) the conflicts step re-linked, and those it kept in their group (§5.6).
+    public private(set) var relinkedRows = Set<Int>(), keptRows = Set<Int>()
 
     /// What row `row` of party index `party` linked to (empty when nothing).
     public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
 
     /// Links `rows` under the agreement's rules.
     /// - Throws: ``MatchError`` (`match.length-mismatch`) when fuzzy parties sent CLKs of different lengths.
+    /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked.
     public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
-                threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+                conflicts: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         parties = rows.map(\.party)
         links = rows.map { _ in [:] }
         let offsets = rowOffsets(rows)
@@ -51,28 +57,44 @@ public struct Linkage: Sendable {
         progress("exact: \(joined.values) shared values")
 
         // Steps 2–4, fuzzy (matching.md §5.2): candidates, lookalikes, then one greedy pass.
-        var comparisons = 0, conflicts = 0
+        var comparisons = 0, bridges = 0
         if let t = threshold {
             let withCLK = try Self.fuzzyParties(rows, named: fuzzyParties)
-            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, threads: threads, progress: progress)
+            // Step 1b, conflicts (matching.md §5.6): rows whose number's group disagrees with them.
+            var dissent = Dissent.none
+            if conflicts && blocking && withCLK.allSatisfy({ rows[$0].blockingKeys >= 3 }) {
+                dissent = Self.dissenters(rows, parties: withCLK, offsets: offsets, groups: &groups)
+                counts["conflictRows"] = dissent.home.count
+            }
+            let doubted = dissent.rows
+            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, doubted: doubted, offsets: offsets,
+                                        threads: threads, progress: progress)
             comparisons = found.compared
             if let purged = found.purgedBlocks { counts["purgedBlocks"] = purged }
             var lookalike = Set<Int>()
             if blocking && (withCLK.first.map { rows[$0].blockingKeys } ?? 0) >= 2 {
-                lookalike = Self.lookalikes(rows, parties: withCLK, offsets: offsets, groups: &groups)
+                lookalike = Self.lookalikes(rows, parties: withCLK, offsets: offsets, doubted: doubted, groups: &groups)
                 counts["lookalikeRows"] = lookalike.count
             }
-            let accepted = Self.accept(found.byPair, rows: rows, offsets: offsets, excluding: lookalike, groups: &groups)
-            conflicts = accepted.conflicts
+            let byPair = Self.strongForDissenters(found.byPair, rows: rows, offsets: offsets, dissent: dissent)
+            let accepted = Self.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, doubted: dissent.home, groups: &groups)
+            bridges = accepted.conflicts
             for l in accepted.links {
                 let (i, j, pa, pb) = (l.rowA, l.rowB, l.partyA, l.partyB)
                 links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, l.score)
                 links[pb][j, default: RowLinks()].fuzzy[parties[pa]] = max(links[pb][j]?.fuzzy[parties[pa]] ?? 0, l.score)
             }
             fuzzyLinks = accepted.links
+            if !dissent.home.isEmpty {
+                let settled = Self.settle(dissent, rows: rows, offsets: offsets, groups: &groups, links: &links)
+                relinkedRows = settled.relinked
+                keptRows = dissent.rows.subtracting(relinkedRows)
+                counts["conflictRelinked"] = relinkedRows.count
+                counts["conflictKept"] = settled.kept
+            }
         }
         counts["fuzzyLinks"] = fuzzyLinks.count
-        counts["fuzzyConflicts"] = conflicts
+        counts["fuzzyConflicts"] = bridges
         counts["comparisons"] = comparisons
 
         // Step 6, relations (matching.md §5.4).
@@ -90,6 +112,16 @@ public struct Linkage: Sendable {
             for (i, s) in rowsSealed { links[p][i, default: RowLinks()].sealed = s }
         }
         groupOf = Self.groups(rows, offsets: offsets, groups: &groups)
+
+        // Step 8, evidence (matching.md §5.7).
+        var flagged = 0
+        for (p, byRow) in Self.evidence(rows, offsets: offsets, groups: &groups, links: links, kept: keptRows, relinked: relinkedRows).enumerated() {
+            for (i, e) in byRow {
+                links[p][i]!.evidence = e
+                if e.values.contains(where: { $0.conflict != nil }) { flagged += 1 }
+            }
+        }
+        counts["conflictFlaggedRows"] = flagged
     }
 
     /// Blocks carried by more rows than this across a run are not compared (blocking.md §5.1).

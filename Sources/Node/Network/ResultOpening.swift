@@ -63,7 +63,8 @@ public enum ResultOpening {
             throw NodeError(.result, "the result is for submission \(doc.submissionID ?? "?"), not the one in \(encoded)")
         }
         let map = try RowMap(path: encoded + "/" + Ingest.rowMapFile)
-        let fields = doc.fields ?? []
+        // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column.
+        let fields = (doc.fields ?? []).flatMap { $0 == "evidence" ? ["evidence", "conflict"] : [$0] }
         let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
         let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
         var byKind: [String: Int] = [:]

@@ -22,6 +22,58 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         }
     }
 
+    /// The evidence of a row's link to one other party (results.md §2.2): each member absent when
+    /// the coordinator cannot tell it; `party` only when `otherParties` is granted too.
+    public struct Evidence: Codable, Equatable, Sendable {
+        public let party: String?
+        /// `exact-person` or `fuzzy`.
+        public let matchKind: String
+        /// `agree`, `partial` or `disagree`.
+        public let name: String?
+        /// `agree` or `disagree`.
+        public let birthDate: String?
+        /// The 0.05-wide band of the two rows' CLK Dice.
+        public let scoreBand: String?
+        /// Why the evidence conflicts (`relinked`, `number-disagrees`, `names-disagree`, `fields-disagree`).
+        public let conflict: String?
+
+        public init(party: String? = nil, matchKind: String, name: String? = nil, birthDate: String? = nil, scoreBand: String? = nil, conflict: String? = nil) {
+            self.party = party; self.matchKind = matchKind; self.name = name; self.birthDate = birthDate
+            self.scoreBand = scoreBand; self.conflict = conflict
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["matchKind": .string(matchKind)]
+            if let party { o["party"] = .string(party) }
+            if let name { o["name"] = .string(name) }
+            if let birthDate { o["birthDate"] = .string(birthDate) }
+            if let scoreBand { o["scoreBand"] = .string(scoreBand) }
+            if let conflict { o["conflict"] = .string(conflict) }
+            return .object(o)
+        }
+
+        init(json: JSONValue, at what: String) throws {
+            guard case .object = json else { throw ResultDocument.malformed("\(what) is not an object") }
+            self.init(party: try ResultDocument.optional(json["party"], \.string, what + ".party"),
+                      matchKind: try ResultDocument.required(json["matchKind"], \.string, what + ".matchKind"),
+                      name: try ResultDocument.optional(json["name"], \.string, what + ".name"),
+                      birthDate: try ResultDocument.optional(json["birthDate"], \.string, what + ".birthDate"),
+                      scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, what + ".scoreBand"),
+                      conflict: try ResultDocument.optional(json["conflict"], \.string, what + ".conflict"))
+        }
+
+        /// As the node's CSV shows it (results.md §4): `party:kind name=… dob=… band=… conflict=…`,
+        /// absent members left out.
+        public var text: String {
+            var parts = [(party.map { $0 + ":" } ?? "") + matchKind]
+            if let name { parts.append("name=" + name) }
+            if let birthDate { parts.append("dob=" + birthDate) }
+            if let scoreBand { parts.append("band=" + scoreBand) }
+            if let conflict { parts.append("conflict=" + conflict) }
+            return parts.joined(separator: " ")
+        }
+    }
+
     /// One of the recipient's own rows that links to another party (results.md §2); each
     /// optional member is present only when the agreement grants it.
     public struct Row: Codable, Equatable, Sendable {
@@ -34,12 +86,15 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         /// Granted attributes sealed to the recipient (results.md §2.1): name → base64 boxes
         /// that only the recipient opens.
         public let sealed: [String: [String]]?
+        /// The evidence of each exact-person or fuzzy link (results.md §2.2), when `evidence` is granted.
+        public let evidence: [Evidence]?
 
         public init(row: Int, matchKind: [String]? = nil, otherParties: [String]? = nil, scoreBand: String? = nil,
-                    category: [String]? = nil, viaRepresentative: Bool? = nil, sealed: [String: [String]]? = nil) {
+                    category: [String]? = nil, viaRepresentative: Bool? = nil, sealed: [String: [String]]? = nil,
+                    evidence: [Evidence]? = nil) {
             self.row = row; self.matchKind = matchKind; self.otherParties = otherParties
             self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
-            self.sealed = sealed
+            self.sealed = sealed; self.evidence = evidence
         }
 
         /// A granted field as the node's CSV shows it (results.md §4): lists joined by ';', flags as yes/no.
@@ -50,6 +105,8 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             case "scoreBand": scoreBand ?? ""
             case "category": category?.joined(separator: ";") ?? ""
             case "viaRepresentative": viaRepresentative.map { $0 ? "yes" : "no" } ?? ""
+            case "evidence": evidence?.map(\.text).joined(separator: ";") ?? ""
+            case "conflict": evidence.map { e in e.contains { $0.conflict != nil } ? "yes" : "no" } ?? ""
             default: ""
             }
         }
@@ -62,6 +119,7 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             if let category { o["category"] = .strings(category) }
             if let viaRepresentative { o["viaRepresentative"] = .bool(viaRepresentative) }
             if let sealed { o["sealed"] = .object(sealed.mapValues { .strings($0) }) }
+            if let evidence { o["evidence"] = .array(evidence.map(\.json)) }
             return .object(o)
         }
 
@@ -74,7 +132,10 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                       viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"),
                       sealed: try ResultDocument.optional(json["sealed"], { v in
                           v.object.flatMap { o in o.values.allSatisfy { $0.strings != nil } ? o.mapValues { $0.strings! } : nil }
-                      }, "rows[\(index)].sealed"))
+                      }, "rows[\(index)].sealed"),
+                      evidence: try ResultDocument.optional(json["evidence"], \.array, "rows[\(index)].evidence").map {
+                          try $0.enumerated().map { try Evidence(json: $1, at: "rows[\(index)].evidence[\($0)]") }
+                      })
         }
     }
 

@@ -31,7 +31,8 @@ enum RunWork {
         progress("matching")
         return try Linkage(rows, exact: Set(a.match.exact), threshold: a.match.threshold,
                            fuzzyParties: Set(a.parties.filter(\.fuzzy).map(\.id)),
-                           blocking: a.match.blocking != nil, progress: progress)
+                           blocking: a.match.blocking != nil,
+                           evidence: a.outputs.contains { $0.fields?.contains("evidence") == true }, progress: progress)
     }
 
     /// Builds and seals every output in parallel into `directory`; returns the files in the

@@ -44,7 +44,7 @@ public struct Linkage: Sendable {
     /// - Throws: ``MatchError`` (`match.length-mismatch`) when fuzzy parties sent CLKs of different lengths.
     /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked.
     public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
-                conflicts: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+                conflicts: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         parties = rows.map(\.party)
         links = rows.map { _ in [:] }
         let offsets = rowOffsets(rows)
@@ -113,7 +113,9 @@ public struct Linkage: Sendable {
         }
         groupOf = Self.groups(rows, offsets: offsets, groups: &groups)
 
-        // Step 8, evidence (matching.md §5.7).
+        // Step 8, evidence (matching.md §5.7): only when an output grants it, since it visits every
+        // link again (it doubled a national run's linkage time).
+        guard evidence else { return }
         var flagged = 0
         for (p, byRow) in Self.evidence(rows, offsets: offsets, groups: &groups, links: links, kept: keptRows, relinked: relinkedRows).enumerated() {
             for (i, e) in byRow {

@@ -299,9 +299,7 @@ func rawExchange(port: Int, head: String, body: Data, send count: Int) throws ->
 /// `rawExchange` on a thread of its own: a blocking read on the cooperative pool would starve the
 /// server's actor when tests run in parallel.
 func rawExchangeOffPool(port: Int, head: String, body: Data, send count: Int) async throws -> String {
-    try await withCheckedThrowingContinuation { c in
-        Thread { c.resume(with: Result { try rawExchange(port: port, head: head, body: body, send: count) }) }.start()
-    }
+    try await offPool { try rawExchange(port: port, head: head, body: body, send: count) }
 }
 
 /// The coordinator's HTTP server on a free loopback port for the length of `body`.

@@ -4,6 +4,7 @@ import Foundation
 import Parties
 import Sodium
 import Testing
+import TestSupport
 import Wire
 @testable import Coordinator
 
@@ -54,9 +55,7 @@ private struct Exchange {
     /// The exchange on a thread of its own: a blocking read on the cooperative pool would starve
     /// the server's actor when tests run in parallel.
     static func run(port: Int, _ method: String, _ path: String, body: Data = Data(), as keys: PartyKeys?, w: World) async throws -> Exchange {
-        try await withCheckedThrowingContinuation { c in
-            Thread { c.resume(with: Result { try Exchange(port: port, method, path, body: body, as: keys, w: w) }) }.start()
-        }
+        try await offPool { try Exchange(port: port, method, path, body: body, as: keys, w: w) }
     }
 
     private init(port: Int, _ method: String, _ path: String, body: Data, as keys: PartyKeys?, w: World) throws {

@@ -9,11 +9,6 @@ import ProtocolLog
 import Sodium
 import TestSupport
 
-/// Runs blocking work (sockets) on its own thread, off the concurrency pool the servers need.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in Thread { c.resume(with: Result { try body() }) }.start() }
-}
-
 /// A seeded scalar: 64 bytes from `rng`, reduced.
 func seededScalar(_ rng: inout SeededRandom) -> Scalar {
     try! Scalar.reduce((0..<64).map { _ in UInt8.random(in: 0...255, using: &rng) })

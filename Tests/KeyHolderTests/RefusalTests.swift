@@ -8,6 +8,7 @@ import Parties
 import ProtocolLog
 import Sodium
 import Testing
+import TestSupport
 import Wire
 
 private struct Answers: Sendable {

@@ -10,6 +10,7 @@ import Parties
 import ProtocolLog
 import Sodium
 import Testing
+import TestSupport
 
 private let agreementJSON = """
     {"format": "korskoll-agreement-v2", "id": "steps-test", "version": 1, "purpose": "test", "legalBasis": "test",
@@ -22,22 +23,6 @@ private let agreementJSON = """
                  {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],
      "retentionDays": 0}
     """
-
-/// Runs blocking work (sockets, file I/O) on its own thread, off the concurrency pool that the
-/// in-process server needs.
-private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in Thread { c.resume(with: Result { try body() }) }.start() }
-}
-
-/// The coordinator's real HTTP server on a free loopback port for the length of `body`.
-private func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let server = Task { try await CoordinatorServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
-    defer { server.cancel() }
-    var it = ports.makeAsyncIterator()
-    guard let port = await it.next() else { throw POSIXError(.EADDRNOTAVAIL) }
-    try await body(port)
-}
 
 private func mode(_ path: String) throws -> Int {
     (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777

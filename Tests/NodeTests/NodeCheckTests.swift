@@ -10,6 +10,7 @@ import Parties
 import ProtocolLog
 import Sodium
 import Testing
+import TestSupport
 
 private let agreementJSON = """
     {"format": "korskoll-agreement-v2", "id": "check-test", "version": 1, "purpose": "test", "legalBasis": "test",
@@ -21,19 +22,6 @@ private let agreementJSON = """
                  {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}],
      "retentionDays": 30}
     """
-
-private func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { c in Thread { c.resume(with: Result { try body() }) }.start() }
-}
-
-private func withServer(_ service: CoordinatorService, _ body: (Int) async throws -> Void) async throws {
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let server = Task { try await CoordinatorServer.run(service: service, host: "127.0.0.1", port: 0) { continuation.yield($0) } }
-    defer { server.cancel() }
-    var it = ports.makeAsyncIterator()
-    guard let port = await it.next() else { throw POSIXError(.EADDRNOTAVAIL) }
-    try await body(port)
-}
 
 /// A node set up on disk: keys, registry, a signed agreement, an export and a mapping.
 private struct CheckFixture: Sendable {

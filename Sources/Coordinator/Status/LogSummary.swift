@@ -28,7 +28,12 @@ public struct LogSummary: Codable, Sendable, Equatable {
     public var refusalsLastDay: [String: Int]
 
     /// `(agreement, output)` pairs that have a `result.fetched` event, as "agreement/output".
-    public var fetched: Set<String>
+    /// Used to sort outputs into fetched and not; not part of the printed or JSON status.
+    public var fetched: Set<String> = []
+
+    enum CodingKeys: String, CodingKey {
+        case entries, entryBytes, checkpointBytes, checkpoints, lastCheckpointSize, lastCheckpointRoot, lastCheckpointWritten, refusalsLastDay
+    }
 
     /// Event types that count as refusals (Protocols/log.md §1.1).
     static let refusalTypes: [LogEvent.Kind] = [.authenticationFailed, .requestRefused, .submissionRejected, .refusalsAggregated]

@@ -17,7 +17,7 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
     /// When the status was taken (Unix seconds).
     public var now: UInt64
     public var agreements: [AgreementState]
-    public var log: LogSummaryView
+    public var log: LogSummary
 
     /// One agreement as the operator sees it.
     public struct AgreementState: Codable, Sendable, Equatable {
@@ -56,18 +56,6 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
     public struct Output: Codable, Sendable, Equatable {
         public var output: String
         public var recipient: String
-    }
-
-    /// The log part of the status.
-    public struct LogSummaryView: Codable, Sendable, Equatable {
-        public var entries: Int
-        public var entryBytes: UInt64
-        public var checkpointBytes: UInt64
-        public var checkpoints: Int
-        public var lastCheckpointSize: UInt64?
-        public var lastCheckpointRoot: String?
-        public var lastCheckpointWritten: UInt64?
-        public var refusalsLastDay: [String: Int]
     }
 
     /// Reads the coordinator's data directory `data` as of `now`.
@@ -113,10 +101,7 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
             }
             out.append(state)
         }
-        return OperatorStatus(now: now, agreements: out, log: LogSummaryView(
-            entries: log.entries, entryBytes: log.entryBytes, checkpointBytes: log.checkpointBytes, checkpoints: log.checkpoints,
-            lastCheckpointSize: log.lastCheckpointSize, lastCheckpointRoot: log.lastCheckpointRoot,
-            lastCheckpointWritten: log.lastCheckpointWritten, refusalsLastDay: log.refusalsLastDay))
+        return OperatorStatus(now: now, agreements: out, log: log)
     }
 
     /// The JSON form: sorted keys, indented.

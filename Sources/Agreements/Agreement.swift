@@ -35,12 +35,27 @@ public struct Agreement: Sendable, Equatable {
     public static let format = "korskoll-agreement-v2"
     /// The earlier format, still read (Protocols/agreements.md §1.1).
     public static let formatV1 = "korskoll-agreement-v1"
+    /// Standing agreements: roles, a validity period and lists that stay (Protocols/agreements.md §5,
+    /// Protocols/standing.md).
+    public static let formatV3 = "korskoll-agreement-v3"
+
+    /// A party's role in a standing agreement (Protocols/standing.md §1).
+    public enum Role: String, Sendable, Codable, CaseIterable {
+        /// A list that stands at the coordinator until replaced or expired: the police's situation
+        /// report, barred people and companies.
+        case reference
+        /// Rows to check against the standing lists: payments, decisions, new applicants.
+        case subjects
+        /// Rows used only to find ties through a representative or an identity change; never a
+        /// match of their own.
+        case relations
+    }
     /// The identifier kinds a party may declare.
     public static let identifierKinds = ["person", "organisation"]
     /// The reader that makes an attribute readable by the coordinator (Protocols/agreements.md §3).
     public static let coordinatorReader = "coordinator"
     /// The per-record fields that come from the linkage itself (Protocols/results.md §2).
-    public static let linkageFields = ["category", "evidence", "matchKind", "otherParties", "scoreBand", "viaRepresentative"]
+    public static let linkageFields = ["category", "evidence", "matchKind", "otherParties", "scoreBand", "ties", "viaRepresentative"]
     /// At most this many bytes in a declared value: sealed values are padded to one length (wire.md §3.2).
     public static let maxValueLength = 47
 
@@ -74,23 +89,32 @@ public struct Agreement: Sendable, Equatable {
         public var fuzzy: Bool
         /// The attributes it may send (v2; none in a v1 document).
         public var attributes: [Attribute]?
-        /// Reserved for standing agreements (`reference`, `subjects`, `relations`); read and
-        /// kept, no meaning yet (Protocols/agreements.md §1).
+        /// v2 only: reserved, read and checked to be a role name, with no meaning.
         public var role: String?
+        /// v3: the party's roles (`reference`, `subjects`, `relations`; one or more, standing.md §1).
+        public var roles: [String]?
+        /// v3, reference and relations parties: a standing list expires this many days after it
+        /// was accepted, unless replaced before (standing.md §3). Absent: at the validity's end.
+        public var listRetentionDays: Int?
 
-        public init(id: String, identifiers: [String], fuzzy: Bool, attributes: [Attribute]? = nil, role: String? = nil) {
+        public init(id: String, identifiers: [String], fuzzy: Bool, attributes: [Attribute]? = nil, role: String? = nil,
+                    roles: [String]? = nil, listRetentionDays: Int? = nil) {
             self.id = id; self.identifiers = identifiers; self.fuzzy = fuzzy; self.attributes = attributes; self.role = role
+            self.roles = roles; self.listRetentionDays = listRetentionDays
         }
 
         /// The declared attribute named `name`, if any.
         public func attribute(_ name: String) -> Attribute? { attributes?.first { $0.name == name } }
     }
 
-    /// Reserved for standing agreements: the period the agreement is valid (ISO dates). Read and
-    /// kept, no meaning yet.
+    /// The period a standing agreement is valid, both days included (ISO dates, UTC): required in
+    /// v3 (standing.md §2); in v2 read and kept with no meaning.
     public struct Validity: Codable, Sendable, Equatable {
         public var from: String
         public var until: String
+
+        /// Whether the UTC day `day` ("YYYY-MM-DD") lies in the period.
+        public func contains(day: String) -> Bool { from <= day && day <= until }
     }
 
     public struct Output: Codable, Sendable, Equatable {
@@ -141,14 +165,30 @@ public struct Agreement: Sendable, Equatable {
     public let outputs: [Output]
     /// Encodings are deleted at most this many days after the run finishes.
     public let retentionDays: Int
-    /// The document's format (`korskoll-agreement-v1` or `-v2`).
+    /// The document's format (`korskoll-agreement-v1`, `-v2` or `-v3`).
     public let documentFormat: String
-    /// Reserved (v2): the validity period, without meaning yet.
+    /// The validity period: the lifetime of a standing agreement (v3); without meaning in v2.
     public let validity: Validity?
     /// How identifiers are blinded (v2, Protocols/agreements.md §4); keyed hash when absent.
     public let blinding: Blinding
 
     public var partyIDs: [String] { parties.map(\.id) }
+
+    /// Whether the agreement is standing (v3): lists stay, checks come and go (standing.md).
+    public var isStanding: Bool { documentFormat == Self.formatV3 }
+
+    /// Party `id`'s roles in a standing agreement; empty in v1/v2 or when `id` is not a party.
+    public func roles(of id: String) -> Set<Role> {
+        guard isStanding, let r = party(id)?.roles else { return [] }
+        return Set(r.compactMap(Role.init(rawValue:)))
+    }
+
+    /// The parties that hold `role` (standing agreements only), in document order.
+    public func parties(in role: Role) -> [String] { partyIDs.filter { roles(of: $0).contains(role) } }
+
+    /// How long party `id`'s standing list stays after it was accepted (standing.md §3): its
+    /// `listRetentionDays`, or nil when it stands until the validity ends.
+    public func listRetentionDays(of id: String) -> Int? { party(id)?.listRetentionDays }
 
     /// The entry of party `id`, if it is a party.
     public func party(_ id: String) -> Party? { parties.first { $0.id == id } }
@@ -159,10 +199,13 @@ public struct Agreement: Sendable, Equatable {
             throw AgreementError(.malformed, "\(source) is not a \(Self.format) document: \(error)")
         }
         func bad(_ why: String) -> AgreementError { AgreementError(.malformed, "\(source): \(why)") }
-        guard doc.format == Self.format || doc.format == Self.formatV1 else { throw bad("format must be \(Self.format) (or \(Self.formatV1))") }
+        guard [Self.format, Self.formatV1, Self.formatV3].contains(doc.format) else {
+            throw bad("format must be \(Self.format), \(Self.formatV3) (standing) or \(Self.formatV1)")
+        }
         guard !doc.parties.isEmpty, Set(doc.partyIDs).count == doc.parties.count else { throw bad("parties must be listed once each") }
         try Self.checkParties(doc, bad)
-        if doc.format == Self.format {
+        if doc.format == Self.formatV3 { try Self.checkStanding(doc, bad) }
+        if doc.format != Self.formatV1 {
             // §3.1: a granted field is a fact of the linkage, or an attribute sealed to the recipient.
             for o in doc.outputs {
                 for f in o.fields ?? [] where !Self.linkageFields.contains(f) {
@@ -179,7 +222,7 @@ public struct Agreement: Sendable, Equatable {
         guard Set(doc.outputs.map(\.name)).count == doc.outputs.count else { throw bad("output names must be unique") }
         guard doc.retentionDays >= 0 else { throw bad("retentionDays must not be negative") }
         if let b = doc.blinding {
-            guard doc.format == Self.format else { throw bad("blinding needs \(Self.format)") }
+            guard doc.format != Self.formatV1 else { throw bad("blinding needs \(Self.format) or later") }
             try Self.checkBlinding(b, parties: doc.parties, bad)
         }
         if let b = doc.match.blocking { guard b == "korskoll-blocking-v1" else { throw bad("match.blocking '\(b)' is not a known scheme (korskoll-blocking-v1)") } }
@@ -202,10 +245,13 @@ public struct Agreement: Sendable, Equatable {
             }
             guard Set(p.identifiers).count == p.identifiers.count else { throw bad("party \(p.id) lists an identifier kind twice") }
             if doc.format == formatV1 {
-                guard p.attributes == nil, p.role == nil, doc.validity == nil else {
+                guard p.attributes == nil, p.role == nil, p.listRetentionDays == nil, doc.validity == nil else {
                     throw bad("attributes, role and validity need \(format)")
                 }
                 continue
+            }
+            if doc.format == format, p.roles != nil || p.listRetentionDays != nil {
+                throw bad("party \(p.id): roles and listRetentionDays need \(formatV3)")
             }
             if let r = p.role, !["reference", "subjects", "relations"].contains(r) {
                 throw bad("party \(p.id): role '\(r)' is not reference, subjects or relations")
@@ -230,6 +276,45 @@ public struct Agreement: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// Protocols/agreements.md §5: a standing agreement has a validity period of real days, every
+    /// party one or more roles, at least one reference party, list retention only on lists, and per-record
+    /// outputs only to parties whose rows are checked (reference or subjects).
+    static func checkStanding(_ doc: Document, _ bad: (String) -> AgreementError) throws {
+        guard let v = doc.validity else { throw bad("a standing agreement (\(formatV3)) needs validity {from, until}") }
+        for d in [v.from, v.until] where !isISODay(d) { throw bad("validity: '\(d)' is not a day YYYY-MM-DD") }
+        guard v.from <= v.until else { throw bad("validity: from \(v.from) is after until \(v.until)") }
+        var roles: [String: Set<Role>] = [:]
+        for p in doc.parties {
+            guard p.role == nil else { throw bad("party \(p.id): a standing agreement names roles: [...], not role") }
+            let names = p.roles ?? []
+            let r = Set(names.compactMap(Role.init(rawValue:)))
+            guard !names.isEmpty, r.count == names.count else {
+                throw bad("party \(p.id) needs roles: one or more distinct of reference, subjects, relations")
+            }
+            roles[p.id] = r
+            if let days = p.listRetentionDays {
+                guard r.contains(.reference) || r.contains(.relations) else {
+                    throw bad("party \(p.id): listRetentionDays applies to reference and relations lists, and it submits neither")
+                }
+                guard days >= 1 else { throw bad("party \(p.id): listRetentionDays must be at least 1") }
+            }
+        }
+        guard roles.values.contains(where: { $0.contains(.reference) }) else { throw bad("a standing agreement needs at least one reference party") }
+        for o in doc.outputs where o.kind == .perRecord && roles[o.recipient] == [.relations] {
+            throw bad("output '\(o.name)': \(o.recipient) submits relations only, which are never matched; a per-record output needs a reference or subjects party")
+        }
+    }
+
+    /// Whether `s` is a real day written YYYY-MM-DD.
+    static func isISODay(_ s: String) -> Bool {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard s.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), d >= 1 else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return d <= days
     }
 
     /// The message a party signs: "korskoll/v1/agreement" ‖ 0x00 ‖ SHA-256(document).

@@ -15,8 +15,10 @@ public enum ResultBuilder {
         return String(format: "%.2f-%.2f", lo, lo + 0.05)
     }
 
+    /// `standing` is the run's subject and lists in a standing agreement (standing.md §1.1), nil
+    /// for the single run of a v1/v2 agreement.
     public static func document(output: Agreement.Output, agreement: Agreement, runID: String, submissionIDs: [String: String],
-                                linkage: Linkage) throws -> [UInt8] {
+                                linkage: Linkage, standing: StandingRun? = nil) throws -> [UInt8] {
         switch output.kind {
         case .perRecord:
             let fields = Set(output.fields ?? ["matchKind"])

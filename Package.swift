@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport"]),
         .testTarget(name: "BlindingTests", dependencies: ["Blinding", "Sodium", "TestSupport"]),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Sodium", "TestSupport"]),
-        .testTarget(name: "AgreementsTests", dependencies: ["Agreements", "Parties", "Sodium"]),
+        .testTarget(name: "AgreementsTests", dependencies: ["Agreements", "Parties", "Sodium", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "Sodium", "TestSupport"]),
         .testTarget(name: "CoordinatorClientTests", dependencies: ["CoordinatorClient", "TestSupport"]),
         .testTarget(name: "NodeTests", dependencies: ["Node", "Wire", "Sodium", "Tabular", "Blinding", "CLKEncoding", "Identifiers", "Parties", "TestSupport",

@@ -92,8 +92,10 @@ extension LogCommand {
                 throw ExitCode(LogVerdict.broken.exitCode)
             }
             if let html {
-                try writeHTML(OfficerReportInput(report: report, bundle: logBundle, agreements: loaded, registry: reg, bundleName: bundle,
-                                                 generatedAt: UInt64(Date().timeIntervalSince1970)), to: html)
+                var input = OfficerReportInput(report: report, bundle: logBundle, agreements: loaded, registry: reg, bundleName: bundle,
+                                               generatedAt: UInt64(Date().timeIntervalSince1970))
+                input.keyHolders = sections
+                try writeHTML(input, to: html)
             }
             if json {
                 let encoder = JSONEncoder()

@@ -36,6 +36,7 @@ public enum OfficerPage {
             summary(&w, report, lang)
             anomalies(&w, report.anomalies, input, lang)
             refusals(&w, report, input, lang)
+            if !input.keyHolders.isEmpty { keyHolders(&w, input.keyHolders, lang) }
             let sections = Dictionary(report.agreements.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             for given in input.agreements {
                 AgreementPage(given: given, section: sections[given.agreement.id], report: report, input: input, lang: lang).render(&w)
@@ -153,6 +154,41 @@ public enum OfficerPage {
         let given = Set(input.agreements.map(\.agreement.id))
         if r.refusals.contains(where: { $0.agreement.map { !given.contains($0) } ?? false }) {
             w.element("p", "class=\"muted\"", "\(t(.unknownAgreements)): \(t(.unknownAgreementsText))")
+        }
+        w.raw("</section>")
+    }
+
+    /// The key holders (Protocols/keyholder.md §6.1): per holder, its log's size, the dealt key
+    /// it loaded per agreement and from whom, the identifiers it evaluated per agreement and
+    /// party (with a chart), and its refusals.
+    static func keyHolders(_ w: inout HTMLWriter, _ sections: [KeyHolderAudit.Section], _ lang: ReportLanguage) {
+        let t = { (k: ReportText) in k.text(lang) }
+        w.raw("<section id=\"key-holders\">")
+        w.element("h2", "", t(.keyHolders))
+        w.element("p", "", t(.keyHoldersIntro))
+        for s in sections.sorted(by: { $0.holder < $1.holder }) {
+            w.element("h3", "", "\(t(.keyHolder)) \(s.holder)")
+            w.element("p", "class=\"meta\"", "\(t(.entries)): \(grouped(s.entries)) · \(t(.checkpoints)): \(grouped(s.checkpoints))")
+            let keys: [[HTMLWriter.Cell]] = s.dealtKeys.sorted { $0.key < $1.key }.map { id, k in
+                [.text(id), .text(k.dealer), .text(String(k.hash.prefix(16)) + "…")]
+            }
+            if !keys.isEmpty { w.table([t(.agreementCol), t(.dealer), t(.dealtKey)], keys) }
+            var bars: [Chart.Bar] = [], notes: [String] = []
+            var rows: [[HTMLWriter.Cell]] = []
+            for (agreement, byParty) in s.evaluated.sorted(by: { $0.key < $1.key }) {
+                for (party, n) in byParty.sorted(by: { $0.key < $1.key }) {
+                    rows.append([.text(agreement), .text(party), .number(grouped(n))])
+                    bars.append(Chart.Bar(label: party, value: n, series: bars.count % 2, title: "\(agreement) · \(party): \(n)"))
+                    notes.append(grouped(n))
+                }
+            }
+            if rows.isEmpty {
+                w.element("p", "class=\"muted\"", t(.noEvaluations))
+            } else {
+                w.raw(Chart.rows(bars, notes: notes, caption: t(.evaluatedPerParty), empty: t(.chartEmpty)))
+                w.table([t(.agreementCol), t(.party), t(.evaluated)], rows)
+            }
+            if s.refusals.isEmpty { w.element("p", "class=\"muted\"", t(.noRefusals)) } else { refusalTable(&w, s.refusals, lang) }
         }
         w.raw("</section>")
     }

@@ -41,6 +41,9 @@ public struct OfficerReportInput: Sendable {
     public var bundleName: String
     /// When the page was made (Unix seconds); nil leaves the time off, so a page is reproducible.
     public var generatedAt: UInt64?
+    /// The key holders' logs as checked with this one (Protocols/keyholder.md §6.1), one section
+    /// per holder; empty when none were given.
+    public var keyHolders: [KeyHolderAudit.Section] = []
 
     public init(outcome: Outcome, agreements: [GivenAgreement], ceremonies: [Ceremony] = [], entryAgreements: [UInt64: String] = [:],
                 bundleName: String, generatedAt: UInt64? = nil) {

@@ -28,6 +28,7 @@ public enum ReportText: String, CaseIterable, Sendable {
     case howToRead, howToReadText
     case anomalyUnknown, agreementAnomalies
     case yesSigned, noSignature
+    case keyHolders, keyHoldersIntro, keyHolder, dealer, dealtKey, evaluated, evaluatedPerParty, noEvaluations
 
     /// The text in `lang`; the key's name if a translation is missing.
     public func text(_ lang: ReportLanguage) -> String { Self.table[self]?[lang] ?? rawValue }
@@ -41,6 +42,16 @@ public enum ReportText: String, CaseIterable, Sendable {
 
     static let table: [ReportText: [ReportLanguage: String]] = [
         .title: [.sv: "Granskning av protokolloggen", .en: "Protocol log review"],
+        .keyHolders: [.sv: "Nyckelhållare", .en: "Key holders"],
+        .keyHoldersIntro: [
+            .sv: "Nyckelhållarna beräknar pseudonymer åt noderna utan att se några personnummer, och ingen av dem kan göra det ensam. Varje nyckelhållares egen logg är kontrollerad tillsammans med koordinatorns: att varje beräkning gäller en part i avtalet och håller sig inom avtalets tak.",
+            .en: "The key holders compute pseudonyms for the nodes without seeing any identity number, and none of them can do so alone. Each key holder's own log was checked with the coordinator's: every evaluation belongs to a party of the agreement and stays within the agreement's cap."],
+        .keyHolder: [.sv: "Nyckelhållare", .en: "Key holder"],
+        .dealer: [.sv: "Utdelad av", .en: "Dealt by"],
+        .dealtKey: [.sv: "Nyckelns fingeravtryck", .en: "Key fingerprint"],
+        .evaluated: [.sv: "Beräknade identiteter", .en: "Identifiers evaluated"],
+        .evaluatedPerParty: [.sv: "Beräknade identiteter per part", .en: "Identifiers evaluated per party"],
+        .noEvaluations: [.sv: "Inga beräkningar i loggen.", .en: "No evaluations in the log."],
         .generatedAt: [.sv: "Skapad", .en: "Generated"],
         .bundle: [.sv: "Loggfil", .en: "Log bundle"],
         .verdictVerified: [.sv: "Verifierad", .en: "Verified"],

@@ -22,12 +22,20 @@ public enum KeyHolderAudit {
         public var evaluated: [String: [String: Int]]
         /// Refused batches and requests, in log order (the refusal's `seq` is in this holder's log).
         public var refusals: [LogReport.Refusal]
+
+        public init(holder: String, entries: Int, checkpoints: Int, dealtKeys: [String: DealtKey] = [:],
+                    evaluated: [String: [String: Int]], refusals: [LogReport.Refusal]) {
+            self.holder = holder; self.entries = entries; self.checkpoints = checkpoints
+            self.dealtKeys = dealtKeys; self.evaluated = evaluated; self.refusals = refusals
+        }
     }
 
     /// A dealt key as a key holder logged it.
     public struct DealtKey: Codable, Sendable, Equatable {
         public var hash: String
         public var dealer: String
+
+        public init(hash: String, dealer: String) { self.hash = hash; self.dealer = dealer }
     }
 
     /// What the audit found: one section per key holder, and anomalies (codes in

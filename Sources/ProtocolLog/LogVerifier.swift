@@ -82,6 +82,12 @@ public struct LogReport: Codable, Sendable {
         public var reason: String?
         public var count: Int
         public var byCode: [String: Int]?
+
+        public init(seq: UInt64, time: UInt64, type: String, agreement: String?, party: String?, code: String?, reason: String?,
+                    count: Int, byCode: [String: Int]?) {
+            self.seq = seq; self.time = time; self.type = type; self.agreement = agreement; self.party = party
+            self.code = code; self.reason = reason; self.count = count; self.byCode = byCode
+        }
     }
     /// An accepted submission and what the party sent in it (Protocols/log.md §6.5): identifier
     /// kinds and CLKs with their row counts, and attributes with their readers. Logs written

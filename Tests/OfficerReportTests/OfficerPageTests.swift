@@ -184,3 +184,36 @@ import Testing
         #expect(section(html, "anomalies").contains("watch-2026"))
     }
 }
+
+@Suite struct OfficerPageKeyHolderTests {
+    /// Issue 18: the officer sees each key holder's log next to the coordinator's — the dealt key
+    /// and its dealer, what it evaluated for whom, and its refusals — in the officer's language.
+    @Test func keyHoldersAreShownWithEvaluationsAndRefusals() throws {
+        let f = try ReportFixture()
+        try f.lawfulHistory()
+        let (report, bundle) = try f.verify().get()
+        var input = OfficerReportInput(report: report, bundle: bundle, agreements: [(f.agreement, f.signatures)], registry: f.registry,
+                                       bundleName: "log.bundle", generatedAt: ReportFixture.t0)
+        let refusal = LogReport.Refusal(seq: 7, time: ReportFixture.t0, type: "oprf.refused", agreement: "watch-2026", party: "fk",
+                                        code: "keyholder.over-cap", reason: "4001 elements over the cap of 4000", count: 1, byCode: nil)
+        input.keyHolders = [
+            KeyHolderAudit.Section(holder: "kh2", entries: 9, checkpoints: 2,
+                                   dealtKeys: ["watch-2026": .init(hash: String(repeating: "ab", count: 32), dealer: "polisen")],
+                                   evaluated: ["watch-2026": ["fk": 12_345, "polisen": 678]], refusals: [refusal]),
+            KeyHolderAudit.Section(holder: "kh1", entries: 3, checkpoints: 1, evaluated: [:], refusals: []),
+        ]
+        let sv = OfficerPage.html(input, lang: .sv)
+        let section = OfficerPageTests().section(sv, "key-holders")
+        #expect(section.contains("Nyckelhållare kh1"))
+        #expect(section.contains("Nyckelhållare kh2"))
+        #expect(section.range(of: "kh1")!.lowerBound < section.range(of: "kh2")!.lowerBound, "holders in id order")
+        #expect(section.contains("12\u{202F}345"))
+        #expect(section.contains("polisen"))
+        #expect(section.contains("abababababababab…"))
+        #expect(section.contains("keyholder.over-cap"))
+        #expect(section.contains("Inga beräkningar i loggen."))
+        #expect(OfficerPageTests().section(OfficerPage.html(input, lang: .en), "key-holders").contains("Identifiers evaluated"))
+        input.keyHolders = []
+        #expect(!OfficerPage.html(input, lang: .sv).contains("id=\"key-holders\""))
+    }
+}

@@ -27,6 +27,8 @@ struct SynthCommand: ParsableCommand {
     @Option(name: .customLong("scale-rows"), help: "About this many rows in each scale register.") var scaleRows = 1_000_000
     @Option(help: "Name tables: realistic (Statistics Sweden's head with a fitted long tail, several given names, name changes and moves) or small (the head only, the stress case) (synth.md §3).")
     var names: NameSetting = .realistic
+    @Option(help: "Rounds of a standing agreement: 1 writes one snapshot; more write round-1/ … round-N/ with new applicants, a refreshed police list, decisions and successor companies, and the true ties of each round (synth.md §9).")
+    var rounds = 1
     @Flag(help: "Print sizes and overlaps when done.") var summary = false
     @Flag(help: "Print the summary as JSON.") var json = false
 
@@ -43,10 +45,13 @@ struct SynthCommand: ParsableCommand {
         }
         guard people >= 4 else { throw ValidationError("--people must be at least 4") }
         guard (0...32).contains(scaleAgencies), scaleRows >= 0 else { throw ValidationError("--scale-agencies must be 0–32 and --scale-rows not negative") }
+        guard (1...60).contains(rounds) else { throw ValidationError("--rounds must be 1–60") }
+        guard rounds == 1 || scaleAgencies == 0 else { throw ValidationError("--rounds above 1 does not go with --scale-agencies") }
         var config = SynthConfig(people: people, seed: seed, referenceDate: ref, rates: rates, organisations: organisations)
         config.scaleAgencies = scaleAgencies
         config.scaleRows = scaleRows
         config.names = names
+        config.rounds = rounds
         let result: SynthSummary
         do {
             result = try Synthesizer.run(config, out: out) { printError($0) }
@@ -107,6 +112,12 @@ enum SynthReport {
                   distinct surnames, given names    \(n(f.distinctSurnames)), \(n(f.distinctGivenNames))
 
                 """
+        }
+        for r in s.rounds ?? [] {
+            func count(_ d: [String: Int]) -> String { d.sorted { $0.key < $1.key }.map { "\($0.key) \(n($0.value))" }.joined(separator: ", ") }
+            out += "\nRound \(r.round) (\(r.date)): checks \(count(r.checkRows)); police list +\(n(r.listAdded)) −\(n(r.listRemoved)); "
+            out += "decisions \(count(r.decisions)); ended \(count(r.ended)); successors \(n(r.successors)); re-entries \(n(r.reentries))\n"
+            out += "  ties: \(count(r.ties))\n"
         }
         out += "\nGenerated in \(String(format: "%.1f", s.seconds)) s"
         return out

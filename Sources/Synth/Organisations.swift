@@ -36,6 +36,8 @@ struct Organisation {
 struct Organisations {
     private(set) var all: [Organisation] = []
     private(set) var byKind: [Organisation.Kind: [Int]] = [:]
+    /// The affine bijection that gives legal persons their serials (§5.1): index · a + b.
+    private var numberMix = (a: 0, b: 0)
 
     private static let kinds = WeightedTable<Organisation.Kind>([
         (.assistance, 12), (.careHome, 20), (.staffing, 50), (.construction, 140), (.cleaning, 80),
@@ -65,6 +67,7 @@ struct Organisations {
         var a = 0
         repeat { a = mixRng.range(1_000_001...space - 1) } while gcd(a, space) != 1
         let b = mixRng.below(space)
+        numberMix = (a, b)
 
         func adult(_ rng: inout SynthRandom) -> Int {
             for _ in 0..<64 {
@@ -103,8 +106,7 @@ struct Organisations {
             // The same person twice on one board is not a thing.
             var seen = Set<Int>()
             reps = reps.filter { seen.insert($0.0).inserted }
-            let x = Int((UInt64(j) &* UInt64(a) &+ UInt64(b)) % UInt64(space))
-            let serial8 = (x / 8_000_000) * 10_000_000 + (2 + x / 1_000_000 % 8) * 1_000_000 + x % 1_000_000
+            let serial8 = Organisations.serial8(j, mix: numberMix)
             let number: OrganisationNumber
             let name: String
             let word = rng.pick(Tables.companyWords)
@@ -152,6 +154,35 @@ struct Organisations {
             all[s].successorOf = j
         }
     }
+}
+
+extension Organisations {
+    /// The 8-digit serial of legal person `j` (§5.1): unique for every j below 8·10⁷.
+    static func serial8(_ j: Int, mix: (a: Int, b: Int)) -> Int {
+        let space = 80_000_000
+        let x = Int((UInt64(j) &* UInt64(mix.a) &+ UInt64(mix.b)) % UInt64(space))
+        return (x / 8_000_000) * 10_000_000 + (2 + x / 1_000_000 % 8) * 1_000_000 + x % 1_000_000
+    }
+
+    /// A company founded in a later round (synth.md §9.3): an aktiebolag with the next index and
+    /// number, `chair` first, then `board`; a successor carries its barred chair's tie to crime.
+    mutating func found(kind: Organisation.Kind, chair: Int, board: [Int], successorOf: Int?, crimeTied: Bool,
+                        rng: inout SynthRandom) -> Int {
+        let j = all.count
+        var seen: Set<Int> = [chair]
+        let reps = [(person: chair, role: Organisation.Role.chair)]
+            + board.filter { seen.insert($0).inserted }.map { (person: $0, role: Organisation.Role.board) }
+        let employees = kind == .assistance || kind == .careHome || kind == .staffing ? rng.range(5...120) : rng.range(1...40)
+        all.append(Organisation(index: j, kind: kind, form: .aktiebolag,
+                                number: OrganisationNumber(group: 5, serial8: Organisations.serial8(j, mix: numberMix)),
+                                name: "\(rng.pick(Tables.companyWords)) \(kind.suffixWord) AB", representatives: reps,
+                                crimeTied: crimeTied, employees: employees, permitRevoked: false, successorOf: successorOf))
+        byKind[kind, default: []].append(j)
+        return j
+    }
+
+    /// IVO revoked the organisation's permit (synth.md §9.2).
+    mutating func revoke(_ j: Int) { all[j].permitRevoked = true }
 }
 
 private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

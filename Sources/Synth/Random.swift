@@ -32,6 +32,8 @@ struct SynthRandom {
 
     enum Domain: UInt64 {
         case person = 1, household, organisation, register, identifierPool, successor, orgIdentifier, names
+        /// What changes between rounds (synth.md §9): keyed by round, purpose and item.
+        case rounds
     }
 
     static func mix(_ x: UInt64) -> UInt64 { SplitMix64.mix(x) }

@@ -7,11 +7,16 @@ final class RegisterOut {
     let bit: Int
     let personStyle: PersonStyle
     let organisationStyle: OrganisationStyle
+    let header: [String]
+    let delimiter: Character
+    let recordPrefix: String
     private let csv: CSVFileWriter
     private let truth: CSVFileWriter
-    private let recordPrefix: String
-    private var nextRecord: Int
+    private(set) var nextRecord: Int
     private(set) var rows = 0
+    /// Every row written, kept when later rounds will carry the register on (synth.md §9); nil
+    /// for one round, which keeps nothing.
+    var kept: [KeptRow]?
     /// Which given names the register writes and the day it was extracted (§7.4); in the small
     /// setting every register writes the whole string on the reference date.
     var policy: GivenNamePolicy = .all
@@ -25,6 +30,8 @@ final class RegisterOut {
         self.personStyle = personStyle
         self.organisationStyle = organisationStyle
         self.truth = truth
+        self.header = header
+        self.delimiter = delimiter
         self.recordPrefix = recordPrefix
         nextRecord = firstRecord
         csv = try CSVFileWriter(path: "\(directory)/\(id).csv", header: header, delimiter: delimiter.asciiValue!)
@@ -34,9 +41,10 @@ final class RegisterOut {
     func emit(_ fields: [String], person: Int?, organisation: Int?, corruptions: [Corruption]) throws {
         let record = recordPrefix + Render.pad(nextRecord, 7)
         nextRecord += 1
+        let problems = corruptions.map(\.rawValue).joined(separator: ";")
         try csv.write([record] + fields)
-        try truth.write([id, record, person.map(String.init) ?? "", organisation.map(String.init) ?? "",
-                         corruptions.map(\.rawValue).joined(separator: ";")])
+        try truth.write([id, record, person.map(String.init) ?? "", organisation.map(String.init) ?? "", problems])
+        kept?.append(KeptRow(fields: [record] + fields, person: person, organisation: organisation, corruptions: problems))
         rows += 1
     }
 

@@ -20,6 +20,10 @@ public struct SynthConfig: Sendable {
     public var scaleRows = 1_000_000
     /// Realistic names (the default) or today's small tables (synth.md §3).
     public var names: NameSetting = .realistic
+    /// Rounds of a standing agreement (synth.md §9): 1 writes today's single snapshot; more write
+    /// `round-1/` … `round-N/`, the population evolving between them at `roundRates`.
+    public var rounds = 1
+    public var roundRates = RoundRates()
 
     public init(people: Int, seed: UInt64, referenceDate: CalendarDate = CalendarDate(year: 2026, month: 1, day: 1)!,
                 rates: CorruptionRates = CorruptionRates(), organisations: Int? = nil,
@@ -60,6 +64,8 @@ public struct SynthSummary: Codable, Sendable {
     public var seconds: Double
     /// Name statistics of the generated people beside the published ones (§8.1).
     public var nameFigures: NameFigures?
+    /// What each round held and changed, with more than one round (synth.md §9.5).
+    public var rounds: [RoundSummary]?
 }
 
 public struct SynthError: Error, CustomStringConvertible {
@@ -74,13 +80,17 @@ public enum Synthesizer {
 
     public static func run(_ config: SynthConfig, out: String, progress: @escaping (String) -> Void = { _ in }) throws -> SynthSummary {
         guard config.people >= 4 else { throw SynthError("--people must be at least 4") }
+        guard config.rounds >= 1 else { throw SynthError("--rounds must be at least 1") }
         let fm = FileManager.default
         guard !fm.fileExists(atPath: out) else { throw SynthError("\(out) exists; choose a new directory") }
         let work = out + ".partial-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
-        try fm.createDirectory(atPath: work + "/registers", withIntermediateDirectories: true)
-        try fm.createDirectory(atPath: work + "/truth", withIntermediateDirectories: true)
+        // One round: today's layout. More: round 1 is the same population in `round-1/` (§9).
+        let first = config.rounds == 1 ? work : work + "/round-1"
+        try fm.createDirectory(atPath: first + "/registers", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: first + "/truth", withIntermediateDirectories: true)
         do {
-            let summary = try generate(config, work: work, progress: progress)
+            var (summary, world) = try generate(config, work: first, keep: config.rounds > 1, progress: progress)
+            if let world { summary.rounds = try Rounds.evolve(world, out: work, progress: progress) }
             let data = try JSONEncoder.sorted.encode(summary)
             try data.write(to: URL(fileURLWithPath: work + "/summary.json"))
             try fm.moveItem(atPath: work, toPath: out)
@@ -91,7 +101,10 @@ public enum Synthesizer {
         }
     }
 
-    private static func generate(_ config: SynthConfig, work: String, progress: @escaping (String) -> Void) throws -> SynthSummary {
+    /// Writes one snapshot into `work`; with `keep`, also returns the population and the rows
+    /// written, for later rounds (§9).
+    private static func generate(_ config: SynthConfig, work: String, keep: Bool,
+                                 progress: @escaping (String) -> Void) throws -> (SynthSummary, World?) {
         let start = Date()
         let refDay = Days.from(config.referenceDate)
         let refYear = config.referenceDate.year
@@ -147,6 +160,7 @@ public enum Synthesizer {
         let skatteverket = try register("skatteverket", ["skv_lopnr", "arbetsgivare", "namn", "antal_anstallda"],
                                         delimiter: ";", prefix: "SKV", person: .tenPlain, org: .plain)
         let all = [polisen, fk, af, pm, ivo, bolagsverket, skatteverket]
+        if keep { for reg in all { reg.kept = [] } }
         // Clean registers are all extracted on the reference date: no stale surname or address (§6).
         let stale = config.names == .realistic && config.rates != .none
         for reg in all { reg.extracted = refDay }
@@ -343,7 +357,7 @@ public enum Synthesizer {
             for a in 0..<count { for b in (a + 1)..<count where table[a * 8 + b] > 0 { out["\(all[a].id)+\(all[b].id)"] = table[a * 8 + b] } }
             return out
         }
-        return SynthSummary(
+        let summary = SynthSummary(
             seed: config.seed, referenceDate: config.referenceDate.description, people: n,
             testNumbersOnly: identities.usesTestNumbers, samordningsnummer: samordning,
             changedIdentifiers: identities.previous.count, centenarians: centenarians, listed: listed.count,
@@ -355,10 +369,13 @@ public enum Synthesizer {
             corruptions: Dictionary(uniqueKeysWithValues: renderer.counts.map { ($0.key.rawValue, $0.value) }),
             rates: Dictionary(uniqueKeysWithValues: config.rates.rates.map { ($0.key.rawValue, $0.value) }),
             seconds: Date().timeIntervalSince(start), nameFigures: figures.figures(config.names))
+        guard keep else { return (summary, nil) }
+        return (summary, World(config: config, people: people, identities: identities, organisations: orgs,
+                               renderer: renderer, registers: all, organisationCount: orgCount))
     }
 
     /// The column mapping of each register for `korskoll node encode` (`node.md` §1).
-    private static func writeMappings(_ dir: String, scaleAgencies: Int) throws {
+    static func writeMappings(_ dir: String, scaleAgencies: Int) throws {
         var mappings: [String: String] = [
             "polisen": #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"category": "kategori"}}"#,
             "fk": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "arende_id", "person": "personnr", "organisation": "anordnare_orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"role": "roll"}}"#,

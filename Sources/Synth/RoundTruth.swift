@@ -12,7 +12,7 @@ enum RoundTruth {
     }
 
     static let agreements = [
-        Agreement(name: "watchlist", subjects: ["fk"], checksOnly: true, references: ["polisen"], relations: false),
+        Agreement(name: "watchlist", subjects: ["fk"], checksOnly: false, references: ["polisen"], relations: false),
         Agreement(name: "reentry", subjects: ["fk", "af"], checksOnly: true,
                   references: ["ivo-decisions", "fk-decisions", "af-decisions"], relations: true),
         Agreement(name: "cross-agency-map", subjects: ["fk", "af", "pm", "ivo"], checksOnly: false,

@@ -63,8 +63,9 @@ public enum ResultOpening {
             throw NodeError(.result, "the result is for submission \(doc.submissionID ?? "?"), not the one in \(encoded)")
         }
         let map = try RowMap(path: encoded + "/" + Ingest.rowMapFile)
-        // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column.
-        let fields = (doc.fields ?? []).flatMap { $0 == "evidence" ? ["evidence", "conflict"] : [$0] }
+        // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column; a
+        // standing result's `ties`, a `tiedTo` and a `tieKinds` column (§5.3).
+        let fields = doc.csvFields
         let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
         let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
         var byKind: [String: Int] = [:]

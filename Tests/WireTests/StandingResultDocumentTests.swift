@@ -60,6 +60,15 @@ private func randomStandingDocument(_ rng: inout SeededRandom) -> ResultDocument
                 #"{"agreement":"a","check":"c1","format":"korskoll-result-v1","k":3,"kind":"aggregate","lists":{"ivo":"aa"},"output":"c","recipient":"polisen","tieCounts":[{"count":4,"kind":"direct-exact","party":"ivo"},{"kind":"direct-fuzzy","party":"ivo","suppressed":true}]}"#)
     }
 
+    /// results.md §4, §5.3: `ties` becomes `tiedTo` and `tieKinds` in a standing result's CSV only.
+    @Test func aStandingResultsCSVShowsTiesAsTiedToAndTieKinds() {
+        let fields = ["category", "evidence", "ties"]
+        let standing = ResultDocument(agreement: "a", output: "o", recipient: "fk", kind: "per-record", fields: fields, check: "c")
+        let v2 = ResultDocument(agreement: "a", output: "o", recipient: "fk", kind: "per-record", fields: fields)
+        #expect(standing.csvFields == ["category", "evidence", "conflict", "tiedTo", "tieKinds"])
+        #expect(v2.csvFields == ["category", "evidence", "conflict", "ties"])
+    }
+
     @Test func aTieWithoutAKindIsRefusedByName() {
         let bad = Data(#"{"format":"korskoll-result-v1","agreement":"a","recipient":"r","output":"o","kind":"per-record","rows":[{"row":1,"ties":[{"party":"ivo"}]}]}"#.utf8)
         #expect { try ResultDocument.read(bad) } throws: { ($0 as? ResultDocument.Malformed)?.reason == "rows[0].ties[0].kind is missing" }

@@ -41,7 +41,7 @@ extension ResultBuilder {
             }
             var categories = Set<String>(), boxes: [String: [[UInt8]]] = [:]
             for (party, reachedRows) in reached {
-                let a = linkage.attributes(of: Tie(party: party, kind: .directExact, rows: reachedRows.sorted()), for: run.submitter)
+                let a = linkage.attributes(of: party, rows: Array(reachedRows), for: run.submitter)
                 categories.formUnion(a.plain["category"] ?? [])
                 for (name, b) in a.sealed { boxes[name, default: []].append(contentsOf: b) }
             }

@@ -122,11 +122,17 @@ extension Linkage {
     /// non-empty values the coordinator reads, distinct and sorted, and the boxes sealed to
     /// `recipient`, unopened and sorted, by attribute name.
     public func attributes(of tie: Tie, for recipient: String) -> (plain: [String: [String]], sealed: [String: [[UInt8]]]) {
-        guard let q = parties.firstIndex(of: tie.party) else { return ([:], [:]) }
+        attributes(of: tie.party, rows: tie.rows, for: recipient)
+    }
+
+    /// The same for rows `reached` of `party`, each counted once: the attributes of the distinct
+    /// reference rows several ties reached.
+    public func attributes(of party: String, rows reached: [Int], for recipient: String) -> (plain: [String: [String]], sealed: [String: [[UInt8]]]) {
+        guard let q = parties.firstIndex(of: party) else { return ([:], [:]) }
         let r = rows[q]
         var plain: [String: Set<String>] = [:], sealed: [String: [[UInt8]]] = [:]
         let box = SealedAttribute.boxLength
-        for j in tie.rows {
+        for j in Set(reached) {
             for (c, name) in r.attributeNames.enumerated() where !r.attributes[j][c].isEmpty { plain[name, default: []].insert(r.attributes[j][c]) }
             for (a, attribute) in r.sealedAttributes.enumerated() {
                 guard let k = attribute.recipients.firstIndex(of: recipient), r.sealed[j][a].count >= (k + 1) * box else { continue }

@@ -19,6 +19,13 @@ public enum ResultBuilder {
     /// for the single run of a v1/v2 agreement.
     public static func document(output: Agreement.Output, agreement: Agreement, runID: String, submissionIDs: [String: String],
                                 linkage: Linkage, standing: StandingRun? = nil) throws -> [UInt8] {
+        // results.md §5: a standing run answers about its subject rows' ties to reference rows.
+        if let standing {
+            switch output.kind {
+            case .perRecord: return try standingPerRecord(output: output, agreement: agreement, runID: runID, linkage: linkage, run: standing)
+            case .aggregate: return standingAggregate(output: output, agreement: agreement, runID: runID, linkage: linkage, run: standing)
+            }
+        }
         switch output.kind {
         case .perRecord:
             let fields = Set(output.fields ?? ["matchKind"])

@@ -41,10 +41,22 @@ public enum ResultAudit {
         if !logged.contains(where: { $0.hash == hash && $0.runID == doc.runID }) {
             problems.append(problem("result-not-logged", "no result.sealed event of \(doc.agreement)/\(doc.output) for \(doc.recipient) carries this file's hash"))
         }
+        return problems + contents(doc, json: json, output: o)
+    }
+
+    /// What the document carries against what output `o` grants (log.md §6.1): an aggregate no
+    /// count below k (`cells`, and a standing run's `tieCounts`, results.md §5.2) and no rows; a
+    /// per-record row only granted members, and a tie only granted attributes (results.md §5.1).
+    static func contents(_ doc: ResultDocument, json: JSONValue, output o: Agreement.Output) -> [Problem] {
+        func problem(_ code: String, _ reason: String) -> Problem { Problem(code: code, reason: reason) }
+        var problems: [Problem] = []
         if o.kind == .aggregate {
             let k = o.k ?? 1
             for cell in doc.cells ?? [] {
                 if let n = cell.count, n < k { problems.append(problem("small-count", "cell \(cell.a)+\(cell.b) shows \(n), below k = \(k)")) }
+            }
+            for c in doc.tieCounts ?? [] {
+                if let n = c.count, n < k { problems.append(problem("small-count", "tie count \(c.party) \(c.kind) shows \(n), below k = \(k)")) }
             }
             if doc.rows != nil { problems.append(problem("result-rows-in-aggregate", "an aggregate output carries rows")) }
         } else {
@@ -54,8 +66,12 @@ public enum ResultAudit {
             let allowed = granted.union(["row", "sealed"])
             for row in json["rows"]?.array ?? [] {
                 let sealedNames = Set(row["sealed"]?.object?.keys.map { "sealed." + $0 } ?? [])
+                let tieNames = (row["ties"]?.array ?? []).flatMap { t in
+                    (t["attributes"]?.object?.keys.map { $0 } ?? []) + (t["sealed"]?.object?.keys.map { $0 } ?? [])
+                }
                 let extra = Set(row.object?.keys.map { $0 } ?? []).subtracting(allowed)
                     .union(sealedNames.subtracting(granted.map { "sealed." + $0 }))
+                    .union(Set(tieNames).subtracting(granted).map { "ties." + $0 })
                 if !extra.isEmpty {
                     problems.append(problem("field-not-granted", "row \(row["row"]?.int.map(String.init) ?? "?") carries \(extra.sorted().joined(separator: ", ")), which the agreement does not grant"))
                     break

@@ -1,5 +1,7 @@
 /// What one row of one party linked to (`Protocols/results.md` §2).
 public struct RowLinks: Sendable, Equatable {
+    /// No links.
+    public init() {}
     public var exactPerson: Set<String> = []
     public var exactOrganisation: Set<String> = []
     public var fuzzy: [String: Double] = [:]
@@ -21,7 +23,8 @@ public struct RowLinks: Sendable, Equatable {
 /// the agreement names it), one-to-one per party pair, and groups across all parties.
 ///
 /// A pipeline of steps, each in its own file: exact (§5.1), candidates, lookalikes and
-/// acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5). Rows are numbered
+/// acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5); the ties of a standing
+/// run (§5.8) are asked afterwards with ``ties(of:reference:)``. Rows are numbered
 /// run-wide: party `p`'s row `i` is `offsets[p] + i`.
 public struct Linkage: Sendable {
     public let parties: [String]
@@ -36,6 +39,10 @@ public struct Linkage: Sendable {
     public private(set) var fuzzyLinks: [FuzzyLink] = []
     /// Rows (run-wide) the conflicts step re-linked, and those it kept in their group (§5.6).
     public private(set) var relinkedRows = Set<Int>(), keptRows = Set<Int>()
+    /// The run's rows, kept for the ties of a standing run (§5.8), which are asked per subject.
+    let rows: [PartyRows]
+    /// The identifier kinds the agreement matches exactly (§5.1).
+    let exactKinds: Set<String>
 
     /// What row `row` of party index `party` linked to (empty when nothing).
     public func link(_ party: Int, _ row: Int) -> RowLinks { links[party][row] ?? RowLinks() }
@@ -47,6 +54,8 @@ public struct Linkage: Sendable {
                 conflicts: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         parties = rows.map(\.party)
         links = rows.map { _ in [:] }
+        self.rows = rows
+        exactKinds = exact
         let offsets = rowOffsets(rows)
         var groups = UnionFind(count: offsets.last!)
 

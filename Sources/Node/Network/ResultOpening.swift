@@ -63,9 +63,18 @@ public enum ResultOpening {
             throw NodeError(.result, "the result is for submission \(doc.submissionID ?? "?"), not the one in \(encoded)")
         }
         let map = try RowMap(path: encoded + "/" + Ingest.rowMapFile)
-        // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column.
-        let fields = (doc.fields ?? []).flatMap { $0 == "evidence" ? ["evidence", "conflict"] : [$0] }
+        // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column; a
+        // standing result's `ties`, a `tiedTo` and a `tieKinds` column (§5.3).
+        let fields = doc.csvFields
         let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
+        let byKind = try writeRecords(doc, fields: fields, map: map, opened: opened, to: csvPath)
+        return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
+    }
+
+    /// results.md §4: writes the per-record CSV `record_id,line,<fields>` (mode 0600), each
+    /// row's record id from `map` and each field's value as the document gives it, merged with
+    /// the sealed values `openSealed` opened for it. Returns the rows per match kind.
+    static func writeRecords(_ doc: ResultDocument, fields: [String], map: RowMap, opened: [[String: [String]]], to csvPath: String) throws -> [String: Int] {
         let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
         var byKind: [String: Int] = [:]
         for (n, r) in (doc.rows ?? []).enumerated() {
@@ -80,7 +89,7 @@ public enum ResultOpening {
         }
         try writer.close()
         try restrict(csvPath)
-        return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
+        return byKind
     }
 
     /// results.md §4.1: opens every sealed value of `doc` with this party's key and checks that

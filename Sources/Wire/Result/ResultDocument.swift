@@ -74,6 +74,70 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         }
     }
 
+    /// One tie of a standing run's subject row to a reference party (results.md §5): how, and the
+    /// granted attributes of the reference rows it reached (plain, and sealed to the recipient).
+    public struct Tie: Codable, Equatable, Sendable {
+        public let party: String
+        /// `direct-exact`, `direct-fuzzy` or `via-representative`.
+        public let kind: String
+        /// Granted attributes the coordinator reads: name → the distinct non-empty values, sorted.
+        public let attributes: [String: [String]]?
+        /// Granted attributes sealed to the recipient: name → base64 boxes, sorted.
+        public let sealed: [String: [String]]?
+
+        public init(party: String, kind: String, attributes: [String: [String]]? = nil, sealed: [String: [String]]? = nil) {
+            self.party = party; self.kind = kind; self.attributes = attributes; self.sealed = sealed
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["party": .string(party), "kind": .string(kind)]
+            if let attributes { o["attributes"] = .object(attributes.mapValues { .strings($0) }) }
+            if let sealed { o["sealed"] = .object(sealed.mapValues { .strings($0) }) }
+            return .object(o)
+        }
+
+        init(json: JSONValue, at what: String) throws {
+            guard case .object = json else { throw ResultDocument.malformed("\(what) is not an object") }
+            self.init(party: try ResultDocument.required(json["party"], \.string, what + ".party"),
+                      kind: try ResultDocument.required(json["kind"], \.string, what + ".kind"),
+                      attributes: try ResultDocument.optional(json["attributes"], ResultDocument.stringLists, what + ".attributes"),
+                      sealed: try ResultDocument.optional(json["sealed"], ResultDocument.stringLists, what + ".sealed"))
+        }
+    }
+
+    /// One cell of a standing run's aggregate (results.md §5.2): the subject rows tied to one
+    /// reference party by one kind, or `suppressed: true` below k.
+    public struct TieCount: Codable, Equatable, Sendable {
+        public let party: String
+        public let kind: String
+        public let count: Int?
+        public let suppressed: Bool?
+
+        public init(party: String, kind: String, count: Int? = nil, suppressed: Bool? = nil) {
+            self.party = party; self.kind = kind; self.count = count; self.suppressed = suppressed
+        }
+
+        var json: JSONValue {
+            var o: [String: JSONValue] = ["party": .string(party), "kind": .string(kind)]
+            if let count { o["count"] = .int(count) }
+            if let suppressed { o["suppressed"] = .bool(suppressed) }
+            return .object(o)
+        }
+
+        init(json: JSONValue, at what: String) throws {
+            guard case .object = json else { throw ResultDocument.malformed("\(what) is not an object") }
+            self.init(party: try ResultDocument.required(json["party"], \.string, what + ".party"),
+                      kind: try ResultDocument.required(json["kind"], \.string, what + ".kind"),
+                      count: try ResultDocument.optional(json["count"], \.int, what + ".count"),
+                      suppressed: try ResultDocument.optional(json["suppressed"], \.bool, what + ".suppressed"))
+        }
+    }
+
+    /// An object whose members are all lists of strings, as `sealed` and a tie's `attributes` are.
+    static func stringLists(_ v: JSONValue) -> [String: [String]]? {
+        v.object.flatMap { o in o.values.allSatisfy { $0.strings != nil } ? o.mapValues { $0.strings! } : nil }
+    }
+
     /// One of the recipient's own rows that links to another party (results.md §2); each
     /// optional member is present only when the agreement grants it.
     public struct Row: Codable, Equatable, Sendable {
@@ -88,13 +152,15 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         public let sealed: [String: [String]]?
         /// The evidence of each exact-person or fuzzy link (results.md §2.2), when `evidence` is granted.
         public let evidence: [Evidence]?
+        /// A standing run's ties of the row (results.md §5), sorted by party and kind, when `ties` is granted.
+        public let ties: [Tie]?
 
         public init(row: Int, matchKind: [String]? = nil, otherParties: [String]? = nil, scoreBand: String? = nil,
                     category: [String]? = nil, viaRepresentative: Bool? = nil, sealed: [String: [String]]? = nil,
-                    evidence: [Evidence]? = nil) {
+                    evidence: [Evidence]? = nil, ties: [Tie]? = nil) {
             self.row = row; self.matchKind = matchKind; self.otherParties = otherParties
             self.scoreBand = scoreBand; self.category = category; self.viaRepresentative = viaRepresentative
-            self.sealed = sealed; self.evidence = evidence
+            self.sealed = sealed; self.evidence = evidence; self.ties = ties
         }
 
         /// A granted field as the node's CSV shows it (results.md §4): lists joined by ';', flags as yes/no.
@@ -107,6 +173,8 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             case "viaRepresentative": viaRepresentative.map { $0 ? "yes" : "no" } ?? ""
             case "evidence": evidence?.map(\.text).joined(separator: ";") ?? ""
             case "conflict": evidence.map { e in e.contains { $0.conflict != nil } ? "yes" : "no" } ?? ""
+            case "tiedTo": ties.map { Set($0.map(\.party)).sorted().joined(separator: ";") } ?? ""
+            case "tieKinds": ties?.map { $0.party + ":" + $0.kind }.joined(separator: ";") ?? ""
             default: ""
             }
         }
@@ -120,6 +188,7 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             if let viaRepresentative { o["viaRepresentative"] = .bool(viaRepresentative) }
             if let sealed { o["sealed"] = .object(sealed.mapValues { .strings($0) }) }
             if let evidence { o["evidence"] = .array(evidence.map(\.json)) }
+            if let ties { o["ties"] = .array(ties.map(\.json)) }
             return .object(o)
         }
 
@@ -130,11 +199,12 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                       scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, "rows[\(index)].scoreBand"),
                       category: try ResultDocument.optional(json["category"], \.strings, "rows[\(index)].category"),
                       viaRepresentative: try ResultDocument.optional(json["viaRepresentative"], \.bool, "rows[\(index)].viaRepresentative"),
-                      sealed: try ResultDocument.optional(json["sealed"], { v in
-                          v.object.flatMap { o in o.values.allSatisfy { $0.strings != nil } ? o.mapValues { $0.strings! } : nil }
-                      }, "rows[\(index)].sealed"),
+                      sealed: try ResultDocument.optional(json["sealed"], ResultDocument.stringLists, "rows[\(index)].sealed"),
                       evidence: try ResultDocument.optional(json["evidence"], \.array, "rows[\(index)].evidence").map {
                           try $0.enumerated().map { try Evidence(json: $1, at: "rows[\(index)].evidence[\($0)]") }
+                      },
+                      ties: try ResultDocument.optional(json["ties"], \.array, "rows[\(index)].ties").map {
+                          try $0.enumerated().map { try Tie(json: $1, at: "rows[\(index)].ties[\($0)]") }
                       })
         }
     }
@@ -153,13 +223,34 @@ public struct ResultDocument: Codable, Equatable, Sendable {
     public let rows: [Row]?
     public let k: Int?
     public let cells: [Cell]?
+    /// A standing run (results.md §5): the check id, the submission the run answers.
+    public let check: String?
+    /// A standing run: the lists it ran against, party → list submission id.
+    public let lists: [String: String]?
+    /// A standing run's aggregate: tied subject rows per reference party and kind (results.md §5.2).
+    public let tieCounts: [TieCount]?
 
     public init(format: String = ResultDocument.format, agreement: String, agreementHash: String? = nil, output: String, recipient: String,
                 kind: String, runID: String? = nil, submissionID: String? = nil, fields: [String]? = nil, matchedRows: Int? = nil,
-                rows: [Row]? = nil, k: Int? = nil, cells: [Cell]? = nil) {
+                rows: [Row]? = nil, k: Int? = nil, cells: [Cell]? = nil, check: String? = nil, lists: [String: String]? = nil,
+                tieCounts: [TieCount]? = nil) {
         self.format = format; self.agreement = agreement; self.agreementHash = agreementHash; self.output = output
         self.recipient = recipient; self.kind = kind; self.runID = runID; self.submissionID = submissionID; self.fields = fields
         self.matchedRows = matchedRows; self.rows = rows; self.k = k; self.cells = cells
+        self.check = check; self.lists = lists; self.tieCounts = tieCounts
+    }
+
+    /// The per-record CSV's columns after `record_id,line` (results.md §4): each granted field in
+    /// order; `evidence` as `evidence` and `conflict`; in a standing result (one with `check`),
+    /// `ties` as `tiedTo` and `tieKinds` (§5.3).
+    public var csvFields: [String] {
+        (fields ?? []).flatMap { f -> [String] in
+            switch f {
+            case "evidence": ["evidence", "conflict"]
+            case "ties" where check != nil: ["tiedTo", "tieKinds"]
+            default: [f]
+            }
+        }
     }
 
     // MARK: Writing
@@ -185,6 +276,9 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                 return .object(m)
             })
         }
+        if let check { o["check"] = .string(check) }
+        if let lists { o["lists"] = .object(lists.mapValues { .string($0) }) }
+        if let tieCounts { o["tieCounts"] = .array(tieCounts.map(\.json)) }
         return .object(o)
     }
 
@@ -241,6 +335,13 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                   submissionID: try Self.optional(json["submissionID"], \.string, "submissionID"),
                   fields: try Self.optional(json["fields"], \.strings, "fields"),
                   matchedRows: try Self.optional(json["matchedRows"], \.int, "matchedRows"), rows: rows,
-                  k: try Self.optional(json["k"], \.int, "k"), cells: cells)
+                  k: try Self.optional(json["k"], \.int, "k"), cells: cells,
+                  check: try Self.optional(json["check"], \.string, "check"),
+                  lists: try Self.optional(json["lists"], { v in
+                      v.object.flatMap { o in o.values.allSatisfy { $0.string != nil } ? o.mapValues { $0.string! } : nil }
+                  }, "lists"),
+                  tieCounts: try Self.optional(json["tieCounts"], \.array, "tieCounts").map {
+                      try $0.enumerated().map { try TieCount(json: $1, at: "tieCounts[\($0)]") }
+                  })
     }
 }

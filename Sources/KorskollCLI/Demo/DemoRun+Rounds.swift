@@ -1,0 +1,145 @@
+import Agreements
+import Evaluation
+import Foundation
+import KeyHolding
+import Sodium
+import Tabular
+
+/// The rounds of the standing agreements (Protocols/standing.md): per round, the lists that
+/// changed are replaced, the checks are submitted, and each party opens what its runs answered.
+extension DemoRun {
+    /// What a party submits under an agreement: a register, as a list or as a check.
+    struct Plan {
+        let party: String
+        let register: String
+        let kind: String   // "list" or "check"
+    }
+
+    /// The registers each agreement's parties send (synth.md §9.4): the police list and the
+    /// decision lists stand; fk checks its whole register monthly against the police list, fk and
+    /// af check their new applicants for re-entry; the agencies of the map keep their registers
+    /// standing and learn, at each replacement, where their rows are tied.
+    static func plan(_ a: Agreement) -> [Plan] {
+        switch a.id {
+        case "watchlist-fk-2026":
+            return [Plan(party: "polisen", register: "polisen", kind: "list"), Plan(party: "fk", register: "fk", kind: "check")]
+        case "reentry-2026":
+            return [Plan(party: "ivo", register: "ivo-decisions", kind: "list"), Plan(party: "bolagsverket", register: "bolagsverket", kind: "list"),
+                    Plan(party: "fk", register: "fk-decisions", kind: "list"), Plan(party: "af", register: "af-decisions", kind: "list"),
+                    Plan(party: "fk", register: "fk-check", kind: "check"), Plan(party: "af", register: "af-check", kind: "check")]
+        default:
+            return a.partyIDs.map { Plan(party: $0, register: $0, kind: "list") }
+        }
+    }
+
+    /// The agreement's name in the truth of ties (synth.md §9.4).
+    static func truthName(_ a: Agreement) -> String {
+        ["watchlist-fk-2026": "watchlist", "reentry-2026": "reentry", "cross-agency-map-2026": "cross-agency-map"][a.id] ?? a.id
+    }
+
+    /// Whether a submission of `plan` is run (standing.md §1.1): every check; a list when its
+    /// party receives a per-record output and checks nothing.
+    static func isRun(_ plan: Plan, _ a: Agreement) -> Bool {
+        plan.kind == "check" || (!a.roles(of: plan.party).contains(.subjects)
+                                 && a.outputs.contains { $0.kind == .perRecord && $0.recipient == plan.party })
+    }
+
+    func round(_ k: Int) throws {
+        step("Round \(k) of \(rounds)" + (k == 1 ? ": every list is sent, every check runs" : ": lists that changed are replaced, the rest stand; checks run against the lists standing now"))
+        let truth = try RoundTies(round: k, truth: truthDirectory(k))
+        for (path, a) in agreements {
+            print("  \(a.id)")
+            for plan in Self.plan(a) {
+                let csv = "\(registers(k))/\(plan.register).csv"
+                let rows = try String(contentsOfFile: csv, encoding: .utf8).utf8.lazy.filter { $0 == 10 }.count - 1
+                let digest = Hex.encode(try sha256(file: csv))
+                let key = "\(a.id)/\(plan.party)/\(plan.register)"
+                if plan.kind == "list" {
+                    guard rows > 0 else { print("    \(pad(plan.party)) \(plan.register): no rows yet, no list"); continue }
+                    guard sentLists[key] != digest else { print("    \(pad(plan.party)) \(plan.register): unchanged, its list stands"); continue }
+                }
+                let encoded = try encode(plan, a, path: path, round: k)
+                let submitted = try korskoll(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id, "--agreement", path,
+                                              "--as", plan.kind, "--submission", encoded, "--state", "\(node(plan.party))/state"] + conn(plan.party),
+                                             label: "\(plan.party): node submit")
+                let replaced = plan.kind == "list" && sentLists[key] != nil
+                if plan.kind == "list" { sentLists[key] = digest }
+                let what = plan.kind == "check" ? "check of \(rows) rows" : (replaced ? "list of \(rows) rows replaces the standing one" : "list of \(rows) rows stands")
+                print("    \(pad(plan.party)) \(plan.register): \(what)" + (submitted.contains("receipt") ? "; receipt kept" : ""))
+                if Self.isRun(plan, a) { try openResult(plan, a, encoded: encoded, round: k, truth: truth) }
+            }
+        }
+    }
+
+    func pad(_ s: String) -> String { s.padding(toLength: 13, withPad: " ", startingAt: 0) }
+
+    /// `node encode` of one register for one agreement and round; the encoded directory.
+    func encode(_ plan: Plan, _ a: Agreement, path: String, round k: Int, suffix: String = "") throws -> String {
+        let p = plan.party
+        let encoded = "\(node(p))/\(a.id)/round-\(k)/\(plan.register)\(suffix)"
+        try fm.createDirectory(atPath: "\(node(p))/\(a.id)", withIntermediateDirectories: true)
+        let mapping = try Self.mapping(for: a, party: p, from: "\(registers(k))/\(plan.register).mapping.json",
+                                       to: "\(node(p))/\(a.id)/\(plan.register).mapping.json")
+        var args = ["node", "encode", "--input", "\(registers(k))/\(plan.register).csv", "--mapping", mapping,
+                    "--schema", "\(repo)/Protocols/schemas/person-v3.json", "--agreement", path, "--registry", registryPath,
+                    "--linkage-secret-file", "\(node(p))/\(a.id).secret", "--key", "\(node(p))/keys/\(p).secret.json",
+                    "--coordinator", coordinatorPublic, "--ref-date", Self.refDate, "--out", encoded]
+        if let b = a.match.blocking { args += ["--blocking", b] }
+        if a.blinding.oprf != nil {
+            args += ["--dealt", "\(dealtDir)/\(DealtPublicKey.fileName(agreement: a.id))", "--key-holders", keyHolderList(keyHolderURLs),
+                     "--pseudonym-cache", "\(node(p))/pseudonyms"]
+        }
+        try korskoll(args, label: "\(p): node encode \(plan.register)")
+        if a.blinding.oprf != nil,
+           let s = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: encoded + "/summary.json"))) as? [String: Any] {
+            print("    \(pad(p)) identifiers blinded by 2 of 3 key holders: \(s["pseudonymsEvaluated"] ?? "?") evaluated, the rest from its pseudonym cache")
+        }
+        return encoded
+    }
+
+    /// Waits for the run of the party's last submission, opens its per-record result and scores
+    /// it against the truth of ties to the reference lists that stood for the run.
+    func openResult(_ plan: Plan, _ a: Agreement, encoded: String, round k: Int, truth: RoundTies) throws {
+        let p = plan.party
+        guard let output = a.outputs.first(where: { $0.kind == .perRecord && $0.recipient == p }) else { return }
+        try korskoll(["node", "status", "--standing", "--agreement-id", a.id, "--state", "\(node(p))/state", "--wait", "300"] + conn(p),
+                     label: "\(p): node status")
+        let out = "\(node(p))/results/\(a.id)/round-\(k)/\(plan.register)"
+        try korskoll(["node", "results", "--standing", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id, "--output", output.name,
+                      "--encoded", encoded, "--state", "\(node(p))/state", "--out", out] + conn(p), label: "\(p): node results")
+        let csv = "\(out)/\(output.name).csv"
+        if p == "fk" { fkResults.append("\(out)/\(output.name).kkr") }
+        let marks = try Self.marks(csv)
+        // The truth: ties of these rows to the reference parties whose lists stood for this run.
+        let standing = Set(sentLists.keys.compactMap { key -> String? in
+            let parts = key.split(separator: "/")
+            return parts[0] == Substring(a.id) && parts[1] != Substring(p) ? String(parts[1]) : nil
+        }).filter { a.roles(of: $0).contains(.reference) }
+        let truePairs = Set((truth.pairs(agreement: Self.truthName(a))[plan.register] ?? []).compactMap { t -> TieScoring.Pair? in
+            let party = String(t.referenceRegister.split(separator: "-")[0])
+            return standing.contains(party) ? TieScoring.Pair(recordID: t.recordID, party: party) : nil
+        })
+        let predicted = try TieScoring.pairs(resultCSV: csv)
+        let q = TieScoring.score(predicted: predicted, truth: truePairs).total
+        let learned = "\(marks.tied) tied rows (new \(marks.new), continuing \(marks.continuing)), \(marks.ended) ended"
+        let line = String(format: "%@ learned %@; ties to %@: precision %.2f%%, recall %.2f%% (%d true, %d false, %d missed)",
+                          p, learned, standing.sorted().joined(separator: "+"), q.precision * 100, q.recall * 100,
+                          q.truePositives, q.predicted - q.truePositives, q.actual - q.truePositives)
+        print("    \(pad(p)) " + line)
+        report.append("round \(k) · \(a.id) · \(plan.register): " + line)
+    }
+
+    /// The node's marks in a result CSV (standing.md §6): rows tied (new or continuing) and rows
+    /// that ended, from its `status` column.
+    static func marks(_ csv: String) throws -> (tied: Int, new: Int, continuing: Int, ended: Int) {
+        let reader = try CSVReader(path: csv)
+        guard let header = try reader.next()?.fields else { return (0, 0, 0, 0) }
+        let status = header.firstIndex(of: "status")
+        var n = 0, c = 0, e = 0
+        while let r = try reader.next() {
+            guard let status, status < r.fields.count else { n += 1; continue }
+            switch r.fields[status] { case "continuing": c += 1; case "ended": e += 1; default: n += 1 }
+        }
+        return (n + c, n, c, e)
+    }
+}

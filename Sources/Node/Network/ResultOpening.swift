@@ -66,7 +66,9 @@ public enum ResultOpening {
         // results.md §4: a granted `evidence` field adds an `evidence` and a `conflict` column.
         let fields = (doc.fields ?? []).flatMap { $0 == "evidence" ? ["evidence", "conflict"] : [$0] }
         let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
-        let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields)
+        // node.md §9.2: each row's status against this node's earlier checks; ended rows appended.
+        let followed = try ResultHistory.follow(doc, map: map, state: state, node: client.keys, now: UInt64(Date().timeIntervalSince1970))
+        let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields + ["status"])
         var byKind: [String: Int] = [:]
         for (n, r) in (doc.rows ?? []).enumerated() {
             guard map.entries.indices.contains(r.row) else { throw NodeError(.result, "result row \(r.row) is not in the row map") }
@@ -75,9 +77,10 @@ public enum ResultOpening {
                 guard let values = opened[n][f] else { return r.value(f) }
                 let plain = r.value(f)
                 return (plain.isEmpty ? values : Array(Set(values).union(plain.split(separator: ";").map(String.init))).sorted()).joined(separator: ";")
-            })
+            } + [followed.marks[record]?.rawValue ?? ""])
             for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
         }
+        for e in followed.ended { try writer.write([e.record, e.line] + fields.map { _ in "" } + [ResultHistory.Mark.ended.rawValue]) }
         try writer.close()
         try restrict(csvPath)
         return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])

@@ -86,3 +86,16 @@ func naiveMarks(_ steps: [(submitted: Set<String>, tied: Set<String>)], at i: In
         #expect(throws: NodeError.self) { try ResultHistory(state: state, agreement: "watch", output: "fk-rows", node: node) }
     }
 }
+
+/// Protocols/node.md §9.1: the file keys from a fixed node secret (the vector in the spec).
+@Suite struct SealedStateFileVectorTests {
+    @Test func fileKeysFollowTheDerivationInTheSpec() throws {
+        let secret = SecretBytes(count: 32) { b in for i in 0..<32 { b[i] = UInt8(i + 1) } }
+        let node = PartyKeys(party: "fk", signing: .generate(), sealing: try X25519.PrivateKey(secret: secret))
+        let history = SealedStateFile.key(node: node, label: ResultHistory.label, agreement: "watch", purpose: "stream").unsafeCopy()
+        let cache = SealedStateFile.key(node: node, label: PseudonymCache.label, agreement: "watch", purpose: "stream").unsafeCopy()
+        #expect(Hex.encode(history) == "bf61100c9b866f7d7b0987b7709aadc1f9c1d9878890b5ab1233f16f93af5b64")
+        #expect(Hex.encode(cache) == "7a2fe8e903ff686fba7fe3190b0be7d058703a8c7c94ea934f58e405224e9d23")
+        #expect(history != cache)
+    }
+}

@@ -123,5 +123,11 @@ private struct Sent: Sendable {
         let released = events.filter { $0.type == .reportReleased }
         #expect(released.count == 1 && released.first?.parties == ["fk", "ivo"] && released.first?.parameters?["period"] == "2026-H2")
         #expect(NodeLogBook.journal(state: fkState).contains { $0.type == .reportRefused })
+        // The privacy officer's verification passes over the report events without an anomaly.
+        let bundle = LogBundle(origin: store.origin, logKey: coordinator.signing.publicKey, entries: store.entries, checkpoints: store.checkpoints)
+        let verified = try OfficerVerification.verify(bundle: bundle.encoded(signer: coordinator.signing), registry: registry,
+                                                      agreements: [(agreement, signatures)],
+                                                      nodeCheckpoints: [try Data(contentsOf: URL(fileURLWithPath: "\(fkState)/checkpoints.json"))])
+        #expect(verified.anomalies.isEmpty, "\(verified.anomalies)")
     }
 }

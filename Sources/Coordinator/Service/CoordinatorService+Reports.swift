@@ -3,6 +3,9 @@ import Agreements
 import Foundation
 import ProtocolLog
 import Sodium
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Case development (Protocols/standing.md §8, Protocols/api.md §3.9): each party's signed counts
 // for a period, and the one joint report the coordinator compiles from them.
@@ -35,17 +38,11 @@ extension CoordinatorService {
                 throw CoordinatorError(.reportDuplicate, "\(party) has already reported \(period) of \(a.id); a period is reported once")
             }
             let hash = Hex.encode(SHA256.hash(Array(signed.report)))
-            // api.md §3.9: the file is written whole, then the event logged; a log that cannot be
-            // written removes the file again, so nothing of the request remains.
-            try FileLayout.writeWhole(body, to: file)
-            let index: UInt64
-            do {
-                index = try record(LogEvent(time: now(), type: .reportReceived, agreement: a.id, party: party, hash: hash,
-                                            parameters: ["period": period]))[0]
-            } catch {
-                try? FileManager.default.removeItem(atPath: file)
-                throw error
-            }
+            // api.md §3.9 (as §5.1): staged whole, the event logged, then renamed into place; a log
+            // that cannot be written removes the staged file, so nothing of the request remains.
+            try FileLayout.writeWhole(body, to: file + ".staged")
+            let index = try logThenPlace(file, LogEvent(time: now(), type: .reportReceived, agreement: a.id, party: party, hash: hash,
+                                                        parameters: ["period": period]))
             return OutcomeReportAnswer(agreement: a.id, party: party, period: period, hash: hash, receipt: try receipt(for: index))
         } catch let e as CoordinatorError where e.isRefusal {
             logRefusal(LogEvent(time: now(), type: .requestRefused, agreement: a.id, party: party,
@@ -106,16 +103,10 @@ extension CoordinatorService {
             let bytes = try APIJSON.encode(compiled)
             var signed = SignedCaseReport(report: bytes, signature: Data(), receipt: ReceiptMessage(checkpoint: "", index: 0, leafHash: [], proof: []))
             signed.signature = Data(keys.signing.signature(for: signed.signedBytes))
-            try FileLayout.writeWhole(try APIJSON.encode(signed), to: file)
-            let index: UInt64
-            do {
-                index = try record(LogEvent(time: now(), type: .reportReleased, agreement: a.id, party: id,
-                                            hash: Hex.encode(SHA256.hash(Array(bytes))), parties: compiled.parties,
-                                            parameters: ["period": period, "k": String(k)]))[0]
-            } catch {
-                try? FileManager.default.removeItem(atPath: file)
-                throw error
-            }
+            try FileLayout.writeWhole(try APIJSON.encode(signed), to: file + ".staged")
+            let index = try logThenPlace(file, LogEvent(time: now(), type: .reportReleased, agreement: a.id, party: id,
+                                                        hash: Hex.encode(SHA256.hash(Array(bytes))), parties: compiled.parties,
+                                                        parameters: ["period": period, "k": String(k)]))
             signed.receipt = try receipt(for: index)
             return signed
         } catch let e as CoordinatorError where e.isRefusal {
@@ -123,5 +114,18 @@ extension CoordinatorService {
                                 parameters: ["method": "POST", "path": path, "period": period], code: e.code.rawValue, reason: layout.scrub(e.reason)))
             throw e.by(party).markedLogged()
         }
+    }
+
+    /// Logs `event`, then renames `<file>.staged` to `file`; returns the event's index. A log that
+    /// cannot be written removes the staged file. A crash between the two leaves the event without
+    /// the file: the party sends again, and the log shows both (api.md §3.9).
+    private func logThenPlace(_ file: String, _ event: LogEvent) throws -> UInt64 {
+        let index: UInt64
+        do { index = try record(event)[0] } catch {
+            try? FileManager.default.removeItem(atPath: file + ".staged")
+            throw error
+        }
+        guard rename(file + ".staged", file) == 0 else { throw CoordinatorError(.internal, "cannot place a report file after logging it") }
+        return index
     }
 }

@@ -18,7 +18,7 @@ func runBlocking<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) 
 struct CoordinatorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "coordinator", abstract: "Run the coordinator service (Protocols/api.md).",
-        subcommands: [Serve.self, Status.self])
+        subcommands: [Serve.self, Status.self, Report.self])
 
     struct Serve: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -13,7 +13,7 @@ import Tabular
 struct NodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "node", abstract: "Agency node: turn an export into a signed, sealed submission.",
-        subcommands: [Encode.self, Ceremony.self, Submit.self, Status.self, Results.self, Init.self, Check.self])
+        subcommands: [Encode.self, Ceremony.self, Submit.self, Status.self, Results.self, Init.self, Check.self, Outcome.self, Report.self])
 }
 
 extension NodeCommand {

@@ -30,6 +30,13 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
         /// Key-holder mode: fewer than t key holders gave a verified answer, or the dealt key or
         /// cache could not be used (Protocols/node.md §8).
         case keyHolders = "node.key-holders"
+        /// The result history cannot be read or written, or a result contradicts it (Protocols/node.md §9).
+        case history = "node.history"
+        /// An outcome that cannot be recorded: an unknown kind, a bad amount or date, a record
+        /// never tied in a result (Protocols/node.md §10).
+        case outcome = "node.outcome"
+        /// A period report that cannot be built or was already sent (Protocols/node.md §11).
+        case report = "node.report"
     }
 
     public let code: Code

@@ -27,6 +27,20 @@ public struct LogEvent: Codable, Equatable, Sendable {
         case oprfEvaluated = "oprf.evaluated"
         /// A key holder refused an authenticated batch (§8): `code`, `reason`.
         case oprfRefused = "oprf.refused"
+        /// A party's signed counts for a period were stored (§1, standing.md §8): `party`,
+        /// `parameters` `period`, `hash` of the report bytes.
+        case reportReceived = "report.received"
+        /// The joint case-development report of a period was signed and released (§1): `hash`,
+        /// `parameters` `period` and `k`, `parties` included.
+        case reportReleased = "report.released"
+        /// Node journal only (§4.1): an outcome the node refused to record; `code`, `reason`.
+        case outcomeRefused = "outcome.refused"
+        /// Node journal only (§4.1): outcomes recorded; `counts` `recorded`.
+        case outcomeRecorded = "outcome.recorded"
+        /// Node journal only (§4.1): a period report sent; `parameters` `period`, `hash`.
+        case reportSent = "report.sent"
+        /// Node journal only (§4.1): a period report the node or the coordinator refused; `code`, `reason`.
+        case reportRefused = "report.refused"
     }
 
     /// Position in the log, 0-based; must equal the leaf index.

@@ -361,7 +361,8 @@ public enum LogVerifier {
             case .ceremonyRelayed:
                 if let to = e.recipient, !facts.parties.contains(to) { anomaly(e.seq, "ceremony-foreign", "a key-ceremony blob of \(id) was relayed to '\(to)', who is not a party") }
             case .agreementRegistered, .authenticationFailed, .submissionRejected, .requestRefused, .refusalsAggregated, .logRecovered,
-                 .oprfShareLoaded, .oprfEvaluated, .oprfRefused:  // key-holder events: checked with the key holder's log (keyholder.md §6)
+                 .oprfShareLoaded, .oprfEvaluated, .oprfRefused,  // key-holder events: checked with the key holder's log (keyholder.md §6)
+                 .reportReceived, .reportReleased, .outcomeRefused, .outcomeRecorded, .reportSent, .reportRefused:
                 break
             }
             sections[id] = s

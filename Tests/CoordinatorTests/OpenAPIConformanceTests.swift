@@ -79,6 +79,7 @@ private struct Exchange {
             "POST /v1/agreements", "PUT /v1/agreements/{id}/ceremony/{party}", "GET /v1/agreements/{id}/ceremony",
             "PUT /v1/agreements/{id}/submission", "GET /v1/agreements/{id}/status", "GET /v1/agreements/{id}/results/{output}",
             "GET /v1/log/checkpoint", "GET /v1/log/consistency",
+            "PUT /v1/agreements/{id}/reports/{period}", "POST /v1/agreements/{id}/reports/{period}/release",
         ])
         #expect(doc.responses["GET /v1/log/checkpoint"] == [200, 413, 500])
         #expect(doc.responses["PUT /v1/agreements/{id}/submission"]?.contains(503) == true)
@@ -172,6 +173,33 @@ private struct Exchange {
             _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "nope"), as: w.fk, expect: 404)
             _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.polisen, expect: 403)
             _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 200)
+
+            // api.md §3.9: a party's signed counts, then the coordinator's release.
+            let report = "PUT /v1/agreements/{id}/reports/{period}"
+            let counts = OutcomeReport(agreement: "watch-test", party: "fk", period: "2026-H2", createdAt: w.clock,
+                                       outcomes: ["review-opened": OutcomeTally(count: 6, amountSEK: 0)], ties: ["polisen": 6])
+            var signedCounts = SignedOutcomeReport(report: try APIJSON.encode(counts), signature: Data())
+            signedCounts.signature = Data(w.fk.signing.signature(for: signedCounts.signedBytes))
+            let countsBody = try APIJSON.encode(signedCounts)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: countsBody, as: nil, expect: 401)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "nope", period: "2026-H2"), body: countsBody, as: w.fk, expect: 404)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: countsBody, as: w.outsider, expect: 403)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: countsBody, as: w.polisen, expect: 403)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H3"), body: countsBody, as: w.fk, expect: 400)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: Data(count: (1 << 20) + 1), as: w.fk, expect: 413)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: countsBody, as: w.fk, expect: 201)
+            _ = try await call(report, "PUT", APIPath.report(agreement: "watch-test", period: "2026-H2"), body: countsBody, as: w.fk, expect: 409)
+            let release = "POST /v1/agreements/{id}/reports/{period}/release"
+            let k5 = try APIJSON.encode(ReleaseReportRequest(k: 5))
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: nil, expect: 401)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: w.fk, expect: 403)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "nope", period: "2026-H2"), body: k5, as: w.coordinator, expect: 404)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H1"), body: k5, as: w.coordinator, expect: 404)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: try APIJSON.encode(ReleaseReportRequest(k: 1)),
+                               as: w.coordinator, expect: 400)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: Data(count: (1 << 20) + 1), as: w.coordinator, expect: 413)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: w.coordinator, expect: 200)
+            _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: w.coordinator, expect: 409)
 
             _ = try await call("GET /v1/log/checkpoint", "GET", APIPath.checkpoint, as: nil, expect: 200)
             _ = try await call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 1, second: 3), as: nil, expect: 200)

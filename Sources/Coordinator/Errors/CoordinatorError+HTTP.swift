@@ -12,7 +12,7 @@ extension CoordinatorError: HTTPResponseError {
         case .unauthenticated, .replay: .unauthorized
         case .forbidden: .forbidden
         case .notFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .reportDuplicate: .conflict
         case .tooLarge: .contentTooLarge
         case .badRequest, .submission, .agreement: .badRequest
         case .unavailable: .serviceUnavailable

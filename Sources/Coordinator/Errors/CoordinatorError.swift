@@ -12,6 +12,8 @@ public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
         case tooLarge = "request.too-large"
         case submission = "submission.invalid"
         case agreement = "agreement.invalid"
+        /// A period already reported by the party, or a joint report already released (api.md §3.9).
+        case reportDuplicate = "report.duplicate"
         /// The protocol log could not be written (disk full, I/O error): nothing was done; retry
         /// later (Protocols/api.md §5.2).
         case unavailable = "storage.unavailable"

@@ -65,6 +65,22 @@ struct CoordinatorRoutes: Sendable {
                             headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
                             body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
         }
+        // api.md §3.9: case development (CoordinatorService+Reports.swift).
+        router.put(RouterPath(APIPath.Pattern.report)) { request, context -> Response in
+            let (party, body) = try await authenticated(request, service: service)
+            return try await on(behalfOf: party) {
+                try CoordinatorServer.json(await service.receiveReport(party: party, agreementID: try context.parameters.require("id"),
+                                                                       period: try context.parameters.require("period"), body: body), status: .created)
+            }
+        }
+        router.post(RouterPath(APIPath.Pattern.releaseReport)) { request, context -> Response in
+            let (party, body) = try await authenticated(request, service: service)
+            return try await on(behalfOf: party) {
+                guard let message = try? APIJSON.decode(ReleaseReportRequest.self, from: body) else { throw CoordinatorError(.badRequest, "expected {\"k\": integer}") }
+                return try CoordinatorServer.json(await service.releaseReport(party: party, agreementID: try context.parameters.require("id"),
+                                                                              period: try context.parameters.require("period"), k: message.k))
+            }
+        }
         router.get(RouterPath(APIPath.Pattern.checkpoint)) { _, _ -> Response in
             let note = try await service.checkpoint()
             return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: note)))

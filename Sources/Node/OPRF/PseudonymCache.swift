@@ -5,11 +5,9 @@ import OPRF
 import Parties
 import Sodium
 import Wire
-#if canImport(Glibc)
-import Glibc
-#endif
 
-/// The node's pseudonym cache for one agreement (Protocols/keyholder.md §9): every identifier it
+/// The node's pseudonym cache for one agreement (Protocols/keyholder.md §9), sealed as every
+/// state file of the node is (Protocols/node.md §9.1): every identifier it
 /// has had evaluated, so that a later check asks the key holders only for identifiers it has not
 /// seen. Encrypted at rest under a key derived from the node's own X25519 secret; entries are
 /// keyed by a keyed hash of the identifier, so even the decrypted file names no identifier.
@@ -49,9 +47,9 @@ public final class PseudonymCache {
         path = Self.path(directory: directory, agreement: agreement)
         self.agreement = agreement
         self.groupPublicKey = groupPublicKey
+        // Protocols/node.md §9.1: the node's shared sealing of state files.
         func derive(_ purpose: String) -> SecretBytes {
-            try! HKDF.deriveKey(.sha256, inputKeyMaterial: node.sealing.secret, salt: Array("korskoll/v1".utf8),
-                                info: Array(Self.label.utf8) + [0] + Array(agreement.utf8) + [0] + Array(purpose.utf8), length: 32)
+            SealedStateFile.key(node: node, label: Self.label, agreement: agreement, purpose: purpose)
         }
         streamKey = derive("stream")
         tagKey = derive("tag")
@@ -101,30 +99,20 @@ public final class PseudonymCache {
 
     /// Writes the whole cache to `<path>.partial` (mode 0600) and renames it over the file.
     public func save() throws {
-        let stream = try SecretStream.Push(key: streamKey)
-        var w = ByteWriter()
-        let prefix = self.prefix
-        w.raw(prefix)
-        w.raw(stream.header)
         let all = Array(entries)
-        var i = 0, first = true
+        var chunks: [[UInt8]] = []
+        var i = 0
         repeat {
             let slice = all[i..<min(i + Self.entriesPerChunk, all.count)]
             var plain = [UInt8]()
             plain.reserveCapacity(slice.count * Self.entryLength)
             for (t, p) in slice { plain += t + p }
             i += slice.count
-            let last = i >= all.count
-            w.bytes32(try stream.push(plain, additional: first ? prefix : [], final: last))
-            plain.withUnsafeMutableBytes { Sodium.wipe($0.baseAddress!, count: $0.count) }
-            first = false
+            chunks.append(plain)
         } while i < all.count
-        let partial = path + ".partial"
-        try? FileManager.default.removeItem(atPath: partial)
-        guard FileManager.default.createFile(atPath: partial, contents: Data(w.bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw KeyHoldingError(.cache, "cannot write \(partial)")
-        }
-        guard rename(partial, path) == 0 else { throw KeyHoldingError(.cache, "cannot rename \(partial) to \(path)") }
+        let bytes = try SealedStateFile.seal(prefix: prefix, chunks: chunks, key: streamKey)
+        for j in chunks.indices { chunks[j].withUnsafeMutableBytes { if let base = $0.baseAddress { Sodium.wipe(base, count: $0.count) } } }
+        guard SealedStateFile.writeWhole(bytes, to: path) else { throw KeyHoldingError(.cache, "cannot write \(path)") }
     }
 
     func read(_ bytes: [UInt8]) throws {
@@ -136,20 +124,14 @@ public final class PseudonymCache {
             guard fileAgreement == agreement, pk == groupPublicKey.bytes else {
                 throw KeyHoldingError(.cache, "\(path) belongs to agreement '\(fileAgreement)' or to another dealt key; delete it and evaluate again")
             }
-            let prefix = Array(bytes[0..<r.offset])
-            let pull = try SecretStream.Pull(key: streamKey, header: try r.raw(SecretStream.headerLength, "header"))
-            var first = true
-            while r.remaining > 0 {
-                var plain = try pull.pull(try r.bytes32("chunk", max: Self.entriesPerChunk * Self.entryLength + SecretStream.overhead),
-                                          additional: first ? prefix : [])
-                first = false
+            let path = self.path
+            try SealedStateFile.open(bytes, prefixLength: r.offset, key: streamKey, maxChunk: Self.entriesPerChunk * Self.entryLength, context: path,
+                                     cutShort: { KeyHoldingError(.cache, "\(path) is cut short (no final chunk)") }) { plain in
                 guard plain.count % Self.entryLength == 0 else { throw KeyHoldingError(.cache, "\(path): a chunk is not whole entries") }
                 for j in stride(from: 0, to: plain.count, by: Self.entryLength) {
                     entries[Array(plain[j..<j + 32])] = Array(plain[j + 32..<j + 64])
                 }
-                plain.withUnsafeMutableBytes { Sodium.wipe($0.baseAddress!, count: $0.count) }
             }
-            guard pull.finished else { throw KeyHoldingError(.cache, "\(path) is cut short (no final chunk)") }
         } catch let e as KeyHoldingError { throw e } catch let e as SodiumError {
             throw KeyHoldingError(.cache, "\(path) does not authenticate under this node's key: \(e.reason)")
         } catch let e as WireError {

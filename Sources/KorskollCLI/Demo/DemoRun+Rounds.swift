@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import KeyHolding
 import Sodium
+import Wire
 import Tabular
 
 /// The rounds of the standing agreements (Protocols/standing.md): per round, the lists that

@@ -131,8 +131,8 @@ extension NodeCommand {
         func run() throws {
             let client = try connection.client()
             // A node's last submission by the list or check endpoint makes the default check.
-            let last = state.flatMap { Upload.lastSubmission(stateDirectory: $0, agreementID: agreementID) }.flatMap { $0.route == .submission ? nil : $0 }
-            if standing || check != nil || last != nil {
+            let lastStanding = state.flatMap { Upload.lastSubmission(stateDirectory: $0, agreementID: agreementID) }.flatMap { $0.route == .submission ? nil : $0 }
+            if standing || check != nil || lastStanding != nil {
                 let sid = try orFail { try Upload.checkID(check, stateDirectory: state, agreementID: agreementID) }
                 let answer = try orFail {
                     try RunWait.check(client: client, agreementID: agreementID, submissionID: sid, seconds: Double(wait)) { a in

@@ -190,16 +190,14 @@ extension CoordinatorService {
             if restarted { parameters["restart"] = "true" }
             try record(LogEvent(time: now(), type: .runStarted, agreement: a.id, party: submitter, submissionID: sid, runID: runID,
                                 parties: order, parameters: parameters))
-            var files = byParty.mapValues(\.file)
-            files[submitter] = check.file
+            let files = byParty.mapValues(\.file).merging([submitter: check.file]) { _, mine in mine }
             let sealing = keys.sealing, signer = keys.signing, registry = registry
             let progress: @Sendable (String) -> Void = { [weak self] text in Task { await self?.setCheckProgress(a.id, sid, text) } }
             let linkage = try await Task.detached {
                 try RunWork.link(a, order: order, files: files, sealing: sealing, registry: registry, progress: progress)
             }.value
             let outputs = a.outputs.filter { $0.kind == .aggregate || $0.recipient == submitter }
-            var sids = listIDs
-            sids[submitter] = sid
+            let sids = listIDs.merging([submitter: sid]) { _, mine in mine }
             let standing = StandingRun(submitter: submitter, checkID: sid, lists: listIDs)
             let directory = try layout.checkResultDirectory(agreement: a.id, submissionID: sid)
             let sealed = try await Task.detached {

@@ -1,3 +1,4 @@
+import API
 import Agreements
 import Foundation
 import Sodium

@@ -117,3 +117,21 @@ protocol CoordinatorStore: Sendable {
     /// The outputs of the run of `submissionID` ready for `recipient`.
     func checkResultOutputs(agreement: String, submissionID: String, recipient: String) throws -> [String]
 }
+
+/// A store that keeps no standing agreements (one written before them) refuses their calls; the
+/// coordinator's stores (`SQLiteStore`, `MemoryStore`) implement every one.
+extension CoordinatorStore {
+    private func noStanding() -> StoreError { StoreError("this store keeps no standing agreements") }
+    func standingSubmissionExists(submissionID: String) throws -> Bool { throw noStanding() }
+    func acceptStanding(check: CheckRecord, list: ListRecord?) throws { throw noStanding() }
+    func lists(agreement: String) throws -> [ListRecord] { throw noStanding() }
+    func endList(agreement: String, submissionID: String, by: String, at time: UInt64) throws { throw noStanding() }
+    func markListDeleted(agreement: String, submissionID: String, at time: UInt64) throws { throw noStanding() }
+    func checks(agreement: String) throws -> [CheckRecord] { throw noStanding() }
+    func check(agreement: String, submissionID: String) throws -> CheckRecord? { throw noStanding() }
+    func saveCheck(_ check: CheckRecord) throws { throw noStanding() }
+    func setCheckProgress(agreement: String, submissionID: String, _ text: String) throws { throw noStanding() }
+    func finishCheck(agreement: String, submissionID: String, results: [ResultRecord], finished: UInt64, counts: String) throws { throw noStanding() }
+    func checkResult(agreement: String, submissionID: String, output: String) throws -> ResultRecord? { throw noStanding() }
+    func checkResultOutputs(agreement: String, submissionID: String, recipient: String) throws -> [String] { throw noStanding() }
+}

@@ -10,12 +10,13 @@ import Wire
 
 /// A small standing agreement: the police's reference list (30 days' retention), fk's checks, and
 /// Bolagsverket's relations; fk receives its tied rows.
-func standingJSON(id: String = "standing-test", from: String = "2026-01-01", until: String = "2027-09-30", aggregate: Bool = false) -> String {
+func standingJSON(id: String = "standing-test", from: String = "2026-01-01", until: String = "2027-09-30", aggregate: Bool = false,
+                  fkRoles: String = #"["subjects"]"#) -> String {
     """
     {"format": "korskoll-agreement-v3", "id": "\(id)", "version": 1, "purpose": "test", "legalBasis": "test",
      "coordinator": "coordinator", "validity": {"from": "\(from)", "until": "\(until)"},
      "parties": [{"id": "polisen", "roles": ["reference"], "identifiers": ["person"], "fuzzy": false, "listRetentionDays": 30},
-                 {"id": "fk", "roles": ["subjects"], "identifiers": ["person"], "fuzzy": false},
+                 {"id": "fk", "roles": \(fkRoles), "identifiers": ["person"], "fuzzy": false},
                  {"id": "bolagsverket", "roles": ["relations"], "identifiers": ["person"], "fuzzy": false}],
      "match": {"exact": ["person"], "schemaDigest": null, "threshold": null},
      "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind"]}\(aggregate ? #", {"name": "polisen-count", "recipient": "polisen", "kind": "aggregate", "k": 1}"# : "")],
@@ -214,6 +215,30 @@ extension CoordinatorService {
         let run = try #require(try w.events(.runStarted).last)
         #expect(run.parameters?["lists"]?.contains(policeHash) == false)
         #expect(run.parties == ["fk", "bolagsverket"])
+    }
+
+    /// standing.md §1: a party's check never runs against its own list; §1.1: a list is run when
+    /// the agreement has an aggregate output, and the run builds every aggregate and only the
+    /// submitter's per-record outputs.
+    @Test func aChecksRunUsesTheOtherPartiesListsAndBuildsTheOutputsItAnswers() async throws {
+        let w = try StandingWorld()
+        let s = try w.service()
+        try await w.register(s, standingJSON(aggregate: true, fkRoles: #"["subjects", "reference"]"#))
+        let police = try await w.put(s, .list, from: w.polisen, people: Array(0..<10))
+        #expect(try await waitForCheck(s, party: "polisen", sid: police.submissionID).results == ["polisen-count"])
+        let own = try await w.put(s, .list, from: w.fk, people: Array(0..<20))
+        #expect(try await waitForCheck(s, party: "fk", sid: own.submissionID).results == ["fk-rows"])
+        let check = try await w.put(s, .check, from: w.fk, people: Array(5..<15))
+        #expect(try await waitForCheck(s, party: "fk", sid: check.submissionID).results == ["fk-rows"])
+        #expect(try await s.checkStatus(party: "polisen", agreementID: "standing-test", submissionID: check.submissionID).results == ["polisen-count"])
+        let hashes = try w.events(.listReplaced).reduce(into: [String: String]()) { $0[$1.party ?? ""] = $1.hash }
+        let run = try #require(try w.events(.runStarted).last)
+        #expect(run.submissionID == check.submissionID && run.parameters?["lists"] == hashes["polisen"] && run.parties == ["polisen", "fk"])
+        // The police's list ran against nothing (fk's list came later); fk's list against the police's.
+        #expect(try w.events(.runStarted).map { $0.parameters?["lists"] ?? "?" } == ["", hashes["polisen"]!, hashes["polisen"]!])
+        // Lists stay after their runs; only the check is deleted.
+        #expect(try w.events(.encodingsDeleted).compactMap(\.submissionID) == [check.submissionID])
+        #expect(w.standingFiles() == ["\(police.submissionID).kks", "\(own.submissionID).kks"])
     }
 
     @Test func aRunQueuedWhenTheCoordinatorStoppedRunsAfterRestart() async throws {

@@ -103,6 +103,20 @@ final class StandingWorld: @unchecked Sendable {
     }
 }
 
+extension StandingWorld {
+    /// The anomalies `log verify` finds in the coordinator's log, with the agreement in `json`.
+    func anomalies(_ json: String = standingJSON()) throws -> [String] {
+        let a = try Agreement(json: Data(json.utf8))
+        var facts = AgreementFacts(id: a.id, hash: a.hash, parties: a.partyIDs, signedBy: Set(a.partyIDs),
+                                   outputs: Dictionary(a.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }), retentionDays: a.retentionDays)
+        facts.agreement = a
+        let log = try LogStore(directory: dir + "/coordinator/log", coordinator: "coordinator", key: coordinator.signing)
+        let report = try LogVerifier.verify(LogBundle(origin: log.origin, logKey: coordinator.signing.publicKey, entries: log.entries,
+                                                      checkpoints: log.checkpoints), agreements: [facts])
+        return report.anomalies.map { "\($0.code): \($0.reason)" }
+    }
+}
+
 func waitForCheck(_ s: CoordinatorService, party: String, sid: String, agreementID: String = "standing-test") async throws -> CheckStatusAnswer {
     for _ in 0..<1000 {
         let a = try await s.checkStatus(party: party, agreementID: agreementID, submissionID: sid)
@@ -146,6 +160,8 @@ extension CoordinatorService {
         #expect(Set(try w.events(.encodingsDeleted).compactMap(\.submissionID)) == [first.submissionID, second.submissionID])
         // The list's file stays; the checks' files are gone.
         #expect(w.standingFiles() == ["\(list.submissionID).kks"])
+        let anomalies = try w.anomalies()
+        #expect(anomalies.isEmpty, "\(anomalies)")
     }
 
     @Test func aNewerListReplacesAndAnOlderOrEqualOneIsStale() async throws {
@@ -215,6 +231,8 @@ extension CoordinatorService {
         let run = try #require(try w.events(.runStarted).last)
         #expect(run.parameters?["lists"]?.contains(policeHash) == false)
         #expect(run.parties == ["fk", "bolagsverket"])
+        let anomalies = try w.anomalies()
+        #expect(anomalies.isEmpty, "\(anomalies)")
     }
 
     /// standing.md §1: a party's check never runs against its own list; §1.1: a list is run when
@@ -239,6 +257,9 @@ extension CoordinatorService {
         // Lists stay after their runs; only the check is deleted.
         #expect(try w.events(.encodingsDeleted).compactMap(\.submissionID) == [check.submissionID])
         #expect(w.standingFiles() == ["\(police.submissionID).kks", "\(own.submissionID).kks"])
+        let json = standingJSON(aggregate: true, fkRoles: #"["subjects", "reference"]"#)
+        let anomalies = try w.anomalies(json)
+        #expect(anomalies.isEmpty, "\(anomalies)")
     }
 
     @Test func aRunQueuedWhenTheCoordinatorStoppedRunsAfterRestart() async throws {

@@ -33,6 +33,16 @@ public enum APIPath {
     public static func status(agreement: String) -> String { "/v1/agreements/\(agreement)/status" }
     /// `GET`: a sealed result (§3.6).
     public static func result(agreement: String, output: String) -> String { "/v1/agreements/\(agreement)/results/\(output)" }
+    /// `PUT`: a standing agreement's reference or relations list (§3.9, standing.md §1.2).
+    public static func lists(agreement: String) -> String { "/v1/agreements/\(agreement)/lists" }
+    /// `PUT`: a standing agreement's subjects check (§3.9).
+    public static func checks(agreement: String) -> String { "/v1/agreements/\(agreement)/checks" }
+    /// `GET`: the state of the run of one submission of a standing agreement (§3.9).
+    public static func check(agreement: String, submissionID: String) -> String { "/v1/agreements/\(agreement)/checks/\(submissionID)" }
+    /// `GET`: a sealed result of the run of one submission of a standing agreement (§3.9).
+    public static func checkResult(agreement: String, submissionID: String, output: String) -> String {
+        "/v1/agreements/\(agreement)/checks/\(submissionID)/results/\(output)"
+    }
     /// `GET`: the latest signed checkpoint (§3.8).
     public static let checkpoint = "/v1/log/checkpoint"
     /// `GET`: a consistency proof between two tree sizes (§3.8).
@@ -52,6 +62,14 @@ public enum APIPath {
         public static let status = "/v1/agreements/:id/status"
         /// See `APIPath.result(agreement:output:)`.
         public static let result = "/v1/agreements/:id/results/:output"
+        /// See `APIPath.lists(agreement:)`.
+        public static let lists = "/v1/agreements/:id/lists"
+        /// See `APIPath.checks(agreement:)`.
+        public static let checks = "/v1/agreements/:id/checks"
+        /// See `APIPath.check(agreement:submissionID:)`.
+        public static let check = "/v1/agreements/:id/checks/:sid"
+        /// See `APIPath.checkResult(agreement:submissionID:output:)`.
+        public static let checkResult = "/v1/agreements/:id/checks/:sid/results/:output"
         /// See `APIPath.checkpoint`.
         public static let checkpoint = "/v1/log/checkpoint"
         /// See `APIPath.consistency(first:second:)` (without the query).

@@ -164,3 +164,58 @@ public struct ErrorBody: Codable, Sendable, Equatable, Error {
         self.reason = reason
     }
 }
+
+/// The state of the run of one submission of a standing agreement (Protocols/standing.md §1.2).
+public enum CheckState: String, Codable, Sendable, CaseIterable {
+    /// Accepted and queued behind the agreement's earlier submissions.
+    case waiting
+    /// Linking the submission with the standing lists and sealing its outputs.
+    case running
+    /// The run's outputs are sealed and can be fetched.
+    case finished
+    /// The run stopped; `CheckStatusAnswer.error` says why.
+    case failed
+    /// A list that is stored and not run: its party receives no per-record output and the
+    /// agreement has no aggregate output (standing.md §1.1).
+    case stored
+}
+
+/// What a submission of a standing agreement is (Protocols/standing.md §1.2).
+public enum StandingKind: String, Codable, Sendable, CaseIterable {
+    /// A reference or relations list, submitted to `PUT …/lists`; it stands until replaced or expired.
+    case list
+    /// A subjects check, submitted to `PUT …/checks`; its encodings are deleted after its run.
+    case check
+}
+
+/// `GET /v1/agreements/{id}/checks/{submissionID}` answer (Protocols/api.md §3.9).
+public struct CheckStatusAnswer: Codable, Sendable, Equatable {
+    /// The agreement's id.
+    public var agreement: String
+    /// The submission (list or check) whose run this is, lowercase hex.
+    public var submissionID: String
+    /// Whether the submission is a list or a check.
+    public var kind: StandingKind
+    /// The state of its run.
+    public var state: CheckState
+    /// What the run is doing; absent while waiting or stored.
+    public var progress: String?
+    /// The run's id, lowercase hex; absent until it started.
+    public var runID: String?
+    /// Why the run failed; only when `state` is `failed`.
+    public var error: String?
+    /// The caller's outputs of this run that are ready to fetch.
+    public var results: [String]
+    /// An answer from its parts.
+    public init(agreement: String, submissionID: String, kind: StandingKind, state: CheckState, progress: String? = nil,
+                runID: String? = nil, error: String? = nil, results: [String] = []) {
+        self.agreement = agreement
+        self.submissionID = submissionID
+        self.kind = kind
+        self.state = state
+        self.progress = progress
+        self.runID = runID
+        self.error = error
+        self.results = results
+    }
+}

@@ -1,6 +1,6 @@
 import Foundation
 
-// Case development (Protocols/standing.md §8, Protocols/api.md §3.9): a party's signed counts for
+// Case development (Protocols/standing.md §8, Protocols/api.md §3.10): a party's signed counts for
 // a reporting period, and the coordinator's joint report compiled from them.
 
 /// What came of a party's tied records (Protocols/node.md §10): the closed set of outcome kinds.
@@ -67,7 +67,7 @@ public struct OutcomeReport: Codable, Sendable, Equatable {
     }
 }
 
-/// `PUT /v1/agreements/{id}/reports/{period}` body (Protocols/api.md §3.9): the report's JSON
+/// `PUT /v1/agreements/{id}/reports/{period}` body (Protocols/api.md §3.10): the report's JSON
 /// bytes exactly as signed, and the party's Ed25519 signature over
 /// `"korskoll/v1/outcome-report" ‖ 0x00 ‖ report`.
 public struct SignedOutcomeReport: Codable, Sendable, Equatable {
@@ -85,7 +85,7 @@ public struct SignedOutcomeReport: Codable, Sendable, Equatable {
     public var signedBytes: [UInt8] { Array(OutcomeReport.signatureLabel.utf8) + [0] + Array(report) }
 }
 
-/// `PUT /v1/agreements/{id}/reports/{period}` answer, status 201 (Protocols/api.md §3.9).
+/// `PUT /v1/agreements/{id}/reports/{period}` answer, status 201 (Protocols/api.md §3.10).
 public struct OutcomeReportAnswer: Codable, Sendable, Equatable {
     /// The agreement, party and period of the stored report.
     public var agreement: String, party: String, period: String
@@ -103,7 +103,7 @@ public struct OutcomeReportAnswer: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/agreements/{id}/reports/{period}/release` request (Protocols/api.md §3.9): the
+/// `POST /v1/agreements/{id}/reports/{period}/release` request (Protocols/api.md §3.10): the
 /// coordinator's operator asks for the joint report, with cells under `k` suppressed.
 public struct ReleaseReportRequest: Codable, Sendable, Equatable {
     /// The suppression threshold, at least 2.
@@ -175,7 +175,7 @@ public struct CaseReport: Codable, Sendable, Equatable {
     }
 }
 
-/// The released joint report (Protocols/api.md §3.9): its JSON bytes as signed, the coordinator's
+/// The released joint report (Protocols/api.md §3.10): its JSON bytes as signed, the coordinator's
 /// signature over `"korskoll/v1/case-report" ‖ 0x00 ‖ report`, and the receipt of `report.released`.
 public struct SignedCaseReport: Codable, Sendable, Equatable {
     /// The ``CaseReport`` JSON as signed.

@@ -32,8 +32,33 @@ extension CoordinatorClient {
 
     /// §3.6: this party's sealed result file and the receipt of the fetch (header ``APIHeader/receipt``).
     public func result(agreement: String, output: String) throws -> FetchedResult {
+        try fetchSealed(APIPath.result(agreement: agreement, output: output), agreement: agreement)
+    }
+
+    /// §3.9 (standing.md §1.2): uploads a standing agreement's reference or relations list.
+    public func submitList(agreement: String, file: String) throws -> SubmissionAnswer {
+        try call("PUT", APIPath.lists(agreement: agreement), file: file)
+    }
+
+    /// §3.9: uploads a standing agreement's subjects check.
+    public func submitCheck(agreement: String, file: String) throws -> SubmissionAnswer {
+        try call("PUT", APIPath.checks(agreement: agreement), file: file)
+    }
+
+    /// §3.9: the state of the run of one list or check, and this party's outputs of it that are ready.
+    public func checkStatus(agreement: String, submissionID: String) throws -> CheckStatusAnswer {
+        try call("GET", APIPath.check(agreement: agreement, submissionID: submissionID))
+    }
+
+    /// §3.9: this party's sealed result of output `output` of the run of `submissionID`, and the fetch's receipt.
+    public func checkResult(agreement: String, submissionID: String, output: String) throws -> FetchedResult {
+        try fetchSealed(APIPath.checkResult(agreement: agreement, submissionID: submissionID, output: output), agreement: agreement)
+    }
+
+    /// A sealed result as §3.6 answers it: the file as the body and the receipt in a header.
+    func fetchSealed(_ path: String, agreement: String) throws -> FetchedResult {
         let answer: HTTPTransport.Answer
-        do { answer = try exchange("GET", APIPath.result(agreement: agreement, output: output)) } catch let f as Failure where f.status == 404 && f.reason.hasSuffix("is not ready") {
+        do { answer = try exchange("GET", path) } catch let f as Failure where f.status == 404 && f.reason.hasSuffix("is not ready") {
             // api.md §3.6: 404 until the run has finished; the next step is to wait for it.
             throw Failure(status: f.status, code: f.code, reason: "\(f.reason): the run has not finished; wait for it with `korskoll node status --wait 300 --agreement-id \(agreement) --coordinator-url \(base) --key KEY`, then fetch again")
         }

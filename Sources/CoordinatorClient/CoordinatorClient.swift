@@ -25,6 +25,8 @@ public final class CoordinatorClient: Sendable {
         public let code: String
         public let reason: String
         public var description: String { "coordinator answered \(status) \(code): \(reason)" }
+        /// A failure with the answer's status, the coordinator's error code and its reason.
+        public init(status: Int, code: String, reason: String) { self.status = status; self.code = code; self.reason = reason }
     }
 
     /// Sends a request and returns the body of a 2xx answer; anything else is a `Failure` naming the coordinator's reason.

@@ -89,7 +89,7 @@ extension NodeCommand {
 extension CoordinatorCommand {
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Release the joint case-development report of a period (Protocols/api.md §3.9).",
+            abstract: "Release the joint case-development report of a period (Protocols/api.md §3.10).",
             discussion: """
                 Asks the running coordinator (signed with its own key) to compile the parties' signed \
                 counts, suppress cells under --k, sign the report and log report.released; the \

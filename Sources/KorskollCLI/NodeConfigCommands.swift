@@ -74,8 +74,10 @@ extension NodeCommand {
         @Option(name: .customLong("max-rejected"), help: "The largest share of rejected rows still submitted, in percent.") var maxRejected: Double = 10
         @Option(name: .customLong("ref-date"), help: "Reference date for 10-digit numbers, YYYY-MM-DD (default: today, UTC).") var refDate: String?
         @Option(help: "Worker threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Option(name: .customLong("as"), help: "Standing agreements: submit as a 'list' or a 'check' (needed when the party holds both roles).") var submitAs: String?
 
         func validate() throws {
+            if let submitAs, !["list", "check"].contains(submitAs) { throw ValidationError("--as must be list or check, not '\(submitAs)'") }
             guard wait >= 0 else { throw ValidationError("--wait must not be negative") }
             guard maxRejected >= 0 else { throw ValidationError("--max-rejected must not be negative") }
             if let refDate, CalendarDate(iso: refDate) == nil { throw ValidationError("--ref-date '\(refDate)' is not a date YYYY-MM-DD") }
@@ -91,6 +93,7 @@ extension NodeCommand {
             options.wait = Double(wait)
             options.maxRejectedPercent = maxRejected
             options.threads = threads
+            options.submitAs = submitAs
             let export = (try? value.agreement(agreement))?.export
             let terminal = isatty(2) == 1
             var encoding: ProgressReporter?

@@ -87,19 +87,34 @@ extension NodeCommand {
         @Option(name: .customLong("agreement-id")) var agreementID: String
         @Option(help: "The directory 'node encode' wrote.") var submission: String
         @Option(help: "This node's state directory (receipts, checkpoints).") var state: String
+        @Option(help: "The agreement document: under a standing agreement the party's roles choose the list or check endpoint.") var agreement: String?
+        @Option(name: .customLong("as"), help: "Standing agreements: submit as a 'list' or a 'check' (needed when the party holds both roles).") var submitAs: String?
+
+        func validate() throws {
+            if let submitAs, !["list", "check"].contains(submitAs) { throw ValidationError("--as must be list or check, not '\(submitAs)'") }
+        }
 
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
+            let route: Upload.Route = try orFail {
+                if let agreement {
+                    let (a, _) = try AgreementFiles.load(agreement)
+                    return try Upload.route(agreement: a, party: client.keys.party, requested: submitAs)
+                }
+                return submitAs.flatMap(Upload.Route.init(rawValue:)) ?? .submission
+            }
             let file = submission + "/" + Ingest.submissionFile
             let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
             let progress = stderrProgress(label: "upload", unit: "bytes", total: size)
             let outcome = try orFail {
-                try Upload.run(client: client, coordinator: coordinator, agreementID: agreementID, submissionDirectory: submission, stateDirectory: state)
+                try Upload.run(client: client, coordinator: coordinator, agreementID: agreementID, submissionDirectory: submission,
+                               stateDirectory: state, route: route)
             }
             progress.update(done: size)
             progress.finish()
-            print("\(client.keys.party) submitted \(outcome.rows) rows to \(agreementID); receipt: entry \(outcome.receiptIndex) in a log of \(outcome.logSize) entries, consistent with every checkpoint seen")
+            let what = route == .submission ? "" : " as \(route.rawValue) \(outcome.submissionID)"
+            print("\(client.keys.party) submitted \(outcome.rows) rows to \(agreementID)\(what); receipt: entry \(outcome.receiptIndex) in a log of \(outcome.logSize) entries, consistent with every checkpoint seen")
         }
     }
 
@@ -109,9 +124,31 @@ extension NodeCommand {
         @Option(name: .customLong("agreement-id")) var agreementID: String
         @Option(help: "Wait until the run has finished or failed, up to this many seconds.") var wait: Int = 0
         @Flag(help: "Print JSON.") var json = false
+        @Option(help: "Standing agreements: the list or check whose run to show (default: this node's last submission, from --state).") var check: String?
+        @Option(help: "This node's state directory, where its last submission is recorded (standing agreements).") var state: String?
+        @Flag(help: "The agreement is standing: show the run of one list or check.") var standing = false
 
         func run() throws {
             let client = try connection.client()
+            // A node's last submission by the list or check endpoint makes the default check.
+            let lastStanding = state.flatMap { Upload.lastSubmission(stateDirectory: $0, agreementID: agreementID) }.flatMap { $0.route == .submission ? nil : $0 }
+            if standing || check != nil || lastStanding != nil {
+                let sid = try orFail { try Upload.checkID(check, stateDirectory: state, agreementID: agreementID) }
+                let answer = try orFail {
+                    try RunWait.check(client: client, agreementID: agreementID, submissionID: sid, seconds: Double(wait)) { a in
+                        if wait > 0 { printError("\(a.kind.rawValue) \(sid): \(a.state.rawValue)" + (a.progress.map { ": \($0)" } ?? "")) }
+                    }
+                }
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+                    print(String(decoding: try encoder.encode(answer), as: UTF8.self))
+                } else {
+                    print("\(agreementID): \(answer.kind.rawValue) \(sid) \(answer.state.rawValue)\(answer.progress.map { " (\($0))" } ?? "")\(answer.error.map { "; error: \($0)" } ?? ""); results ready: \(answer.results.joined(separator: ", ").nilIfEmpty ?? "none")")
+                }
+                if answer.state == .failed { throw ExitCode.failure }
+                return
+            }
             // While waiting, the run's progress as the coordinator reports it: one line per change.
             var last: RunStatus?
             let deadline = Date().addingTimeInterval(Double(wait))
@@ -146,14 +183,18 @@ extension NodeCommand {
         @Option(help: "The directory 'node encode' wrote (its rowmap.csv maps rows back).") var encoded: String?
         @Option(help: "This node's state directory (receipts, checkpoints).") var state: String
         @Option(help: "Directory to write the result into.") var out: String
+        @Option(help: "Standing agreements: the list or check whose result to fetch.") var check: String?
+        @Flag(help: "The agreement is standing: fetch the result of this node's last submission (or --check).") var standing = false
 
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
             let mapping = stderrProgress(label: "result \(output)", unit: "rows")
             let opened = try orFail {
-                try ResultOpening.fetch(client: client, coordinator: coordinator, agreementID: agreementID, output: output,
-                                        encoded: encoded, state: state, out: out)
+                let last = Upload.lastSubmission(stateDirectory: state, agreementID: agreementID).flatMap { $0.route == .submission ? nil : $0 }
+                let sid = standing || check != nil || last != nil ? try Upload.checkID(check, stateDirectory: state, agreementID: agreementID) : nil
+                return try ResultOpening.fetch(client: client, coordinator: coordinator, agreementID: agreementID, output: output,
+                                               encoded: encoded, state: state, out: out, check: sid)
             }
             mapping.update(done: opened.document.rows?.count ?? opened.cells.count)
             mapping.finish()

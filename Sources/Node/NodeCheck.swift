@@ -43,6 +43,8 @@ public enum NodeCheck {
         public var threads: Int = 1
         /// When the round runs (the submission's creation time).
         public var now: UInt64 = UInt64(Date().timeIntervalSince1970)
+        /// Standing agreements: `list` or `check`, for a party that submits both (standing.md §1.2).
+        public var submitAs: String?
 
         public init(referenceDate: CalendarDate) { self.referenceDate = referenceDate }
     }
@@ -102,6 +104,10 @@ public enum NodeCheck {
         }
         let client = CoordinatorClient(url: config.coordinatorURL, keys: keys)
 
+        if agreement.isStanding {
+            return try standingRound(agreement: agreement, entry: entry, registry: registry, keys: keys, coordinator: coordinator,
+                                     client: client, options: options, report: report)
+        }
         var outcome = Outcome(status: .done, message: "")
         let before = try client.status(agreement: agreementID)
         if before.submitted.contains(keys.party) {
@@ -149,6 +155,73 @@ public enum NodeCheck {
         }
         outcome.message = mine.isEmpty ? "round of \(agreementID) done; \(keys.party) receives no output under it"
             : "round of \(agreementID) done: \(mine.joined(separator: ", ")) in \(entry.results)"
+        return outcome
+    }
+
+    /// A standing agreement's round (Protocols/standing.md §1.2): one list or check, then the run
+    /// of that submission, then this party's results of it. A submission whose run is still
+    /// queued or running is taken up instead of submitting again; a list that is stored and not
+    /// run ends the round.
+    static func standingRound(agreement: Agreement, entry: NodeConfig.AgreementEntry, registry: Registry, keys: PartyKeys,
+                              coordinator: PartyPublicKeys, client: CoordinatorClient, options: Options,
+                              report: (Step) -> Void) throws -> Outcome {
+        let id = agreement.id
+        var outcome = Outcome(status: .done, message: "")
+        let route = try Upload.route(agreement: agreement, party: keys.party, requested: options.submitAs)
+        var sid: String?
+        if let last = Upload.lastSubmission(stateDirectory: entry.logBook, agreementID: id), last.route == route,
+           FileManager.default.fileExists(atPath: entry.encoded + "/" + Ingest.rowMapFile),
+           [.waiting, .running].contains(try client.checkStatus(agreement: id, submissionID: last.submissionID).state) {
+            report(.stage("\(route.rawValue) \(last.submissionID) already with the coordinator; taking up the round"))
+            sid = last.submissionID
+        }
+        if sid == nil {
+            let summary = try encode(entry: entry, agreement: agreement, registry: registry, keys: keys, coordinator: coordinator, options: options, report: report)
+            outcome.summary = summary
+            let rejected = summary.rowsRead == 0 ? 0 : 100 * Double(summary.rowsRejected) / Double(summary.rowsRead)
+            guard rejected <= options.maxRejectedPercent else {
+                outcome.status = .localInput
+                outcome.message = "\(summary.rowsRejected) of \(summary.rowsRead) rows rejected (\(String(format: "%.1f", rejected))% > \(options.maxRejectedPercent)%): nothing was submitted; see \(entry.encoded)/rejects.csv, fix the export and run again"
+                return outcome
+            }
+            report(.stage("uploading \(summary.rowsSubmitted) rows as a \(route.rawValue) to \(client.base)"))
+            let upload = try Upload.run(client: client, coordinator: coordinator, agreementID: id, submissionDirectory: entry.encoded,
+                                        stateDirectory: entry.logBook, route: route)
+            outcome.upload = upload
+            sid = upload.submissionID
+            report(.stage("submitted \(upload.rows) rows (\(route.rawValue) \(upload.submissionID)); receipt: entry \(upload.receiptIndex) of \(upload.logSize)"))
+        }
+        let check = sid!
+        let status = try RunWait.check(client: client, agreementID: id, submissionID: check, seconds: options.wait) { answer in
+            report(.run(StatusAnswer(agreement: id, parties: agreement.partyIDs, submitted: [], missing: [],
+                                     run: RunStatus(runID: answer.runID, state: RunState(rawValue: answer.state.rawValue) ?? .waiting,
+                                                    progress: answer.progress ?? answer.state.rawValue, error: answer.error),
+                                     results: answer.results)))
+        }
+        switch status.state {
+        case .stored:
+            outcome.message = "list \(check) of \(id) stands at the coordinator; \(keys.party) receives no output of its run"
+            return outcome
+        case .failed:
+            outcome.status = .other
+            outcome.message = "the run of \(check) under \(id) failed: \(status.error ?? "no reason given"); ask the coordinator's operator (`korskoll coordinator status`)"
+            return outcome
+        case .waiting, .running:
+            outcome.status = .waiting
+            outcome.message = "the run of \(check) under \(id) has not finished within \(Int(options.wait)) s (\(status.state.rawValue)); run the same command again later"
+            return outcome
+        case .finished:
+            break
+        }
+        for output in status.results {
+            report(.stage("fetching and opening \(output) of \(check)"))
+            let opened = try ResultOpening.fetch(client: client, coordinator: coordinator, agreementID: id, output: output,
+                                                 encoded: entry.encoded, state: entry.logBook, out: entry.results, check: check)
+            outcome.results.append(opened)
+            report(.stage("\(output) written to \(opened.csvPath)"))
+        }
+        outcome.message = status.results.isEmpty ? "\(route.rawValue) \(check) of \(id) ran; \(keys.party) receives no output of it"
+            : "\(route.rawValue) \(check) of \(id) done: \(status.results.joined(separator: ", ")) in \(entry.results)"
         return outcome
     }
 

@@ -9,6 +9,31 @@ public enum AnomalyText {
     public static var codes: [String] { table.keys.sorted() }
 
     static let table: [String: [ReportLanguage: String]] = [
+        // Standing agreements (Protocols/log.md §6.6).
+        "list-kept-past-retention": [
+            .sv: "En stående lista låg kvar hos koordinatorn efter att dess lagringstid hade gått ut.",
+            .en: "A standing list was kept at the coordinator after its retention had ended."],
+        "list-expired-early": [
+            .sv: "En stående lista togs bort innan dess lagringstid hade gått ut.",
+            .en: "A standing list was expired before its retention had ended."],
+        "list-expired-unknown": [
+            .sv: "Loggen säger att en lista gick ut som inte stod kvar.",
+            .en: "The log says a list expired that did not stand."],
+        "list-replaced-mismatch": [
+            .sv: "En ny lista säger sig ersätta en annan lista än den som stod kvar.",
+            .en: "A new list says it replaces another list than the one that stood."],
+        "run-on-ended-list": [
+            .sv: "En kontroll kördes mot en lista som redan hade ersatts eller gått ut.",
+            .en: "A check ran against a list that had already been replaced or had expired."],
+        "run-on-unknown-list": [
+            .sv: "En kontroll kördes mot en lista som aldrig stod hos koordinatorn.",
+            .en: "A check ran against a list that never stood at the coordinator."],
+        "check-not-run": [
+            .sv: "En inlämnad kontroll kördes aldrig färdigt.",
+            .en: "A submitted check never finished its run."],
+        "check-not-deleted": [
+            .sv: "Uppgifterna i en kontroll raderades inte efter körningen.",
+            .en: "A check's encodings were not deleted after its run."],
         "unknown-agreement": [
             .sv: "Koordinatorn registrerade ett avtal som inte finns bland de avtal du granskar.",
             .en: "The coordinator registered an agreement that is not among the agreements you are reviewing."],

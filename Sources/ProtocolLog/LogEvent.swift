@@ -41,6 +41,13 @@ public struct LogEvent: Codable, Equatable, Sendable {
         case reportSent = "report.sent"
         /// Node journal only (§4.1): a period report the node or the coordinator refused; `code`, `reason`.
         case reportRefused = "report.refused"
+        /// A standing agreement's list was accepted and stands (standing.md §3): `party`, `hash`,
+        /// `submissionID`, `counts.rows`, `parameters.replaces` (the old list's hash or `none`),
+        /// `parameters.expires` (Unix seconds).
+        case listReplaced = "list.replaced"
+        /// A standing list reached its retention and was deleted (standing.md §3): `party`, `hash`,
+        /// `submissionID`.
+        case listExpired = "list.expired"
     }
 
     /// Position in the log, 0-based; must equal the leaf index.

@@ -274,6 +274,8 @@ public enum LogVerifier {
         var sections: [String: LogReport.AgreementSection] = [:]
         var order: [String] = []
         var lastTime: UInt64 = 0
+        // Protocols/standing.md §3, §4: the lists and checks of each standing agreement.
+        var standing: [String: StandingAudit] = [:]
         func anomaly(_ seq: UInt64?, _ code: String, _ reason: String) { report.anomalies.append(.init(seq: seq, code: code, reason: reason)) }
 
         for (index, parsed) in events.enumerated() {
@@ -318,6 +320,12 @@ public enum LogVerifier {
                 anomaly(e.seq, "unregistered-agreement", "\(e.type.rawValue) under agreement \(id), which was never registered")
                 continue
             }
+            let isStanding = facts.agreement?.isStanding == true
+            if isStanding {
+                var audit = standing[id] ?? StandingAudit(agreement: id)
+                audit.consume(e)
+                standing[id] = audit
+            }
             switch e.type {
             case .submissionAccepted:
                 if let p = e.party, facts.parties.contains(p) {
@@ -333,7 +341,7 @@ public enum LogVerifier {
                 if !facts.fullySigned { anomaly(e.seq, "run-unsigned", "run \(e.runID ?? "?") of \(id) started although the agreement is not signed by every party") }
                 let submitted = Set(s.submissions.map(\.party))
                 let missing = Set(facts.parties).subtracting(submitted)
-                if !missing.isEmpty { anomaly(e.seq, "run-early", "run \(e.runID ?? "?") of \(id) started before \(missing.sorted().joined(separator: ", ")) submitted") }
+                if !missing.isEmpty && !isStanding { anomaly(e.seq, "run-early", "run \(e.runID ?? "?") of \(id) started before \(missing.sorted().joined(separator: ", ")) submitted") }
                 s.runs.append(.init(runID: e.runID ?? "", started: e.time))
             case .runFinished:
                 if let i = s.runs.lastIndex(where: { $0.runID == (e.runID ?? "") && $0.finished == nil }) {
@@ -362,14 +370,16 @@ public enum LogVerifier {
                 if let to = e.recipient, !facts.parties.contains(to) { anomaly(e.seq, "ceremony-foreign", "a key-ceremony blob of \(id) was relayed to '\(to)', who is not a party") }
             case .agreementRegistered, .authenticationFailed, .submissionRejected, .requestRefused, .refusalsAggregated, .logRecovered,
                  .oprfShareLoaded, .oprfEvaluated, .oprfRefused,  // key-holder events: checked with the key holder's log (keyholder.md §6)
-                 .reportReceived, .reportReleased, .outcomeRefused, .outcomeRecorded, .reportSent, .reportRefused:
+                 .reportReceived, .reportReleased, .outcomeRefused, .outcomeRecorded, .reportSent, .reportRefused, .listReplaced, .listExpired:
                 break
             }
             sections[id] = s
         }
-        // Retention: encodings are deleted within retentionDays of the last finished run.
+        for id in order { if var audit = standing[id] { report.anomalies += audit.finish(at: lastTime) } }
+        // Retention: encodings are deleted within retentionDays of the last finished run (a
+        // standing agreement's checks are audited above).
         for id in order {
-            guard let s = sections[id], let facts = byID[id], let finished = s.runs.compactMap(\.finished).max() else { continue }
+            guard let s = sections[id], let facts = byID[id], facts.agreement?.isStanding != true, let finished = s.runs.compactMap(\.finished).max() else { continue }
             let deadline = finished + UInt64(facts.retentionDays) * 86_400
             if let deleted = s.deletions.first(where: { $0 >= finished }) {
                 if deleted > deadline { anomaly(nil, "retention-late", "encodings of \(id) were deleted \(deleted - deadline) s after the retention deadline") }

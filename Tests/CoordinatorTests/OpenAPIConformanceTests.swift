@@ -80,6 +80,8 @@ private struct Exchange {
             "PUT /v1/agreements/{id}/submission", "GET /v1/agreements/{id}/status", "GET /v1/agreements/{id}/results/{output}",
             "GET /v1/log/checkpoint", "GET /v1/log/consistency",
             "PUT /v1/agreements/{id}/reports/{period}", "POST /v1/agreements/{id}/reports/{period}/release",
+            "PUT /v1/agreements/{id}/lists", "PUT /v1/agreements/{id}/checks", "GET /v1/agreements/{id}/checks/{sid}",
+            "GET /v1/agreements/{id}/checks/{sid}/results/{output}",
         ])
         #expect(doc.responses["GET /v1/log/checkpoint"] == [200, 413, 500])
         #expect(doc.responses["PUT /v1/agreements/{id}/submission"]?.contains(503) == true)
@@ -174,7 +176,7 @@ private struct Exchange {
             _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.polisen, expect: 403)
             _ = try await call(result, "GET", APIPath.result(agreement: "watch-test", output: "fk-rows"), as: w.fk, expect: 200)
 
-            // api.md §3.9: a party's signed counts, then the coordinator's release.
+            // api.md §3.10: a party's signed counts, then the coordinator's release.
             let report = "PUT /v1/agreements/{id}/reports/{period}"
             let counts = OutcomeReport(agreement: "watch-test", party: "fk", period: "2026-H2", createdAt: w.clock,
                                        outcomes: ["review-opened": OutcomeTally(count: 6, amountSEK: 0)], ties: ["polisen": 6])
@@ -200,6 +202,63 @@ private struct Exchange {
             _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: Data(count: (1 << 20) + 1), as: w.coordinator, expect: 413)
             _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: w.coordinator, expect: 200)
             _ = try await call(release, "POST", APIPath.releaseReport(agreement: "watch-test", period: "2026-H2"), body: k5, as: w.coordinator, expect: 409)
+            // Standing agreements (api.md §3.9).
+            let standingText = """
+                {"format": "korskoll-agreement-v3", "id": "standing-conf", "version": 1, "purpose": "test", "legalBasis": "test",
+                 "coordinator": "coordinator", "validity": {"from": "2026-01-01", "until": "2027-09-30"},
+                 "parties": [{"id": "polisen", "roles": ["reference"], "identifiers": ["person"], "fuzzy": false},
+                             {"id": "fk", "roles": ["subjects"], "identifiers": ["person"], "fuzzy": false}],
+                 "match": {"exact": ["person"], "schemaDigest": null, "threshold": null},
+                 "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind"]}],
+                 "retentionDays": 0}
+                """
+            let standing = try Agreement(json: Data(standingText.utf8))
+            var standingSigs = AgreementSignatures(agreement: standing)
+            standingSigs.sign(standing, with: w.fk)
+            standingSigs.sign(standing, with: w.polisen)
+            _ = try await call(register, "POST", APIPath.agreements, body: try APIJSON.encode(RegisterAgreementRequest(
+                document: Data(standingText.utf8), signatures: try JSONEncoder().encode(standingSigs))), as: w.fk, expect: 200)
+            let lists = "PUT /v1/agreements/{id}/lists", checks = "PUT /v1/agreements/{id}/checks"
+            let list = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.polisen, agreementID: "standing-conf", people: Array(0..<20))))
+            let check = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.fk, agreementID: "standing-conf", people: Array(10..<30))))
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "standing-conf"), body: list, as: nil, expect: 401)
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "nope"), body: list, as: w.polisen, expect: 404)
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "watch-test"), body: list, as: w.polisen, expect: 400)
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "standing-conf"), body: check, as: w.fk, expect: 403)
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "standing-conf"), body: big, as: w.polisen, expect: 413)
+            let listAnswer = try await call(lists, "PUT", APIPath.lists(agreement: "standing-conf"), body: list, as: w.polisen, expect: 201)
+            let staleList = try Data(contentsOf: URL(fileURLWithPath: try w.submission(from: w.polisen, agreementID: "standing-conf", people: [1])))
+            _ = try await call(lists, "PUT", APIPath.lists(agreement: "standing-conf"), body: staleList, as: w.polisen, expect: 409)
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: check, as: nil, expect: 401)
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "nope"), body: check, as: w.fk, expect: 404)
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: list, as: w.polisen, expect: 403)
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: Data(repeating: 1, count: 300), as: w.fk, expect: 400)
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: big, as: w.fk, expect: 413)
+            let checkAnswer = try APIJSON.decode(SubmissionAnswer.self, from: Data(
+                try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: check, as: w.fk, expect: 201).body.utf8))
+            _ = try await call(checks, "PUT", APIPath.checks(agreement: "standing-conf"), body: check, as: w.fk, expect: 201)
+            let checkOp = "GET /v1/agreements/{id}/checks/{sid}"
+            let sid = checkAnswer.submissionID
+            _ = try await call(checkOp, "GET", APIPath.check(agreement: "standing-conf", submissionID: sid), as: nil, expect: 401)
+            _ = try await call(checkOp, "GET", APIPath.check(agreement: "standing-conf", submissionID: "00"), as: w.fk, expect: 404)
+            _ = try await call(checkOp, "GET", APIPath.check(agreement: "watch-test", submissionID: sid), as: w.fk, expect: 400)
+            _ = try await call(checkOp, "GET", APIPath.check(agreement: "standing-conf", submissionID: sid), as: w.outsider, expect: 403)
+            let listSID = try APIJSON.decode(SubmissionAnswer.self, from: Data(listAnswer.body.utf8)).submissionID
+            let stored = try await call(checkOp, "GET", APIPath.check(agreement: "standing-conf", submissionID: listSID), as: w.polisen, expect: 200)
+            #expect(try APIJSON.decode(CheckStatusAnswer.self, from: Data(stored.body.utf8)).state == .stored)
+            var state = CheckState.waiting
+            for _ in 0..<500 where state != .finished && state != .failed {
+                let x = try await call(checkOp, "GET", APIPath.check(agreement: "standing-conf", submissionID: sid), as: w.fk, expect: 200)
+                state = try APIJSON.decode(CheckStatusAnswer.self, from: Data(x.body.utf8)).state
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(state == .finished)
+            let checkResult = "GET /v1/agreements/{id}/checks/{sid}/results/{output}"
+            _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "fk-rows"), as: nil, expect: 401)
+            _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "nope"), as: w.fk, expect: 404)
+            _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "fk-rows"), as: w.polisen, expect: 403)
+            _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: listSID, output: "fk-rows"), as: w.fk, expect: 404)
+            _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "fk-rows"), as: w.fk, expect: 200)
 
             _ = try await call("GET /v1/log/checkpoint", "GET", APIPath.checkpoint, as: nil, expect: 200)
             _ = try await call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 1, second: 3), as: nil, expect: 200)

@@ -22,7 +22,7 @@ private func reportFiles(_ w: World) -> [String] {
 }
 
 @Suite struct ReportServiceTests {
-    /// api.md §3.9: every refusal of a party's counts is logged and stores nothing.
+    /// api.md §3.10: every refusal of a party's counts is logged and stores nothing.
     @Test func badCountsAreRefusedLoggedAndLeaveNothing() async throws {
         let w = try World()
         let s = try w.service()
@@ -47,7 +47,7 @@ private func reportFiles(_ w: World) -> [String] {
         #expect(try w.events(.reportReceived).isEmpty)
     }
 
-    /// api.md §3.9 (as §5.2): while the log cannot be written, counts answer 503 and store nothing.
+    /// api.md §3.10 (as §5.2): while the log cannot be written, counts answer 503 and store nothing.
     @Test func countsTheLogCannotTakeStoreNothing() async throws {
         let w = try World()
         let layout = FileLayout(root: w.dir + "/coordinator")

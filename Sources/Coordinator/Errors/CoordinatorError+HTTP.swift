@@ -10,11 +10,11 @@ extension CoordinatorError: HTTPResponseError {
     public var status: HTTPResponse.Status {
         switch code {
         case .unauthenticated, .replay: .unauthorized
-        case .forbidden: .forbidden
+        case .forbidden, .listRole, .checkRole, .agreementExpired, .agreementNotYetValid: .forbidden
         case .notFound: .notFound
-        case .conflict, .reportDuplicate: .conflict
+        case .conflict, .reportDuplicate, .listStale: .conflict
         case .tooLarge: .contentTooLarge
-        case .badRequest, .submission, .agreement: .badRequest
+        case .badRequest, .submission, .agreement, .submissionStanding, .submissionNotStanding: .badRequest
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }

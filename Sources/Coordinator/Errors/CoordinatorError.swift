@@ -12,8 +12,22 @@ public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
         case tooLarge = "request.too-large"
         case submission = "submission.invalid"
         case agreement = "agreement.invalid"
-        /// A period already reported by the party, or a joint report already released (api.md §3.9).
+        /// A period already reported by the party, or a joint report already released (api.md §3.10).
         case reportDuplicate = "report.duplicate"
+        /// Standing agreements (Protocols/standing.md §1.2, §2, §3): the coordinator's UTC day is
+        /// after the validity, or before it.
+        case agreementExpired = "agreement.expired"
+        case agreementNotYetValid = "agreement.not-yet-valid"
+        /// A list from a party without the reference or relations role; a check from a party
+        /// without the subjects role.
+        case listRole = "list.role"
+        case checkRole = "check.role"
+        /// A replacement list not created later than the standing one.
+        case listStale = "list.stale"
+        /// The one-shot submission endpoint on a standing agreement, and the list and check
+        /// endpoints on a one-shot agreement.
+        case submissionStanding = "submission.standing"
+        case submissionNotStanding = "submission.not-standing"
         /// The protocol log could not be written (disk full, I/O error): nothing was done; retry
         /// later (Protocols/api.md §5.2).
         case unavailable = "storage.unavailable"

@@ -3,7 +3,7 @@ import Agreements
 import Foundation
 import Sodium
 
-/// The joint case-development report (Protocols/standing.md §8, Protocols/api.md §3.9): compiled
+/// The joint case-development report (Protocols/standing.md §8, Protocols/api.md §3.10): compiled
 /// from the parties' signed counts, every cell with a count under k suppressed together with its
 /// amount, and written as CSV and as plain text for the government report.
 public enum CaseReportCompiler {

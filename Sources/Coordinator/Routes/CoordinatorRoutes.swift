@@ -47,6 +47,40 @@ struct CoordinatorRoutes: Sendable {
             }
             return try CoordinatorServer.json(answer, status: .created)
         }
+        // Protocols/standing.md §1.2: a standing agreement's lists and checks, streamed like a submission.
+        for (pattern, endpoint) in [(APIPath.Pattern.lists, SubmissionEndpoint.list), (APIPath.Pattern.checks, SubmissionEndpoint.check)] {
+            router.put(RouterPath(pattern)) { request, context -> Response in
+                let agreement = try context.parameters.require("id")
+                let headers = request.headers
+                let party = try await service.authenticate(method: "PUT", path: signedPath(request),
+                                                           headers: { header(headers, $0) }, bodyDigest: nil)
+                let answer = try await on(behalfOf: party) {
+                    try await service.receiveSubmission(party: party, agreementID: agreement,
+                                                        claimedDigest: header(headers, RequestSignature.Header.digest) ?? "",
+                                                        body: request.body, endpoint: endpoint)
+                }
+                return try CoordinatorServer.json(answer, status: .created)
+            }
+        }
+        router.get(RouterPath(APIPath.Pattern.check)) { request, context -> Response in
+            let (party, _) = try await authenticated(request, service: service)
+            return try await on(behalfOf: party) {
+                try CoordinatorServer.json(await service.checkStatus(party: party, agreementID: try context.parameters.require("id"),
+                                                                     submissionID: try context.parameters.require("sid")))
+            }
+        }
+        router.get(RouterPath(APIPath.Pattern.checkResult)) { request, context -> Response in
+            let (party, _) = try await authenticated(request, service: service)
+            let fetched = try await on(behalfOf: party) {
+                try await service.fetchCheckResult(party: party, agreementID: try context.parameters.require("id"),
+                                                   submissionID: try context.parameters.require("sid"),
+                                                   output: try context.parameters.require("output"))
+            }
+            let receipt = try APIJSON.encode(fetched.receipt).base64EncodedString()
+            return Response(status: .ok,
+                            headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
+                            body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
+        }
         router.get(RouterPath(APIPath.Pattern.status)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
             return try await on(behalfOf: party) {
@@ -65,7 +99,7 @@ struct CoordinatorRoutes: Sendable {
                             headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
                             body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
         }
-        // api.md §3.9: case development (CoordinatorService+Reports.swift).
+        // api.md §3.10: case development (CoordinatorService+Reports.swift).
         router.put(RouterPath(APIPath.Pattern.report)) { request, context -> Response in
             let (party, body) = try await authenticated(request, service: service)
             return try await on(behalfOf: party) {

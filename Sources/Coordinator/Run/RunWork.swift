@@ -8,10 +8,17 @@ import Wire
 /// The heavy work of a run, off the service's actor (Protocols/api.md §3.4): reopen and verify
 /// every submission, link them, build and seal each output.
 enum RunWork {
-    /// Opens, verifies and reads each party's submission (in `order`), several at a time, then links them.
+    /// Opens, verifies and reads each party's submission in the agreement's party order, then links them.
     static func link(_ a: Agreement, files: [String: String], sealing: X25519.PrivateKey, registry: Registry,
                      progress: @escaping @Sendable (String) -> Void) throws -> Linkage {
-        let order = a.partyIDs
+        try link(a, order: a.partyIDs, files: files, sealing: sealing, registry: registry, progress: progress)
+    }
+
+    /// Opens, verifies and reads the submission of each party in `order` (its file in `files`),
+    /// several at a time, then links them. A standing run (Protocols/standing.md §1.1) names the
+    /// submitter and the parties whose lists stand.
+    static func link(_ a: Agreement, order: [String], files: [String: String], sealing: X25519.PrivateKey, registry: Registry,
+                     progress: @escaping @Sendable (String) -> Void) throws -> Linkage {
         let slots = Slots<PartyRows>(count: order.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         DispatchQueue.concurrentPerform(iterations: min(order.count, workers)) { worker in
@@ -39,12 +46,20 @@ enum RunWork {
     /// agreement's output order.
     static func seal(_ a: Agreement, runID: String, submissionIDs: [String: String], linkage: Linkage,
                      directory: String, signer: Ed25519.PrivateKey, registry: Registry) throws -> [String] {
-        let outputs = a.outputs
+        try seal(a, outputs: a.outputs, runID: runID, submissionIDs: submissionIDs, linkage: linkage, directory: directory,
+                 signer: signer, registry: registry, standing: nil)
+    }
+
+    /// Builds and seals `outputs` in parallel into `directory`; returns the files in their order.
+    /// `standing` names a standing run's submission and lists (Protocols/standing.md §1.1).
+    static func seal(_ a: Agreement, outputs: [Agreement.Output], runID: String, submissionIDs: [String: String], linkage: Linkage,
+                     directory: String, signer: Ed25519.PrivateKey, registry: Registry, standing: StandingRun?) throws -> [String] {
         let slots = Slots<String>(count: outputs.count)
         DispatchQueue.concurrentPerform(iterations: outputs.count) { i in
             let output = outputs[i]
             slots.set(i, Result {
-                let doc = try ResultBuilder.document(output: output, agreement: a, runID: runID, submissionIDs: submissionIDs, linkage: linkage)
+                let doc = try ResultBuilder.document(output: output, agreement: a, runID: runID, submissionIDs: submissionIDs,
+                                                      linkage: linkage, standing: standing)
                 let file = "\(directory)/\(output.name).kkr"
                 try? FileManager.default.removeItem(atPath: file)
                 try SealedResult.seal(document: doc, signer: signer, recipient: try registry.entry(output.recipient).keys.sealing, to: file)

@@ -112,6 +112,8 @@ extension CoordinatorService {
             done["deletionsCompleted", default: 0] += 1
         }
 
+        try recoverStanding(events, done: &done)
+
         if !done.isEmpty {
             try record(LogEvent(time: now(), type: .logRecovered, counts: done, parameters: ["source": "store"],
                                 reason: "the store was brought up to the protocol log at start"))

@@ -7,7 +7,7 @@ import Sodium
 import Glibc
 #endif
 
-// Case development (Protocols/standing.md §8, Protocols/api.md §3.9): each party's signed counts
+// Case development (Protocols/standing.md §8, Protocols/api.md §3.10): each party's signed counts
 // for a period, and the one joint report the coordinator compiles from them.
 extension CoordinatorService {
     /// Verifies and stores `party`'s signed counts of `agreementID` for `period` (the body of
@@ -38,7 +38,7 @@ extension CoordinatorService {
                 throw CoordinatorError(.reportDuplicate, "\(party) has already reported \(period) of \(a.id); a period is reported once")
             }
             let hash = Hex.encode(SHA256.hash(Array(signed.report)))
-            // api.md §3.9 (as §5.1): staged whole, the event logged, then renamed into place; a log
+            // api.md §3.10 (as §5.1): staged whole, the event logged, then renamed into place; a log
             // that cannot be written removes the staged file, so nothing of the request remains.
             try FileLayout.writeWhole(body, to: file + ".staged")
             let index = try logThenPlace(file, LogEvent(time: now(), type: .reportReceived, agreement: a.id, party: party, hash: hash,
@@ -51,7 +51,7 @@ extension CoordinatorService {
         }
     }
 
-    /// The rules of a party's counts (api.md §3.9): its own agreement, party and period; only
+    /// The rules of a party's counts (api.md §3.10): its own agreement, party and period; only
     /// known outcome kinds, with counts and amounts ≥ 0 and no amount for a kind without one;
     /// ties only to other parties of the agreement.
     static func check(_ r: OutcomeReport, agreement a: Agreement, party: String, period: String) throws {
@@ -118,7 +118,7 @@ extension CoordinatorService {
 
     /// Logs `event`, then renames `<file>.staged` to `file`; returns the event's index. A log that
     /// cannot be written removes the staged file. A crash between the two leaves the event without
-    /// the file: the party sends again, and the log shows both (api.md §3.9).
+    /// the file: the party sends again, and the log shows both (api.md §3.10).
     private func logThenPlace(_ file: String, _ event: LogEvent) throws -> UInt64 {
         let index: UInt64
         do { index = try record(event)[0] } catch {

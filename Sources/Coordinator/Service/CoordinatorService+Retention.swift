@@ -5,7 +5,7 @@ import ProtocolLog
 // Retention (Protocols/api.md §3.7).
 extension CoordinatorService {
     /// Deletes the submissions of agreements whose run finished `retentionDays` ago or more, and
-    /// logs `encodings.deleted` once per agreement.
+    /// logs `encodings.deleted` once per agreement; expires standing lists whose retention passed.
     public func enforceRetention() throws {
         var due: [String: [SubmissionRecord]] = [:]
         var order: [String] = []
@@ -23,5 +23,7 @@ extension CoordinatorService {
             for s in subs { try? FileManager.default.removeItem(atPath: s.file) }
             try storeWrite { try store.markSubmissionsDeleted(agreement: id, at: time) }
         }
+        // Protocols/standing.md §3: standing lists end at their retention.
+        try enforceListRetention()
     }
 }

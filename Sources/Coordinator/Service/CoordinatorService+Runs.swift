@@ -25,7 +25,15 @@ extension CoordinatorService {
     /// unfinished, starts complete ones, and applies retention.
     public func resume() throws {
         try recover()
-        for id in try store.agreementIDs() { startRunIfComplete(try agreement(id)) }
+        for id in try store.agreementIDs() {
+            let a = try agreement(id)
+            if a.isStanding {
+                sweepEndedLists(a)
+                startNextStandingRun(a)
+            } else {
+                startRunIfComplete(a)
+            }
+        }
         try enforceRetention()
     }
 

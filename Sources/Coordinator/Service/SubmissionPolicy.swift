@@ -1,3 +1,4 @@
+import API
 import Agreements
 import Foundation
 import Sodium
@@ -66,5 +67,25 @@ struct SubmissionPolicy {
         guard let mine = Self.storedSchemaDigest(h), let other = stored.first(where: { $0.schemaDigest != nil }),
               other.schemaDigest != mine else { return nil }
         return CoordinatorError(.submission, "the CLK schema differs from the one \(other.party) used")
+    }
+
+    /// Protocols/standing.md §1.2, §2: a standing agreement admits a list from a reference or
+    /// relations party and a check from a subjects party, on a coordinator UTC `day` inside its
+    /// validity.
+    func checkStanding(party: String, kind: StandingKind, day: String) -> CoordinatorError? {
+        let a = agreement
+        if let v = a.validity {
+            if day < v.from { return CoordinatorError(.agreementNotYetValid, "agreement \(a.id) is valid from \(v.from); today (UTC) is \(day)") }
+            if day > v.until { return CoordinatorError(.agreementExpired, "agreement \(a.id) was valid until \(v.until); today (UTC) is \(day)") }
+        }
+        let roles = a.roles(of: party)
+        switch kind {
+        case .list where roles.isDisjoint(with: [.reference, .relations]):
+            return CoordinatorError(.listRole, "\(party) holds no reference or relations role in \(a.id) and submits no list")
+        case .check where !roles.contains(.subjects):
+            return CoordinatorError(.checkRole, "\(party) holds no subjects role in \(a.id) and submits no check")
+        default:
+            return nil
+        }
     }
 }

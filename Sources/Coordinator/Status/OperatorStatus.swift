@@ -45,6 +45,19 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
         public var retentionDays: Int
         public var retentionDueAt: UInt64?
         public var retentionOverdue: Bool
+        /// Standing agreements (Protocols/standing.md §3): the lists that stand, with rows and expiry.
+        public var lists: [StandingList]? = nil
+        /// Standing agreements (standing.md §1.1): the runs of lists and checks by state
+        /// (`waiting`, `running`, `finished`, `failed`, `stored`).
+        public var checks: [String: Int]? = nil
+    }
+
+    /// A standing list as the operator sees it: its party, size and when it ends.
+    public struct StandingList: Codable, Sendable, Equatable {
+        public var party: String
+        public var rows: Int
+        public var accepted: UInt64
+        public var expires: UInt64
     }
 
     public struct Submitted: Codable, Sendable, Equatable {
@@ -99,6 +112,12 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
                 state.retentionOverdue = kept && due <= now
                 if !subs.isEmpty && !kept { state.state = "deleted" }
             }
+            if a.isStanding, let lists = try? store.lists(agreement: id), let checks = try? store.checks(agreement: id) {
+                state.lists = lists.filter(\.standing).map { StandingList(party: $0.party, rows: $0.rows, accepted: $0.accepted, expires: $0.expires) }
+                state.checks = Dictionary(checks.map { ($0.state.rawValue, 1) }, uniquingKeysWith: +)
+                state.missing = []
+                state.state = checks.contains { $0.state == .running } ? "running" : "standing"
+            }
             out.append(state)
         }
         return OperatorStatus(now: now, agreements: out, log: log)
@@ -130,6 +149,14 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
             if let f = a.runFinished, a.state != RunState.failed.rawValue { lines.append(Self.row("finished", Self.time(f))) }
             if !a.unfetched.isEmpty { lines.append(Self.row("not fetched", a.unfetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", "))) }
             if !a.fetched.isEmpty { lines.append(Self.row("fetched", a.fetched.map { "\($0.output) → \($0.recipient)" }.joined(separator: ", "))) }
+            if let lists = a.lists {
+                let text = lists.map { "\($0.party) (\($0.rows) rows, expires \(Self.time($0.expires)))" }
+                lines.append(Self.row("lists", text.isEmpty ? "none standing" : text.joined(separator: ", ")))
+            }
+            if let checks = a.checks {
+                let text = ["waiting", "running", "finished", "failed", "stored"].compactMap { k in checks[k].map { "\($0) \(k)" } }
+                lines.append(Self.row("runs", text.isEmpty ? "none" : text.joined(separator: ", ")))
+            }
             if let due = a.retentionDueAt {
                 let what = a.state == "deleted" ? "encodings deleted" : a.retentionOverdue ? "OVERDUE: encodings still kept" : "encodings kept"
                 lines.append(Self.row("retention", "\(a.retentionDays) days, due \(Self.time(due)) (\(what))"))

@@ -87,4 +87,51 @@ protocol CoordinatorStore: Sendable {
     func result(agreement: String, output: String) throws -> ResultRecord?
     /// The outputs of `agreement` ready for `recipient`.
     func resultOutputs(agreement: String, recipient: String) throws -> [String]
+
+    // Standing agreements (Protocols/standing.md §1.1, §3).
+
+    /// True when a list or check with `submissionID` was stored under any agreement.
+    func standingSubmissionExists(submissionID: String) throws -> Bool
+    /// In one transaction: ends `party`'s standing list (when `list` is given) as `replaced` at
+    /// `check.accepted`, stores `list` as the party's standing list, and stores `check` (the
+    /// submission's run record).
+    func acceptStanding(check: CheckRecord, list: ListRecord?) throws
+    /// Every list of `agreement`, standing or ended, in acceptance order.
+    func lists(agreement: String) throws -> [ListRecord]
+    /// Ends a standing list (`expired` or `replaced`) at `time`.
+    func endList(agreement: String, submissionID: String, by: String, at time: UInt64) throws
+    /// Marks an ended list's file deleted.
+    func markListDeleted(agreement: String, submissionID: String, at time: UInt64) throws
+    /// Every list and check of `agreement` with its run, in acceptance order.
+    func checks(agreement: String) throws -> [CheckRecord]
+    /// One list's or check's run record, or nil.
+    func check(agreement: String, submissionID: String) throws -> CheckRecord?
+    /// Replaces a stored run record (same agreement and submission id).
+    func saveCheck(_ check: CheckRecord) throws
+    /// Updates a running check's progress text.
+    func setCheckProgress(agreement: String, submissionID: String, _ text: String) throws
+    /// In one transaction: stores the run's results and marks the check finished with its counts.
+    func finishCheck(agreement: String, submissionID: String, results: [ResultRecord], finished: UInt64, counts: String) throws
+    /// The result of `output` of the run of `submissionID`, or nil when not ready.
+    func checkResult(agreement: String, submissionID: String, output: String) throws -> ResultRecord?
+    /// The outputs of the run of `submissionID` ready for `recipient`.
+    func checkResultOutputs(agreement: String, submissionID: String, recipient: String) throws -> [String]
+}
+
+/// A store that keeps no standing agreements (one written before them) refuses their calls; the
+/// coordinator's stores (`SQLiteStore`, `MemoryStore`) implement every one.
+extension CoordinatorStore {
+    private func noStanding() -> StoreError { StoreError("this store keeps no standing agreements") }
+    func standingSubmissionExists(submissionID: String) throws -> Bool { throw noStanding() }
+    func acceptStanding(check: CheckRecord, list: ListRecord?) throws { throw noStanding() }
+    func lists(agreement: String) throws -> [ListRecord] { throw noStanding() }
+    func endList(agreement: String, submissionID: String, by: String, at time: UInt64) throws { throw noStanding() }
+    func markListDeleted(agreement: String, submissionID: String, at time: UInt64) throws { throw noStanding() }
+    func checks(agreement: String) throws -> [CheckRecord] { throw noStanding() }
+    func check(agreement: String, submissionID: String) throws -> CheckRecord? { throw noStanding() }
+    func saveCheck(_ check: CheckRecord) throws { throw noStanding() }
+    func setCheckProgress(agreement: String, submissionID: String, _ text: String) throws { throw noStanding() }
+    func finishCheck(agreement: String, submissionID: String, results: [ResultRecord], finished: UInt64, counts: String) throws { throw noStanding() }
+    func checkResult(agreement: String, submissionID: String, output: String) throws -> ResultRecord? { throw noStanding() }
+    func checkResultOutputs(agreement: String, submissionID: String, recipient: String) throws -> [String] { throw noStanding() }
 }

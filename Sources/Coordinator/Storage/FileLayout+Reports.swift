@@ -1,6 +1,6 @@
 import Foundation
 
-// Protocols/api.md §3.9: the parties' signed period counts and the released joint reports are
+// Protocols/api.md §3.10: the parties' signed period counts and the released joint reports are
 // files under `reports/<agreement>/<period>/`: `<party>.json` (the body as received) and
 // `released.json` (the signed joint report). A file that exists is a period already reported.
 extension FileLayout {

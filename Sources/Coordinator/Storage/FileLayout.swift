@@ -36,6 +36,32 @@ struct FileLayout: Sendable {
     /// Where `party`'s accepted submission to `agreement` is kept.
     func submission(agreement: String, party: String) throws -> String { "\(try submissionDirectory(agreement))/\(party).kks" }
 
+    /// The directory of a standing agreement's lists and checks (Protocols/standing.md §3, §4),
+    /// created when missing: one file per submission, named by its id.
+    func standingDirectory(_ agreement: String) throws -> String {
+        let dir = "\(root)/standing/\(agreement)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Where a standing agreement's list or check `submissionID` is kept.
+    func standingSubmission(agreement: String, submissionID: String) throws -> String {
+        "\(try standingDirectory(agreement))/\(submissionID).kks"
+    }
+
+    /// The directory of the sealed results of one standing run (the run of `submissionID`),
+    /// created when missing.
+    func checkResultDirectory(agreement: String, submissionID: String) throws -> String {
+        let dir = "\(root)/results/\(agreement)/checks/\(submissionID)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    /// Where output `output` of the run of `submissionID` is sealed.
+    func checkResult(agreement: String, submissionID: String, output: String) -> String {
+        "\(root)/results/\(agreement)/checks/\(submissionID)/\(output).kkr"
+    }
+
     /// The directory of an agreement's sealed results, created when missing.
     func resultDirectory(_ agreement: String) throws -> String {
         let dir = "\(root)/results/\(agreement)"

@@ -13,6 +13,10 @@ final class MemoryStore: CoordinatorStore, @unchecked Sendable {
         var submissions: [SubmissionRecord] = []
         var runs: [String: RunRecord] = [:]
         var results: [String: ResultRecord] = [:]
+        var lists: [ListRecord] = []
+        var checks: [CheckRecord] = []
+        /// Results of standing runs: agreement \0 check id \0 output.
+        var checkResults: [String: ResultRecord] = [:]
     }
     private var content = Content()
     private let lock = NSLock()
@@ -108,5 +112,80 @@ final class MemoryStore: CoordinatorStore, @unchecked Sendable {
 
     func resultOutputs(agreement: String, recipient: String) throws -> [String] {
         locked { c in c.results.values.filter { $0.agreement == agreement && $0.recipient == recipient }.map(\.output).sorted() }
+    }
+
+    // MARK: standing agreements
+
+    func standingSubmissionExists(submissionID: String) throws -> Bool { locked { $0.checks.contains { $0.submissionID == submissionID } } }
+
+    func acceptStanding(check: CheckRecord, list: ListRecord?) throws {
+        try locked { c in
+            guard !c.checks.contains(where: { $0.submissionID == check.submissionID }) else {
+                throw StoreError("submission \(check.submissionID) is stored already")
+            }
+            if let list {
+                for i in c.lists.indices where c.lists[i].agreement == list.agreement && c.lists[i].party == list.party && c.lists[i].standing {
+                    c.lists[i].ended = check.accepted
+                    c.lists[i].endedBy = "replaced"
+                }
+                c.lists.append(list)
+            }
+            c.checks.append(check)
+        }
+    }
+
+    func lists(agreement: String) throws -> [ListRecord] { locked { $0.lists.filter { $0.agreement == agreement } } }
+
+    func endList(agreement: String, submissionID: String, by: String, at time: UInt64) throws {
+        locked { c in
+            for i in c.lists.indices where c.lists[i].agreement == agreement && c.lists[i].submissionID == submissionID && c.lists[i].standing {
+                c.lists[i].ended = time
+                c.lists[i].endedBy = by
+            }
+        }
+    }
+
+    func markListDeleted(agreement: String, submissionID: String, at time: UInt64) throws {
+        locked { c in
+            for i in c.lists.indices where c.lists[i].agreement == agreement && c.lists[i].submissionID == submissionID { c.lists[i].deleted = time }
+        }
+    }
+
+    func checks(agreement: String) throws -> [CheckRecord] { locked { $0.checks.filter { $0.agreement == agreement } } }
+
+    func check(agreement: String, submissionID: String) throws -> CheckRecord? {
+        locked { $0.checks.first { $0.agreement == agreement && $0.submissionID == submissionID } }
+    }
+
+    func saveCheck(_ check: CheckRecord) throws {
+        locked { c in
+            if let i = c.checks.firstIndex(where: { $0.agreement == check.agreement && $0.submissionID == check.submissionID }) { c.checks[i] = check }
+        }
+    }
+
+    func setCheckProgress(agreement: String, submissionID: String, _ text: String) throws {
+        locked { c in
+            if let i = c.checks.firstIndex(where: { $0.agreement == agreement && $0.submissionID == submissionID }) { c.checks[i].progress = text }
+        }
+    }
+
+    func finishCheck(agreement: String, submissionID: String, results: [ResultRecord], finished: UInt64, counts: String) throws {
+        locked { c in
+            for r in results { c.checkResults[agreement + "\u{0}" + submissionID + "\u{0}" + r.output] = r }
+            guard let i = c.checks.firstIndex(where: { $0.agreement == agreement && $0.submissionID == submissionID }) else { return }
+            c.checks[i].state = .finished
+            c.checks[i].progress = "done"
+            c.checks[i].finished = finished
+            c.checks[i].counts = counts
+        }
+    }
+
+    func checkResult(agreement: String, submissionID: String, output: String) throws -> ResultRecord? {
+        locked { $0.checkResults[agreement + "\u{0}" + submissionID + "\u{0}" + output] }
+    }
+
+    func checkResultOutputs(agreement: String, submissionID: String, recipient: String) throws -> [String] {
+        let prefix = agreement + "\u{0}" + submissionID + "\u{0}"
+        return locked { c in c.checkResults.filter { $0.key.hasPrefix(prefix) && $0.value.recipient == recipient }.map(\.value.output).sorted() }
     }
 }

@@ -37,6 +37,22 @@ final class SQLiteStore: CoordinatorStore, @unchecked Sendable {
         migrator.registerMigration("v2-schema-digest") { db in
             try db.execute(sql: "ALTER TABLE submissions ADD COLUMN schema_digest TEXT")
         }
+        // Standing agreements (Protocols/standing.md §1.1, §3): lists, the run of every list and
+        // check, and those runs' results. The one-shot tables above are untouched.
+        migrator.registerMigration("v3-standing") { db in
+            try db.execute(sql: """
+                CREATE TABLE lists (agreement TEXT NOT NULL, party TEXT NOT NULL, submission_id TEXT NOT NULL PRIMARY KEY,
+                                    file TEXT NOT NULL, rows INTEGER NOT NULL, hash TEXT NOT NULL, created_at INTEGER NOT NULL,
+                                    accepted INTEGER NOT NULL, expires INTEGER NOT NULL, ended INTEGER, ended_by TEXT, deleted INTEGER);
+                CREATE UNIQUE INDEX lists_standing ON lists (agreement, party) WHERE ended IS NULL;
+                CREATE TABLE checks (agreement TEXT NOT NULL, submission_id TEXT NOT NULL PRIMARY KEY, party TEXT NOT NULL,
+                                     kind TEXT NOT NULL, file TEXT NOT NULL, rows INTEGER NOT NULL, accepted INTEGER NOT NULL,
+                                     state TEXT NOT NULL, schema_digest TEXT, progress TEXT NOT NULL, run_id TEXT, lists TEXT, counts TEXT, error TEXT,
+                                     started INTEGER, finished INTEGER, deleted INTEGER);
+                CREATE TABLE check_results (agreement TEXT NOT NULL, check_id TEXT NOT NULL, output TEXT NOT NULL, recipient TEXT NOT NULL,
+                                            run_id TEXT NOT NULL, file TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (agreement, check_id, output));
+                """)
+        }
         try migrator.migrate(pool)
     }
 

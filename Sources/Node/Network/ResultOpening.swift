@@ -25,11 +25,14 @@ public enum ResultOpening {
     /// opens it with this party's key and the coordinator's signature, checks that it is this
     /// party's document of this agreement and output, and writes it into `out`. A per-record
     /// output needs `encoded`, the directory `node encode` wrote, whose row map it is read with.
+    /// With `check`, the result is that of the run of one list or check of a standing agreement
+    /// (Protocols/standing.md §1.2).
     public static func fetch(client: CoordinatorClient, coordinator: PartyPublicKeys, agreementID: String, output: String,
-                             encoded: String?, state: String, out: String) throws -> Opened {
-        let fetched = try client.result(agreement: agreementID, output: output)
+                             encoded: String?, state: String, out: String, check: String? = nil) throws -> Opened {
+        let fetched = try check.map { try client.checkResult(agreement: agreementID, submissionID: $0, output: output) }
+            ?? client.result(agreement: agreementID, output: output)
         var book = try NodeLogBook(directory: state, coordinator: coordinator)
-        _ = try book.keep(fetched.receipt, name: "result-\(agreementID)-\(output)", consistency: client.consistency)
+        _ = try book.keep(fetched.receipt, name: "result-\(agreementID)-\(check.map { "\($0)-" } ?? "")\(output)", consistency: client.consistency)
         // Result files hold record ids and granted categories: only this node's user reads them
         // (results.md §4): the directory is 0700 and every file 0600.
         do {

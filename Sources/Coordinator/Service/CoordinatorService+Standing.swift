@@ -1,0 +1,372 @@
+import API
+import Agreements
+import Foundation
+import ProtocolLog
+import Sodium
+import Wire
+
+// Standing agreements (Protocols/standing.md §1–§4): lists that stand until replaced or expired,
+// and the run of every accepted submission, queued per agreement.
+extension CoordinatorService {
+    /// The coordinator's UTC day of `time`, `YYYY-MM-DD` (standing.md §2).
+    static func utcDay(_ time: UInt64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(time)))
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// The Unix second at which the UTC day `day` (`YYYY-MM-DD`) ends.
+    static func endOfDay(_ day: String) -> UInt64? {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        guard let d = f.date(from: day) else { return nil }
+        return UInt64(d.timeIntervalSince1970) + 86_400
+    }
+
+    /// When a list of `party` accepted at `accepted` expires (standing.md §3): after its
+    /// `listRetentionDays`, never after the validity's last day.
+    static func listExpiry(_ a: Agreement, party: String, accepted: UInt64) -> UInt64 {
+        let end = a.validity.flatMap { endOfDay($0.until) } ?? UInt64.max
+        guard let days = a.listRetentionDays(of: party) else { return end }
+        return min(end, accepted + UInt64(days) * 86_400)
+    }
+
+    /// Whether a list of `party` is run (standing.md §1.1): when an output names the party as a
+    /// per-record recipient and the party checks nothing (its per-record outputs answer its
+    /// checks when it does).
+    static func listIsRun(_ a: Agreement, party: String) -> Bool {
+        !a.roles(of: party).contains(.subjects) && a.outputs.contains { $0.kind == .perRecord && $0.recipient == party }
+    }
+
+    /// Stores a verified list or check of a standing agreement and queues its run. Refusals are
+    /// thrown before anything is stored; the caller logs them.
+    func acceptStanding(_ a: Agreement, party: String, kind: StandingKind, opened: Submission.Opened, policy: SubmissionPolicy,
+                        upload: String, digest: [UInt8]?) throws -> SubmissionAnswer {
+        let fm = FileManager.default
+        let h = opened.header
+        let sid = Hex.encode(h.submissionID)
+        if let answer = try standingAcceptedAgain(a, party: party, submissionID: sid, upload: upload, digest: digest) { return answer }
+        guard try !store.standingSubmissionExists(submissionID: sid) else {
+            throw CoordinatorError(.conflict, "submission \(sid) was seen before (replay)")
+        }
+        try expireLists(a)
+        let standing = try store.lists(agreement: a.id).last { $0.party == party && $0.standing }
+        if kind == .list, let standing, h.createdAt <= standing.createdAt {
+            throw CoordinatorError(.listStale, "the list was created at \(h.createdAt), not later than \(party)'s standing list (created \(standing.createdAt)); the standing list is kept")
+        }
+        let rows = try readRows(opened, policy: policy, upload: upload)
+        let stored = try store.checks(agreement: a.id).map {
+            SubmissionRecord(agreement: a.id, party: $0.party, submissionID: $0.submissionID, file: $0.file, rows: $0.rows,
+                             schemaDigest: $0.schemaDigest, accepted: $0.accepted)
+        }
+        if let refusal = policy.checkSchema(h, against: stored) { throw refusal }
+        let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
+        // api.md §5.1: the file is put in place, the events logged, then the rows inserted.
+        let file = try layout.standingSubmission(agreement: a.id, submissionID: sid)
+        if fm.fileExists(atPath: file) { try fm.removeItem(atPath: file) }
+        try fm.moveItem(atPath: upload, toPath: file)
+        let time = now()
+        var events = [acceptedEvent(a, party: party, header: h, rows: rows, hash: hash, time: time, kind: kind)]
+        var list: ListRecord?
+        if kind == .list {
+            let expires = Self.listExpiry(a, party: party, accepted: time)
+            list = ListRecord(agreement: a.id, party: party, submissionID: sid, file: file, rows: rows, hash: hash,
+                              createdAt: h.createdAt, accepted: time, expires: expires)
+            events.append(LogEvent(time: time, type: .listReplaced, agreement: a.id, party: party, hash: hash, submissionID: sid,
+                                   counts: ["rows": rows], parameters: ["replaces": standing?.hash ?? "none", "expires": String(expires)]))
+        }
+        let index: UInt64
+        do { index = try record(events)[0] } catch {
+            try? fm.removeItem(atPath: file)
+            throw error
+        }
+        let state: CheckState = kind == .list && !Self.listIsRun(a, party: party) ? .stored : .waiting
+        try storeWrite {
+            try store.acceptStanding(check: CheckRecord(agreement: a.id, submissionID: sid, party: party, kind: kind, file: file, rows: rows,
+                                                        accepted: time, state: state, schemaDigest: SubmissionPolicy.storedSchemaDigest(h)),
+                                     list: list)
+        }
+        let answer = SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: rows, receipt: try receipt(for: index))
+        sweepEndedLists(a)
+        startNextStandingRun(a)
+        return answer
+    }
+
+    /// The answer to a list or check accepted before with the same bytes (api.md §5.1), or nil.
+    func standingAcceptedAgain(_ a: Agreement, party: String, submissionID sid: String, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
+        guard let stored = try store.check(agreement: a.id, submissionID: sid), stored.party == party,
+              let logged = loggedEvents().last(where: { _, e in
+                  e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
+              }) else { return nil }
+        let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
+        guard logged.1.hash == hash else { return nil }
+        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: logged.0))
+    }
+
+    // MARK: retention of lists (standing.md §3)
+
+    /// Ends every standing list of `a` whose retention has passed: `list.expired` is logged, then
+    /// the list ends and its file is deleted (when no run is reading it; else after that run).
+    func expireLists(_ a: Agreement) throws {
+        let due = try store.lists(agreement: a.id).filter { $0.standing && $0.expires <= now() }
+        guard !due.isEmpty else { return }
+        let time = now()
+        try record(due.map { l in
+            LogEvent(time: time, type: .listExpired, agreement: a.id, party: l.party, hash: l.hash, submissionID: l.submissionID,
+                     parameters: ["expires": String(l.expires)], reason: "retention")
+        })
+        for l in due { try storeWrite { try store.endList(agreement: a.id, submissionID: l.submissionID, by: "expired", at: time) } }
+        sweepEndedLists(a)
+    }
+
+    /// Expires due lists of every standing agreement (called with retention).
+    func enforceListRetention() throws {
+        for id in try store.agreementIDs() {
+            let a = try agreement(id)
+            if a.isStanding { try expireLists(a) }
+        }
+    }
+
+    /// Deletes the files of lists that no longer stand, unless a run of the agreement is under
+    /// way (it may be reading them) or the list's own run has not ended.
+    func sweepEndedLists(_ a: Agreement) {
+        guard !running.contains(a.id) else { return }
+        do {
+            let pending = Set(try store.checks(agreement: a.id).filter { $0.state == .waiting || $0.state == .running }.map(\.submissionID))
+            for l in try store.lists(agreement: a.id) where !l.standing && l.deleted == nil && !pending.contains(l.submissionID) {
+                try? FileManager.default.removeItem(atPath: l.file)
+                try store.markListDeleted(agreement: a.id, submissionID: l.submissionID, at: now())
+            }
+        } catch {
+            diagnostics("agreement \(a.id): ended lists not swept: \(error)")
+        }
+    }
+
+    // MARK: runs (standing.md §1.1)
+
+    /// Starts the agreement's next queued run unless one is under way: a run a previous process
+    /// left `running` first (a restart), then the oldest `waiting` one.
+    func startNextStandingRun(_ a: Agreement) {
+        guard !running.contains(a.id) else { return }
+        do {
+            let queue = try store.checks(agreement: a.id)
+            guard let next = queue.first(where: { $0.state == .running }) ?? queue.first(where: { $0.state == .waiting }) else { return }
+            var machine = RunMachine(stored: RunState(rawValue: next.state.rawValue))
+            guard case .start(let restart) = machine.allSubmitted(active: false) else { return }
+            running.insert(a.id)
+            Task { await self.runStanding(a, check: next, machine: machine, restarted: restart) }
+        } catch {
+            diagnostics("agreement \(a.id): cannot decide which run to start: \(error)")
+        }
+    }
+
+    func setCheckProgress(_ agreementID: String, _ sid: String, _ text: String) {
+        try? store.setCheckProgress(agreement: agreementID, submissionID: sid, text)
+    }
+
+    /// The run of one list or check: against the lists of the other parties standing when it
+    /// starts; only the outputs standing.md §1.1 names are built. A check's encodings are deleted
+    /// after its run, finished or failed; lists stay.
+    func runStanding(_ a: Agreement, check: CheckRecord, machine: RunMachine, restarted: Bool) async {
+        var machine = machine
+        var check = check
+        let runID = Hex.encode(Random.bytes(8))
+        let sid = check.submissionID, submitter = check.party
+        var finishLogged = false
+        do {
+            try expireLists(a)
+            let lists = try store.lists(agreement: a.id).filter { $0.standing && $0.party != submitter && $0.expires > now() }
+            let byParty = Dictionary(lists.map { ($0.party, $0) }, uniquingKeysWith: { _, b in b })
+            let order = a.partyIDs.filter { $0 == submitter || byParty[$0] != nil }
+            let listIDs = byParty.mapValues(\.submissionID)
+            let listHashes = order.compactMap { byParty[$0]?.hash }.joined(separator: ",")
+            check.state = .running; check.runID = runID; check.progress = "loading submissions"; check.started = now()
+            check.lists = try Self.countsJSONStrings(listIDs)
+            try storeWrite { try store.saveCheck(check) }
+            var parameters = ["threshold": a.match.threshold.map { String($0) } ?? "none", "exact": a.match.exact.joined(separator: ","),
+                              "lists": listHashes, "kind": check.kind.rawValue]
+            if restarted { parameters["restart"] = "true" }
+            try record(LogEvent(time: now(), type: .runStarted, agreement: a.id, party: submitter, submissionID: sid, runID: runID,
+                                parties: order, parameters: parameters))
+            let files = byParty.mapValues(\.file).merging([submitter: check.file]) { _, mine in mine }
+            let sealing = keys.sealing, signer = keys.signing, registry = registry
+            let progress: @Sendable (String) -> Void = { [weak self] text in Task { await self?.setCheckProgress(a.id, sid, text) } }
+            let linkage = try await Task.detached {
+                try RunWork.link(a, order: order, files: files, sealing: sealing, registry: registry, progress: progress)
+            }.value
+            let outputs = a.outputs.filter { $0.kind == .aggregate || $0.recipient == submitter }
+            let sids = listIDs.merging([submitter: sid]) { _, mine in mine }
+            let standing = StandingRun(submitter: submitter, checkID: sid, lists: listIDs)
+            let directory = try layout.checkResultDirectory(agreement: a.id, submissionID: sid)
+            let sealed = try await Task.detached {
+                try RunWork.seal(a, outputs: outputs, runID: runID, submissionIDs: sids, linkage: linkage, directory: directory,
+                                 signer: signer, registry: registry, standing: standing)
+            }.value
+            let results = try zip(outputs, sealed).map { output, file in
+                ResultRecord(agreement: a.id, output: output.name, recipient: output.recipient, runID: runID, file: file, hash: try fileHash(file))
+            }
+            if machine.sealed() == .recordFinished {
+                let time = now()
+                try record([LogEvent(time: time, type: .runFinished, agreement: a.id, party: submitter, submissionID: sid, runID: runID,
+                                     parties: order, counts: linkage.counts, parameters: ["lists": listHashes])]
+                           + results.map { r in
+                               LogEvent(time: time, type: .resultSealed, agreement: a.id, recipient: r.recipient, hash: r.hash,
+                                        submissionID: sid, runID: runID, output: r.output)
+                           })
+                finishLogged = true
+                try storeWrite { try store.finishCheck(agreement: a.id, submissionID: sid, results: results, finished: time,
+                                                       counts: try Self.countsJSON(linkage.counts)) }
+            }
+        } catch {
+            if finishLogged {
+                diagnostics("run \(runID) of \(a.id) (submission \(sid)) is logged as finished but not saved: \(error)")
+            } else if case .recordFailed(let reason) = machine.failed(failureReason(error, agreement: a.id)) {
+                do {
+                    let time = now()
+                    try record(LogEvent(time: time, type: .runFinished, agreement: a.id, party: submitter, submissionID: sid, runID: runID,
+                                        code: "run.failed", reason: reason))
+                    if var c = try store.check(agreement: a.id, submissionID: sid) {
+                        c.state = .failed; c.progress = "failed"; c.error = reason; c.finished = time
+                        try store.saveCheck(c)
+                    }
+                } catch {
+                    diagnostics("the failure of run \(runID) of \(a.id) (submission \(sid)) was not recorded: \(error)")
+                }
+            }
+        }
+        do { try deleteCheckEncodings(a, submissionID: sid) } catch { diagnostics("encodings of check \(sid) of \(a.id) not deleted: \(error)") }
+        running.remove(a.id)
+        sweepEndedLists(a)
+        startNextStandingRun(a)
+    }
+
+    /// Deletes a check's encodings after its run (standing.md §4: retention 0 for subjects) and
+    /// logs `encodings.deleted` with the check id; a list is kept.
+    func deleteCheckEncodings(_ a: Agreement, submissionID sid: String) throws {
+        guard var c = try store.check(agreement: a.id, submissionID: sid), c.kind == .check, c.deleted == nil,
+              c.state == .finished || c.state == .failed else { return }
+        let time = now()
+        try record(LogEvent(time: time, type: .encodingsDeleted, agreement: a.id, submissionID: sid, parties: [c.party], reason: "check run"))
+        try? FileManager.default.removeItem(atPath: c.file)
+        c.deleted = time
+        try storeWrite { try store.saveCheck(c) }
+    }
+
+    /// A party → id map as sorted-key JSON.
+    static func countsJSONStrings(_ map: [String: String]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: map, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    // MARK: status and results (standing.md §1.2)
+
+    /// The state of the run of one list or check, and the caller's outputs of it that are ready.
+    public func checkStatus(party: String, agreementID: String, submissionID: String) throws -> CheckStatusAnswer {
+        let a = try agreement(agreementID)
+        guard a.partyIDs.contains(party) else {
+            try forbid(party, agreement: a.id, "'\(party)' is not a party to \(a.id)", path: "checks/\(submissionID)")
+        }
+        guard a.isStanding else { throw CoordinatorError(.submissionNotStanding, "agreement \(a.id) is not standing: ask GET /v1/agreements/\(a.id)/status") }
+        guard let c = try store.check(agreement: a.id, submissionID: submissionID) else {
+            throw CoordinatorError(.notFound, "agreement \(a.id) has no list or check \(submissionID)")
+        }
+        return CheckStatusAnswer(agreement: a.id, submissionID: c.submissionID, kind: c.kind, state: c.state,
+                                 progress: c.state == .waiting || c.state == .stored ? nil : c.progress, runID: c.runID,
+                                 error: c.error, results: try store.checkResultOutputs(agreement: a.id, submissionID: c.submissionID, recipient: party))
+    }
+
+    /// The sealed result of `output` of the run of `submissionID`, for its recipient, with the
+    /// receipt of the logged fetch.
+    public func fetchCheckResult(party: String, agreementID: String, submissionID: String, output: String) throws -> FetchedResult {
+        let a = try agreement(agreementID)
+        guard let o = a.outputs.first(where: { $0.name == output }) else { throw CoordinatorError(.notFound, "agreement \(a.id) has no output \(output)") }
+        guard o.recipient == party else {
+            try forbid(party, agreement: a.id, "output \(output) of \(a.id) is for \(o.recipient); \(party) may not fetch it",
+                       path: "checks/\(submissionID)/results/\(output)")
+        }
+        guard let r = try store.checkResult(agreement: a.id, submissionID: submissionID, output: output) else {
+            throw CoordinatorError(.notFound, "output \(output) of the run of \(submissionID) under \(a.id) is not ready")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: r.file))
+        let index = try record(LogEvent(time: now(), type: .resultFetched, agreement: a.id, party: party, submissionID: submissionID,
+                                        runID: r.runID, output: output))[0]
+        return FetchedResult(sealed: data, receipt: try receipt(for: index))
+    }
+}
+
+// Store and log together for standing agreements (Protocols/api.md §5.1): what a process that
+// died between an event and its store write left undone is completed from the log at start.
+extension CoordinatorService {
+    func recoverStanding(_ events: [LogEvent], done: inout [String: Int]) throws {
+        let fm = FileManager.default
+        for id in try store.agreementIDs() {
+            let a = try agreement(id)
+            guard a.isStanding else { continue }
+            // Acceptances whose rows are missing: restored when the file is in place with the logged hash.
+            for e in events where e.type == .submissionAccepted && e.agreement == id {
+                guard let party = e.party, let sid = e.submissionID, let kind = e.parameters?["kind"].flatMap(StandingKind.init(rawValue:)),
+                      try store.check(agreement: id, submissionID: sid) == nil else { continue }
+                let file = try layout.standingSubmission(agreement: id, submissionID: sid)
+                guard fm.fileExists(atPath: file), (try? submissionHash(file)) == e.hash,
+                      let opened = try? Submission.Opened(path: file, key: keys.sealing) else {
+                    done["submissionsLost", default: 0] += 1
+                    continue
+                }
+                var list: ListRecord?
+                if kind == .list, let replaced = events.last(where: { $0.type == .listReplaced && $0.agreement == id && $0.submissionID == sid }) {
+                    list = ListRecord(agreement: id, party: party, submissionID: sid, file: file, rows: e.counts?["rows"] ?? 0, hash: e.hash ?? "",
+                                      createdAt: opened.header.createdAt, accepted: e.time,
+                                      expires: replaced.parameters?["expires"].flatMap(UInt64.init) ?? Self.listExpiry(a, party: party, accepted: e.time))
+                }
+                let state: CheckState = kind == .list && !Self.listIsRun(a, party: party) ? .stored : .waiting
+                try store.acceptStanding(check: CheckRecord(agreement: id, submissionID: sid, party: party, kind: kind, file: file,
+                                                            rows: e.counts?["rows"] ?? 0, accepted: e.time, state: state,
+                                                            schemaDigest: SubmissionPolicy.storedSchemaDigest(opened.header)), list: list)
+                done["submissionsRestored", default: 0] += 1
+            }
+            let checks = try store.checks(agreement: id)
+            // A file with no row was put in place by a process that died before logging it.
+            let kept = Set(checks.map(\.file))
+            let dir = try layout.standingDirectory(id)
+            for f in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where !kept.contains("\(dir)/\(f)") { try? fm.removeItem(atPath: "\(dir)/\(f)") }
+            // Runs whose end is logged: finished (results saved when every sealed file is in place) or failed.
+            for c in checks where c.state == .running {
+                guard let runID = c.runID, let end = events.last(where: { $0.type == .runFinished && $0.agreement == id && $0.runID == runID }) else { continue }
+                if end.code != nil {
+                    var failed = c
+                    failed.state = .failed; failed.progress = "failed"; failed.error = end.reason ?? CoordinatorError.genericReason; failed.finished = end.time
+                    try store.saveCheck(failed)
+                    done["runsFailed", default: 0] += 1
+                    continue
+                }
+                let sealed = events.filter { $0.type == .resultSealed && $0.agreement == id && $0.runID == runID }
+                let results = sealed.compactMap { e -> ResultRecord? in
+                    guard let output = e.output, let recipient = e.recipient else { return nil }
+                    let file = layout.checkResult(agreement: id, submissionID: c.submissionID, output: output)
+                    guard (try? fileHash(file)) == e.hash else { return nil }
+                    return ResultRecord(agreement: id, output: output, recipient: recipient, runID: runID, file: file, hash: e.hash ?? "")
+                }
+                if results.count == sealed.count {
+                    try store.finishCheck(agreement: id, submissionID: c.submissionID, results: results, finished: end.time,
+                                          counts: try Self.countsJSON(end.counts ?? [:]))
+                    done["runsFinished", default: 0] += 1
+                } else { done["runsRerun", default: 0] += 1 }
+            }
+            // Logged deletions and expiries that were not carried out.
+            for e in events where e.agreement == id && (e.type == .encodingsDeleted || e.type == .listExpired) {
+                guard let sid = e.submissionID else { continue }
+                if e.type == .encodingsDeleted, var c = try store.check(agreement: id, submissionID: sid), c.deleted == nil {
+                    try? fm.removeItem(atPath: c.file)
+                    c.deleted = e.time
+                    try store.saveCheck(c)
+                    done["deletionsCompleted", default: 0] += 1
+                } else if e.type == .listExpired, try store.lists(agreement: id).contains(where: { $0.submissionID == sid && $0.standing }) {
+                    try store.endList(agreement: id, submissionID: sid, by: "expired", at: e.time)
+                    done["expiriesCompleted", default: 0] += 1
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import API
+import Agreements
+import Blinding
+import Coordinator
+import CoordinatorClient
+import Foundation
+import Identifiers
+import Node
+import Parties
+import ProtocolLog
+import Sodium
+import Testing
+import TestSupport
+
+private let standingJSON = """
+    {"format": "korskoll-agreement-v3", "id": "standing-node", "version": 1, "purpose": "test", "legalBasis": "test",
+     "coordinator": "coordinator", "validity": {"from": "2026-01-01", "until": "2027-09-30"},
+     "parties": [{"id": "polisen", "roles": ["reference"], "identifiers": ["person"], "fuzzy": false, "listRetentionDays": 30},
+                 {"id": "fk", "roles": ["subjects", "reference"], "identifiers": ["person"], "fuzzy": false}],
+     "match": {"exact": ["person"], "schemaDigest": null, "threshold": null},
+     "outputs": [{"name": "fk-rows", "recipient": "fk", "kind": "per-record", "fields": ["matchKind", "otherParties"]}],
+     "retentionDays": 0}
+    """
+
+/// Two nodes of a standing agreement on disk: the police's list and fk's checks.
+private struct StandingFixture: Sendable {
+    let dir: String
+    let coordinator: PartyKeys, polisen: PartyKeys, fk: PartyKeys
+    let registry: Registry
+    let agreement: Agreement
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "korskoll-standing-node-" + Hex.encode(Random.bytes(8))
+        try FileManager.default.createDirectory(atPath: dir + "/keys", withIntermediateDirectories: true)
+        coordinator = try PartyKeys.generate(party: "coordinator")
+        polisen = try PartyKeys.generate(party: "polisen")
+        fk = try PartyKeys.generate(party: "fk")
+        for k in [coordinator, polisen, fk] { _ = try KeyFiles.write(k, to: URL(fileURLWithPath: dir + "/keys")) }
+        registry = try Registry(entries: [
+            .init(id: "coordinator", name: "c", role: .coordinator, keys: coordinator.publicKeys),
+            .init(id: "polisen", name: "p", role: .node, keys: polisen.publicKeys),
+            .init(id: "fk", name: "f", role: .node, keys: fk.publicKeys),
+        ])
+        try registry.json().write(to: URL(fileURLWithPath: dir + "/registry.json"))
+        agreement = try Agreement(json: Data(standingJSON.utf8))
+        try standingJSON.write(toFile: dir + "/standing.agreement.json", atomically: true, encoding: .utf8)
+        var s = AgreementSignatures(agreement: agreement)
+        for p in [polisen, fk] { s.sign(agreement, with: p) }
+        try JSONEncoder().encode(s).write(to: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: dir + "/standing.agreement.json")))
+        let pins = SkatteverketTestNumbers.personnummer
+        try ("id,pnr\n" + (5..<15).map { "B\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/fk.csv", atomically: true, encoding: .utf8)
+        try ("id,pnr\n" + (0..<10).map { "P\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/polisen.csv", atomically: true, encoding: .utf8)
+        try #"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.write(toFile: dir + "/mapping.json", atomically: true, encoding: .utf8)
+    }
+
+    func config(_ party: String, url: String) -> NodeConfig {
+        NodeConfig(party: party, coordinatorURL: url, coordinatorKey: dir + "/keys/coordinator.public.json", key: dir + "/keys/\(party).secret.json",
+                   registry: dir + "/registry.json",
+                   agreements: [.init(id: "standing-node", agreement: dir + "/standing.agreement.json", export: dir + "/\(party).csv",
+                                      mapping: dir + "/mapping.json", schema: nil, state: dir + "/\(party)-node/state/standing-node")])
+    }
+}
+
+private struct Seen: Sendable {
+    var polisen: NodeCheck.Outcome?
+    var fkWithoutAs: NodeCheck.Outcome?
+    var fkChecks: [NodeCheck.Outcome] = []
+    var lastCheck: String?
+}
+
+@Suite struct StandingNodeTests {
+    @Test func theRouteFollowsThePartysRoles() throws {
+        let a = try Agreement(json: Data(standingJSON.utf8))
+        #expect(try Upload.route(agreement: a, party: "polisen", requested: nil) == .list)
+        #expect(try Upload.route(agreement: a, party: "fk", requested: "check") == .check)
+        #expect(try Upload.route(agreement: a, party: "fk", requested: "list") == .list)
+        #expect(throws: NodeError.self) { try Upload.route(agreement: a, party: "fk", requested: nil) }
+        #expect(throws: NodeError.self) { try Upload.route(agreement: a, party: "polisen", requested: "check") }
+    }
+
+    /// `node check` under a standing agreement against the real coordinator on loopback: the
+    /// police's list is stored and the round ends there; each of fk's checks runs against it,
+    /// and its results are those of that check.
+    @Test func nodeCheckSubmitsAListThenChecksAndOpensEachChecksResult() async throws {
+        let f = try StandingFixture()
+        defer { try? FileManager.default.removeItem(atPath: f.dir) }
+        let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
+        try await withServer(service) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let fkConfig = f.config("fk", url: url), polisenConfig = f.config("polisen", url: url)
+            try fkConfig.write(directory: f.dir + "/fk-node")
+            try polisenConfig.write(directory: f.dir + "/polisen-node")
+            let seen = try await offPool { () -> Seen in
+                var seen = Seen()
+                let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: f.dir + "/standing.agreement.json")))
+                _ = try CoordinatorClient(url: url, keys: f.fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
+                for (keys, config) in [(f.polisen, polisenConfig), (f.fk, fkConfig)] {
+                    let client = CoordinatorClient(url: url, keys: keys)
+                    if keys.party == "polisen" { try KeyCeremony.relay(agreement: f.agreement, registry: f.registry, client: client) }
+                    try KeyCeremony.write(try KeyCeremony.receive(agreement: f.agreement, registry: f.registry, client: client), to: config.agreements[0].linkageSecret)
+                }
+                var options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
+                options.wait = 30
+                seen.polisen = NodeCheck.run(config: polisenConfig, agreementID: "standing-node", options: options)
+                seen.fkWithoutAs = NodeCheck.run(config: fkConfig, agreementID: "standing-node", options: options)
+                options.submitAs = "check"
+                for _ in 0..<2 { seen.fkChecks.append(NodeCheck.run(config: fkConfig, agreementID: "standing-node", options: options)) }
+                seen.lastCheck = Upload.lastSubmission(stateDirectory: fkConfig.agreements[0].logBook, agreementID: "standing-node")?.submissionID
+                return seen
+            }
+            let polisen = try #require(seen.polisen)
+            #expect(polisen.status == .done && polisen.message.contains("stands"), "\(polisen.message)")
+            #expect(seen.fkWithoutAs?.status == .other && seen.fkWithoutAs?.message.contains("--as") == true, "\(seen.fkWithoutAs?.message ?? "")")
+            #expect(seen.fkChecks.count == 2)
+            for check in seen.fkChecks {
+                #expect(check.status == .done, "\(check.message)")
+                let doc = try #require(check.results.first?.document)
+                #expect(doc.submissionID == check.upload?.submissionID)
+                #expect(doc.rows?.count == 5)
+            }
+            #expect(seen.lastCheck == seen.fkChecks.last?.upload?.submissionID)
+            let csv = try String(contentsOfFile: fkConfig.agreements[0].results + "/fk-rows.csv", encoding: .utf8).split(separator: "\n")
+            #expect(Set(csv.dropFirst().map { String($0.split(separator: ",")[0]) }) == ["B5", "B6", "B7", "B8", "B9"])
+            // The police's list stays at the coordinator; both checks are gone.
+            let kept = try FileManager.default.contentsOfDirectory(atPath: f.dir + "/coordinator/standing/standing-node")
+            #expect(kept == ["\(try #require(polisen.upload?.submissionID)).kks"])
+            let status = try OperatorStatus.read(data: f.dir + "/coordinator")
+            let a = try #require(status.agreements.first)
+            #expect(a.lists?.map(\.party) == ["polisen"] && a.lists?.first?.rows == 10)
+            #expect(a.checks == ["stored": 1, "finished": 2])
+        }
+    }
+}

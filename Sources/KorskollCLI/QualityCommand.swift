@@ -76,7 +76,7 @@ extension MatchCommand {
             let registers = try FileManager.default.contentsOfDirectory(atPath: population + "/registers")
                 .filter { $0.hasSuffix(".mapping.json") }.map { String($0.dropLast(".mapping.json".count)) }.sorted()
             guard !registers.isEmpty else { throw failure("\(population)/registers has no <register>.mapping.json") }
-            let schemaPath = schema ?? DemoCommand.repositoryRoot() + "/Protocols/schemas/person-v3.json"
+            let schemaPath = schema ?? DemoRun.repositoryRoot() + "/Protocols/schemas/person-v3.json"
             let linkageSchema: LinkageSchema
             do { linkageSchema = try LinkageSchema(json: readFile(schemaPath, what: "--schema")) } catch let e as CLKError { throw failure("schema \(schemaPath): \(e.reason)") }
 

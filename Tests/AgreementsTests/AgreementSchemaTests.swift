@@ -26,12 +26,12 @@ let agency = #"{"id": "fk", "identifiers": ["person", "organisation"], "fuzzy": 
         #expect(a.declaredAttributes(of: "fk").map(\.name) == ["role"])
     }
 
-    @Test func everyExampleAgreementIsV2AndDeclaresItsAttributes() throws {
+    @Test func everyExampleAgreementIsStandingAndDeclaresItsAttributes() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Protocols/agreements")
         for name in ["watchlist-fk-2026", "cross-agency-map-2026", "reentry-2026"] {
             let a = try Agreement(json: Data(contentsOf: dir.appendingPathComponent("\(name).agreement.json")))
-            #expect(a.documentFormat == Agreement.format, "\(name)")
+            #expect(a.documentFormat == Agreement.formatV3, "\(name)")
             #expect(a.parties.allSatisfy { $0.attributes != nil }, "\(name): every party says what it sends")
             #expect(a.parties.flatMap { $0.attributes ?? [] }.allSatisfy { !$0.coordinatorReadable }, "\(name): no attribute is readable by the coordinator")
         }

@@ -104,7 +104,8 @@ private func write(_ text: String, to path: String) throws { try Data(text.utf8)
             #expect(try Korskoll.run(["keys", "generate", "--party", party, "--out", dir]).status == 0)
             #expect(try Korskoll.run(["keys", "register", "--registry", "\(dir)/registry.json", "--public", "\(dir)/\(party).public.json", "--role", role, "--name", party]).status == 0)
         }
-        let example = Vectors.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Protocols/agreements/watchlist-fk-2026.agreement.json")
+        // The one-shot (v2) form of the watchlist agreement: this log is of its single run.
+        let example = Vectors.root.appendingPathComponent("agreements-v2/watchlist-fk-2026.agreement.json")
         let agreement = "\(dir)/watchlist.agreement.json"
         try FileManager.default.copyItem(atPath: example.path, toPath: agreement)
         let sign1 = try Korskoll.run(["agreement", "sign", "--agreement", agreement, "--key", "\(dir)/polisen.secret.json"])

@@ -46,16 +46,21 @@ extension DemoRun {
                                      "--agreement", agreement, "--period", Self.period] + conn(party), label: "\(party): node report")
             print("  \(pad(party)) " + text.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n    "))
         }
-        let again = try korskollRefused(["node", "report", "--coordinator-key", coordinatorPublic, "--state", "\(node("fk"))/state",
+        // The node refuses to send a period twice; a node restored from a backup taken before it
+        // sent does not know, and the coordinator refuses it (logged).
+        let restored = "\(node("fk"))/state-restored"
+        try fm.copyItem(atPath: "\(node("fk"))/state", toPath: restored)
+        try fm.removeItem(atPath: "\(restored)/reports")
+        let again = try korskollRefused(["node", "report", "--coordinator-key", coordinatorPublic, "--state", restored,
                                          "--agreement", "watchlist-fk-2026", "--period", Self.period] + conn("fk"), label: "fk: node report")
         guard again.status != 0 else { throw failure("the coordinator took a second report of fk for \(Self.period)") }
-        print("  fk sent its counts for \(Self.period) a second time: refused and logged")
+        print("  fk's node, restored from a backup, sent its counts for \(Self.period) again: refused by the coordinator and logged")
         print("    " + Self.lastLine(again.err))
 
         for agreement in ["watchlist-fk-2026", "reentry-2026"] {
             let out = "\(dir)/reports/\(agreement)-\(Self.period)"
             let text = try korskoll(["coordinator", "report", "--coordinator-url", url, "--key", coordinatorSecret, "--agreement", agreement,
-                                     "--period", Self.period, "--k", "3", "--out", out], label: "coordinator report")
+                                     "--period", Self.period, "--k", "5", "--out", out], label: "coordinator report")
             print("  " + text.trimmingCharacters(in: .whitespacesAndNewlines))
             let readable = try String(contentsOfFile: out + "/report.txt", encoding: .utf8)
             print(readable.split(separator: "\n", omittingEmptySubsequences: false).map { "    | " + $0 }.joined(separator: "\n"))

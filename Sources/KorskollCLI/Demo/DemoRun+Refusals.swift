@@ -11,10 +11,10 @@ extension DemoRun {
     func standingRefusals() throws {
         step("Bad input, refused and logged")
         let (watchPath, watch) = agreement("watchlist-fk-2026")
-        let last = rounds
+        let finalRound = rounds
 
         // A reference list from a party whose role is not reference: fk sends its check to /lists.
-        let fkEncoded = "\(node("fk"))/\(watch.id)/round-\(last)/fk"
+        let fkEncoded = "\(node("fk"))/\(watch.id)/round-\(finalRound)/fk"
         do {
             _ = try CoordinatorClient(url: url, keys: partyKeys["fk"]!).submitList(agreement: watch.id, file: fkEncoded + "/submission.kks")
             throw failure("the coordinator stored fk's rows as a reference list of \(watch.id)")
@@ -23,10 +23,19 @@ extension DemoRun {
             print("    \(e.reason.prefix(150))")
         }
 
+        // A party that is not the recipient asks for fk's result of its last check.
+        struct Last: Decodable { let submissionID: String }
+        let last = try JSONDecoder().decode(Last.self, from: Data(contentsOf: URL(fileURLWithPath: "\(node("fk"))/state/last-submission-\(watch.id).json")))
+        let stolen = try korskollRefused(["node", "results", "--standing", "--check", last.submissionID, "--coordinator-key", coordinatorPublic,
+                                          "--agreement-id", watch.id, "--output", "fk-matched-rows", "--state", "\(node("polisen"))/state-probe",
+                                          "--out", "\(node("polisen"))/stolen"] + conn("polisen"), label: "polisen: fetch fk-matched-rows")
+        guard stolen.status != 0 else { throw failure("polisen fetched fk-matched-rows, which is for fk") }
+        print("  polisen tried to fetch fk-matched-rows of fk's check (for fk): refused with 403 and logged")
+
         // A replacement list older than the standing one: two encodings, the later sent first.
-        let older = try encode(Plan(party: "polisen", register: "polisen", kind: "list"), watch, path: watchPath, round: last, suffix: "-older")
+        let older = try encode(Plan(party: "polisen", register: "polisen", kind: "list"), watch, path: watchPath, round: finalRound, suffix: "-older")
         Thread.sleep(forTimeInterval: 1.1)
-        let newer = try encode(Plan(party: "polisen", register: "polisen", kind: "list"), watch, path: watchPath, round: last, suffix: "-newer")
+        let newer = try encode(Plan(party: "polisen", register: "polisen", kind: "list"), watch, path: watchPath, round: finalRound, suffix: "-newer")
         func submitList(_ encoded: String) throws -> (status: Int32, out: String, err: String) {
             try korskollRefused(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", watch.id, "--agreement", watchPath,
                                  "--as", "list", "--submission", encoded, "--state", "\(node("polisen"))/state"] + conn("polisen"), label: "polisen: node submit")
@@ -39,7 +48,7 @@ extension DemoRun {
 
         // A check under an agreement whose validity has ended.
         let expired = try expiredAgreement()
-        let expiredCheck = try encode(Plan(party: "fk", register: "fk", kind: "check"), expired.agreement, path: expired.path, round: last)
+        let expiredCheck = try encode(Plan(party: "fk", register: "fk", kind: "check"), expired.agreement, path: expired.path, round: finalRound)
         let refused = try korskollRefused(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", expired.agreement.id,
                                            "--agreement", expired.path, "--as", "check", "--submission", expiredCheck,
                                            "--state", "\(node("fk"))/state-expired"] + conn("fk"), label: "fk: node submit")

@@ -78,7 +78,7 @@ extension DemoRun {
     func encode(_ plan: Plan, _ a: Agreement, path: String, round k: Int, suffix: String = "") throws -> String {
         let p = plan.party
         let encoded = "\(node(p))/\(a.id)/round-\(k)/\(plan.register)\(suffix)"
-        try fm.createDirectory(atPath: "\(node(p))/\(a.id)", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: "\(node(p))/\(a.id)/round-\(k)", withIntermediateDirectories: true)
         let mapping = try Self.mapping(for: a, party: p, from: "\(registers(k))/\(plan.register).mapping.json",
                                        to: "\(node(p))/\(a.id)/\(plan.register).mapping.json")
         var args = ["node", "encode", "--input", "\(registers(k))/\(plan.register).csv", "--mapping", mapping,
@@ -116,18 +116,48 @@ extension DemoRun {
             let parts = key.split(separator: "/")
             return parts[0] == Substring(a.id) && parts[1] != Substring(p) ? String(parts[1]) : nil
         }).filter { a.roles(of: $0).contains(.reference) }
-        let truePairs = Set((truth.pairs(agreement: Self.truthName(a))[plan.register] ?? []).compactMap { t -> TieScoring.Pair? in
+        // The truth of ties through a representative uses Bolagsverket's relations (synth.md §9.4):
+        // where the agreement has none, ties through the representatives in the parties' own rows
+        // are counted apart, not scored.
+        let relations = !a.parties(in: .relations).isEmpty
+        let base = plan.register.hasSuffix("-check") ? String(plan.register.dropLast(6)) : plan.register
+        let truePairs = Set((truth.pairs(agreement: Self.truthName(a))[base] ?? []).compactMap { t -> TieScoring.Pair? in
             let party = String(t.referenceRegister.split(separator: "-")[0])
             return standing.contains(party) ? TieScoring.Pair(recordID: t.recordID, party: party) : nil
         })
-        let predicted = try TieScoring.pairs(resultCSV: csv)
+        let (predicted, viaOwnRows) = try Self.tiedPairs(csv, representatives: relations)
         let q = TieScoring.score(predicted: predicted, truth: truePairs).total
         let learned = "\(marks.tied) tied rows (new \(marks.new), continuing \(marks.continuing)), \(marks.ended) ended"
+            + (viaOwnRows > 0 ? ", \(viaOwnRows) of them only through a representative in the parties' own rows" : "")
         let line = String(format: "%@ learned %@; ties to %@: precision %.2f%%, recall %.2f%% (%d true, %d false, %d missed)",
-                          p, learned, standing.sorted().joined(separator: "+"), q.precision * 100, q.recall * 100,
+                          p, learned, standing.isEmpty ? "no list yet" : standing.sorted().joined(separator: "+"), q.precision * 100, q.recall * 100,
                           q.truePositives, q.predicted - q.truePositives, q.actual - q.truePositives)
         print("    \(pad(p)) " + line)
         report.append("round \(k) · \(a.id) · \(plan.register): " + line)
+    }
+
+    /// The (record, reference party) pairs a result CSV ties (rows not ended), from its
+    /// `tieKinds` column; ties only through a representative count when `representatives`, else
+    /// the rows tied so alone are counted apart.
+    static func tiedPairs(_ csv: String, representatives: Bool) throws -> (Set<TieScoring.Pair>, Int) {
+        let reader = try CSVReader(path: csv)
+        guard let header = try reader.next()?.fields, let id = header.firstIndex(of: "record_id"),
+              let kinds = header.firstIndex(of: "tieKinds") else { return ([], 0) }
+        let status = header.firstIndex(of: "status")
+        var pairs = Set<TieScoring.Pair>(), viaOnly = 0
+        while let r = try reader.next() {
+            guard id < r.fields.count, kinds < r.fields.count else { continue }
+            if let status, status < r.fields.count, r.fields[status] == "ended" { continue }
+            var kept = false
+            for entry in r.fields[kinds].split(separator: ";") {
+                let parts = entry.split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, representatives || parts[1].hasPrefix("direct") else { continue }
+                pairs.insert(TieScoring.Pair(recordID: r.fields[id], party: String(parts[0])))
+                kept = true
+            }
+            if !kept && !r.fields[kinds].isEmpty { viaOnly += 1 }
+        }
+        return (pairs, viaOnly)
     }
 
     /// The node's marks in a result CSV (standing.md §6): rows tied (new or continuing) and rows

@@ -60,24 +60,38 @@ struct Korskoll {
         #expect(r.stderr.contains("--ref-date"))
     }
 
-    /// The main job end to end: every node step is its own process against a coordinator process.
+    /// The main job end to end: every node step is its own process against a coordinator process,
+    /// the three example agreements standing over three rounds (Protocols/standing.md).
     @Test func demoRunsEndToEndAndFindsNoIdentifierInStorage() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("korskoll-demo-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let r = try Korskoll.run(["demo", "--people", "3000", "--seed", "5", "--workdir", dir])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("Verified: no anomalies."))
-        #expect(r.stdout.contains("refused requests"), "the non-recipient's refused fetch is listed as a refusal")
+        #expect(r.stdout.contains("refused requests"), "the refusals are listed as refusals, not anomalies")
         #expect(r.stdout.contains("storage scan: clean"))
         #expect(r.stdout.contains("refused with 403 and logged"))
-        #expect(r.stdout.components(separatedBy: "quality: ").count - 1 == 7, "one quality line per per-record output")
-        for file in ["coordinator/coordinator.sqlite", "nodes/fk/results/watchlist-fk-2026/fk-matched-rows.csv",
-                     "nodes/polisen/results/watchlist-fk-2026/polisen-count.csv", "nodes/fk/state/checkpoints.json", "truth/rows.csv"] {
+        // Every round runs every agreement; lists stand when unchanged and are replaced when not.
+        for k in 1...3 { #expect(r.stdout.contains("== Round \(k) of 3"), "round \(k)") }
+        #expect(r.stdout.contains("its list stands") && r.stdout.contains("replaces the standing one"))
+        #expect(r.stdout.contains("continuing"), "a tie of round 1 continues in a later round")
+        // The bad input of standing agreements, each refused with its code and logged.
+        for code in ["list.role", "list.stale", "agreement.expired", "report.duplicate", "auth.forbidden"] {
+            #expect(r.stdout.contains(code), "\(code) refused and listed")
+        }
+        #expect(r.stdout.contains("never tied in any result: refused"))
+        #expect(r.stdout.contains("released the joint report of watchlist-fk-2026 for 2026-H2"))
+        for file in ["coordinator/coordinator.sqlite", "nodes/fk/results/watchlist-fk-2026/round-1/fk/fk-matched-rows.csv",
+                     "nodes/fk/results/watchlist-fk-2026/round-3/fk/fk-matched-rows.csv", "nodes/fk/state/checkpoints.json",
+                     "population/round-3/truth/ties.csv", "reports/watchlist-fk-2026-2026-H2/report.csv",
+                     "reports/reentry-2026-2026-H2/report.txt", "officer-report.html"] {
             #expect(FileManager.default.fileExists(atPath: "\(dir)/\(file)"), "\(file) missing")
         }
-        // The result CSV holds the fk's own record ids, never another party's.
-        let csv = try String(contentsOfFile: "\(dir)/nodes/fk/results/watchlist-fk-2026/fk-matched-rows.csv", encoding: .utf8)
-        #expect(csv.split(separator: "\n").dropFirst().allSatisfy { $0.hasPrefix("FK") })
+        // The result CSV holds fk's own record ids, never another party's, each with its mark.
+        let csv = try String(contentsOfFile: "\(dir)/nodes/fk/results/watchlist-fk-2026/round-3/fk/fk-matched-rows.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first?.hasSuffix(",status") == true)
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("FK") && ($0.hasSuffix(",new") || $0.hasSuffix(",continuing") || $0.hasSuffix(",ended")) })
     }
 
     @Test func coordinatorServeNamesWhatIsMissing() throws {

@@ -41,9 +41,9 @@ import Wire
         let csv = "\(f.dir)/fk-ties.csv"
         _ = try ResultOpening.writeRecords(doc, fields: doc.csvFields, map: RowMap(path: "\(f.dir)/\(Ingest.rowMapFile)"), opened: opened, to: csv)
         #expect(try String(contentsOfFile: csv, encoding: .utf8) == """
-            record_id,line,category,decision,tiedTo,tieKinds
-            A-1,2,aktiv,stopp,ivo;polisen,ivo:direct-exact;polisen:via-representative
-            C-3,4,,stopp;återkrav,polisen,polisen:direct-fuzzy
+            record_id,line,category,decision,tiedTo,tieKinds,status
+            A-1,2,aktiv,stopp,ivo;polisen,ivo:direct-exact;polisen:via-representative,
+            C-3,4,,stopp;återkrav,polisen,polisen:direct-fuzzy,
 
             """)
     }

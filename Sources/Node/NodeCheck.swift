@@ -248,6 +248,8 @@ public enum NodeCheck {
                             keys: LinkageKeys(agreementID: agreement.id, linkageSecret: secret), party: keys, coordinator: coordinator,
                             referenceDate: options.referenceDate, output: entry.encoded, threads: options.threads, createdAt: options.now)
         job.agreement = agreement
+        // The agreement names the blocking scheme; rows carry its keys (Protocols/blocking.md).
+        job.blocking = agreement.match.blocking != nil && schema != nil
         let recipients = Set(agreement.party(keys.party)?.attributes?.flatMap(\.sealedTo) ?? [])
         for r in recipients { job.sealingKeys[r] = try registry.entry(r).keys.sealing }
         report(.stage("encoding \(entry.export)"))

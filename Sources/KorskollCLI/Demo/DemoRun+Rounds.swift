@@ -59,17 +59,67 @@ extension DemoRun {
                     guard rows > 0 else { print("    \(pad(plan.party)) \(plan.register): no rows yet, no list"); continue }
                     guard sentLists[key] != digest else { print("    \(pad(plan.party)) \(plan.register): unchanged, its list stands"); continue }
                 }
+                if a.id == Self.nodeCheckAgreement && plan.party == Self.nodeCheckParty {
+                    sentFiles[key] = csv
+                    try nodeCheckRound(plan, a, round: k, rows: rows, truth: truth, replaced: sentLists[key] != nil)
+                    sentLists[key] = digest
+                    continue
+                }
                 let encoded = try encode(plan, a, path: path, round: k)
                 let submitted = try korskoll(["node", "submit", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id, "--agreement", path,
                                               "--as", plan.kind, "--submission", encoded, "--state", "\(node(plan.party))/state"] + conn(plan.party),
                                              label: "\(plan.party): node submit")
                 let replaced = plan.kind == "list" && sentLists[key] != nil
-                if plan.kind == "list" { sentLists[key] = digest }
+                if plan.kind == "list" { sentLists[key] = digest; sentFiles[key] = csv }
                 let what = plan.kind == "check" ? "check of \(rows) rows" : (replaced ? "list of \(rows) rows replaces the standing one" : "list of \(rows) rows stands")
                 print("    \(pad(plan.party)) \(plan.register): \(what)" + (submitted.contains("receipt") ? "; receipt kept" : ""))
                 if Self.isRun(plan, a) { try openResult(plan, a, encoded: encoded, round: k, truth: truth) }
             }
         }
+    }
+
+    /// The node that runs its rounds of one agreement from its configuration file, one command a
+    /// round (`node init` once, then `node check`; Protocols/node.md §7).
+    static let nodeCheckParty = "fk", nodeCheckAgreement = "cross-agency-map-2026"
+    var nodeConfigDir: String { "\(node(Self.nodeCheckParty))/node" }
+    var nodeCheckExport: String { "\(node(Self.nodeCheckParty))/exports/\(Self.nodeCheckAgreement).csv" }
+
+    /// `node init` for fk's map agreement: its export is the file the agency's own export job
+    /// replaces each month; the linkage secret of the ceremony goes to the configuration's state.
+    func nodeInit() throws {
+        let p = Self.nodeCheckParty
+        let (path, a) = agreement(Self.nodeCheckAgreement)
+        try fm.createDirectory(atPath: "\(node(p))/exports", withIntermediateDirectories: true)
+        try? fm.removeItem(atPath: nodeCheckExport)
+        try fm.copyItem(atPath: "\(registers(1))/\(p).csv", toPath: nodeCheckExport)
+        let mapping = try Self.mapping(for: a, party: p, from: "\(registers(1))/\(p).mapping.json", to: "\(node(p))/exports/\(a.id).mapping.json")
+        let text = try korskoll(["node", "init", "--dir", nodeConfigDir, "--party", p, "--coordinator-url", url, "--coordinator-key", coordinatorPublic,
+                                 "--key", "\(node(p))/keys/\(p).secret.json", "--registry", registryPath, "--agreement", path,
+                                 "--export", nodeCheckExport, "--mapping", mapping, "--schema", "\(repo)/Protocols/schemas/person-v3.json"],
+                                label: "\(p): node init")
+        let secret = "\(nodeConfigDir)/state/\(a.id)/linkage-secret"
+        if !fm.fileExists(atPath: secret) {
+            try fm.createDirectory(atPath: "\(nodeConfigDir)/state/\(a.id)", withIntermediateDirectories: true)
+            try fm.copyItem(atPath: "\(node(p))/\(a.id).secret", toPath: secret)
+        }
+        print("  \(p) runs its rounds of \(a.id) from one file: " + (text.split(separator: "\n").last.map(String.init) ?? "\(nodeConfigDir)/node.json"))
+    }
+
+    /// One round of fk's map agreement in one command: the month's export replaces the file,
+    /// `node check` encodes, submits, waits and opens the result.
+    func nodeCheckRound(_ plan: Plan, _ a: Agreement, round k: Int, rows: Int, truth: RoundTies, replaced: Bool) throws {
+        let p = plan.party
+        try fm.removeItem(atPath: nodeCheckExport)
+        try fm.copyItem(atPath: "\(registers(k))/\(plan.register).csv", toPath: nodeCheckExport)
+        let text = try korskoll(["node", "check", "--config", "\(nodeConfigDir)/node.json", "--agreement", a.id, "--wait", "300",
+                                 "--ref-date", Self.refDate], label: "\(p): node check")
+        print("    \(pad(p)) \(plan.register): list of \(rows) rows \(replaced ? "replaces the standing one" : "stands"), in one command: korskoll node check --config \(nodeConfigDir)/node.json --agreement \(a.id)")
+        print("    \(pad(p)) " + (text.split(separator: "\n").last.map(String.init) ?? ""))
+        guard let output = a.outputs.first(where: { $0.kind == .perRecord && $0.recipient == p }) else { return }
+        let out = "\(node(p))/results/\(a.id)/round-\(k)/\(plan.register)"
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: "\(nodeConfigDir)/state/\(a.id)/results/\(output.name).csv", toPath: "\(out)/\(output.name).csv")
+        try score(plan, a, csv: "\(out)/\(output.name).csv", round: k, truth: truth)
     }
 
     func pad(_ s: String) -> String { s.padding(toLength: 13, withPad: " ", startingAt: 0) }
@@ -108,22 +158,33 @@ extension DemoRun {
         let out = "\(node(p))/results/\(a.id)/round-\(k)/\(plan.register)"
         try korskoll(["node", "results", "--standing", "--coordinator-key", coordinatorPublic, "--agreement-id", a.id, "--output", output.name,
                       "--encoded", encoded, "--state", "\(node(p))/state", "--out", out] + conn(p), label: "\(p): node results")
-        let csv = "\(out)/\(output.name).csv"
         if p == "fk" { fkResults.append("\(out)/\(output.name).kkr") }
+        try score(plan, a, csv: "\(out)/\(output.name).csv", round: k, truth: truth)
+    }
+
+    /// Prints and keeps what a party learned from one result CSV, scored against the truth of
+    /// ties to the reference parties whose lists stood for the run.
+    func score(_ plan: Plan, _ a: Agreement, csv: String, round k: Int, truth: RoundTies) throws {
+        let p = plan.party
         let marks = try Self.marks(csv)
-        // The truth: ties of these rows to the reference parties whose lists stood for this run.
-        let standing = Set(sentLists.keys.compactMap { key -> String? in
+        // The truth: ties of these rows to the rows of the reference lists as they stood for this
+        // run (a list sent in an earlier round stands with that round's rows).
+        var standingRecords: [String: Set<String>] = [:]
+        for (key, file) in sentFiles {
             let parts = key.split(separator: "/")
-            return parts[0] == Substring(a.id) && parts[1] != Substring(p) ? String(parts[1]) : nil
-        }).filter { a.roles(of: $0).contains(.reference) }
-        // The truth of ties through a representative uses Bolagsverket's relations (synth.md §9.4):
+            guard parts[0] == Substring(a.id), parts[1] != Substring(p), a.roles(of: String(parts[1])).contains(.reference) else { continue }
+            standingRecords[String(parts[1]), default: []].formUnion(try Self.recordIDs(file))
+        }
+        let standing = Set(standingRecords.keys)
+        // Ties through a representative in the truth use Bolagsverket's relations (synth.md §9.4):
         // where the agreement has none, ties through the representatives in the parties' own rows
         // are counted apart, not scored.
         let relations = !a.parties(in: .relations).isEmpty
         let base = plan.register.hasSuffix("-check") ? String(plan.register.dropLast(6)) : plan.register
-        let truePairs = Set((truth.pairs(agreement: Self.truthName(a))[base] ?? []).compactMap { t -> TieScoring.Pair? in
+        let truePairs = Set(truth.ties.compactMap { t -> TieScoring.Pair? in
             let party = String(t.referenceRegister.split(separator: "-")[0])
-            return standing.contains(party) ? TieScoring.Pair(recordID: t.recordID, party: party) : nil
+            guard t.agreement == Self.truthName(a), t.register == base, standingRecords[party]?.contains(t.referenceRecordID) == true else { return nil }
+            return TieScoring.Pair(recordID: t.recordID, party: party)
         })
         let (predicted, viaOwnRows) = try Self.tiedPairs(csv, representatives: relations)
         let q = TieScoring.score(predicted: predicted, truth: truePairs).total
@@ -158,6 +219,17 @@ extension DemoRun {
             if !kept && !r.fields[kinds].isEmpty { viaOnly += 1 }
         }
         return (pairs, viaOnly)
+    }
+
+    /// The record ids (first column) of a register file, in the delimiter its mapping names.
+    static func recordIDs(_ csv: String) throws -> Set<String> {
+        struct Mapping: Decodable { let delimiter: String }
+        let mapping = try JSONDecoder().decode(Mapping.self, from: Data(contentsOf: URL(fileURLWithPath: String(csv.dropLast(4)) + ".mapping.json")))
+        let reader = try CSVReader(path: csv, delimiter: mapping.delimiter.utf8.first ?? UInt8(ascii: ","))
+        _ = try reader.next()
+        var out = Set<String>()
+        while let r = try reader.next() { if let f = r.fields.first { out.insert(f) } }
+        return out
     }
 
     /// The node's marks in a result CSV (standing.md §6): rows tied (new or continuing) and rows

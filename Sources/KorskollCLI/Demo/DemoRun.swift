@@ -46,6 +46,8 @@ final class DemoRun {
     /// The hash of each list's register file as last submitted, by agreement and party: an
     /// unchanged register is not sent again, its list stands.
     var sentLists: [String: String] = [:]
+    /// The register file of each list as last sent, by the same key: the rows standing.
+    var sentFiles: [String: String] = [:]
 
     init(workdir: String?, people: Int, seed: UInt64, names: NameSetting, rounds: Int) throws {
         keep = workdir != nil
@@ -247,6 +249,7 @@ final class DemoRun {
             }
             print("  \(a.id): registered; \(lead) made the linkage secret, sealed to \(a.partyIDs.count) nodes through the coordinator; it serves every round until \(a.validity?.until ?? "the end")")
         }
+        try nodeInit()
     }
 
     static func executable() throws -> String {

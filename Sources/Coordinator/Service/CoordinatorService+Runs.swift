@@ -39,6 +39,8 @@ extension CoordinatorService {
 
     func setProgress(_ agreementID: String, _ text: String) {
         try? store.setProgress(agreement: agreementID, text)
+        // api.md §6: the run's stages on the coordinator's own terminal (or serve.log), one line each.
+        diagnostics("run of \(agreementID): \(text)")
     }
 
     /// One run from start to its recorded end; a failure is recorded with a reason a party may read.

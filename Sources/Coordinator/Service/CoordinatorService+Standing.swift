@@ -165,6 +165,8 @@ extension CoordinatorService {
 
     func setCheckProgress(_ agreementID: String, _ sid: String, _ text: String) {
         try? store.setCheckProgress(agreement: agreementID, submissionID: sid, text)
+        // api.md §6: the run's stages on the coordinator's own terminal (or serve.log), one line each.
+        diagnostics("run of \(agreementID), submission \(sid.prefix(8)): \(text)")
     }
 
     /// The run of one list or check: against the lists of the other parties standing when it

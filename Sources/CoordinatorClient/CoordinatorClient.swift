@@ -12,10 +12,13 @@ public final class CoordinatorClient: Sendable {
     public let base: String
     /// The calling party's keys: requests are signed with its Ed25519 key.
     public let keys: PartyKeys
+    /// Called with the bytes of an uploaded file sent so far, after each 1 MiB write.
+    public let uploadProgress: (@Sendable (Int) -> Void)?
 
-    public init(url: String, keys: PartyKeys) {
+    public init(url: String, keys: PartyKeys, uploadProgress: (@Sendable (Int) -> Void)? = nil) {
         base = url.hasSuffix("/") ? String(url.dropLast()) : url
         self.keys = keys
+        self.uploadProgress = uploadProgress
     }
 
     /// A refused or failed request: the HTTP status (0 when no answer came), the coordinator's
@@ -50,7 +53,9 @@ public final class CoordinatorClient: Sendable {
         }
         let answer: HTTPTransport.Answer
         do {
-            answer = try HTTPTransport(url: base).exchange(method: method, path: path, headers: headers, body: payload)
+            var transport = try HTTPTransport(url: base)
+            if file != nil { transport.progress = uploadProgress }
+            answer = try transport.exchange(method: method, path: path, headers: headers, body: payload)
         } catch let e as HTTPTransport.Failure {
             throw Failure(status: 0, code: "network", reason: "\(base)\(path): \(e.reason): is the coordinator running? Start it with `korskoll coordinator serve --data DIR --key KEY --registry REGISTRY`, and check --coordinator-url (\(base))")
         }

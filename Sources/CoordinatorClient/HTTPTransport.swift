@@ -22,6 +22,9 @@ public struct HTTPTransport: Sendable {
     public let port: Int
     /// Seconds a connection may stall in one send or receive before the request fails.
     public var timeout = 3600
+    /// Called with the body bytes sent so far after each 1 MiB write of a streamed file, on the
+    /// calling thread (progress on a terminal, api.md §2.1).
+    public var progress: (@Sendable (Int) -> Void)?
 
     /// Parses `http://HOST[:PORT]` (an IPv6 host in brackets); anything else is refused by name.
     public init(url: String) throws {
@@ -82,7 +85,7 @@ public struct HTTPTransport: Sendable {
         case .file:
             while open, let block = try file?.read(upToCount: 1 << 20), !block.isEmpty {
                 open = try sendAll(fd, block)
-                if open { sent += block.count }
+                if open { sent += block.count; progress?(sent) }
             }
         }
         do {

@@ -95,18 +95,19 @@ extension NodeCommand {
         }
 
         func run() throws {
-            let client = try connection.client()
+            let connected = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
             let route: Upload.Route = try orFail {
                 if let agreement {
                     let (a, _) = try AgreementFiles.load(agreement)
-                    return try Upload.route(agreement: a, party: client.keys.party, requested: submitAs)
+                    return try Upload.route(agreement: a, party: connected.keys.party, requested: submitAs)
                 }
                 return submitAs.flatMap(Upload.Route.init(rawValue:)) ?? .submission
             }
             let file = submission + "/" + Ingest.submissionFile
             let size = ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? 0
             let progress = stderrProgress(label: "upload", unit: "bytes", total: size)
+            let client = CoordinatorClient(url: connected.base, keys: connected.keys, uploadProgress: { progress.update(done: $0) })
             let outcome = try orFail {
                 try Upload.run(client: client, coordinator: coordinator, agreementID: agreementID, submissionDirectory: submission,
                                stateDirectory: state, route: route)

@@ -6,8 +6,9 @@ import Foundation
 /// left, at most four times a second; when the output is not a terminal (a log file, a
 /// scheduler's journal) it writes one line when the stage ends, so that logs stay short. It
 /// reports counts only, never a row's content. The clock and the writer are passed in, so that
-/// tests see exactly what a person would.
-public final class ProgressReporter {
+/// tests see exactly what a person would. One stage is reported from one thread at a time (the
+/// upload's callback runs on the thread that sends), hence `@unchecked Sendable`.
+public final class ProgressReporter: @unchecked Sendable {
     /// What is counted, plural ("rows", "bytes").
     public let unit: String
     /// The stage's name, at the start of every line.

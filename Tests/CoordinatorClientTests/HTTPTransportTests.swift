@@ -96,6 +96,24 @@ private final class OneShotServer: @unchecked Sendable {
         }
     }
 
+    /// Issue 19 item 4: an upload reports the bytes sent after each 1 MiB write, rising to the
+    /// file's size, so `node submit` can show percent, rate and time left.
+    @Test func aStreamedUploadReportsItsProgress() throws {
+        let size = 2 * (1 << 20) + 12_345
+        let file = NSTemporaryDirectory() + "korskoll-http-\(UUID().uuidString)"
+        try Data(count: size).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        final class Seen: @unchecked Sendable { var sent: [Int] = [] }
+        let seen = Seen()
+        let server = try OneShotServer(reply: Array("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".utf8))
+        var t = try HTTPTransport(url: "http://127.0.0.1:\(server.port)")
+        t.progress = { seen.sent.append($0) }
+        let answer = try t.exchange(method: "PUT", path: "/u", headers: [:], body: .file(file))
+        server.wait()
+        #expect(answer.status == 200)
+        #expect(seen.sent == [1 << 20, 2 << 20, size])
+    }
+
     @Test func aCutOffAnswerAndAClosedPortAreErrors() throws {
         let server = try OneShotServer(reply: Array("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort".utf8))
         let t = try HTTPTransport(url: "http://127.0.0.1:\(server.port)")

@@ -118,10 +118,9 @@ public enum NodeCheck {
         } else {
             let summary = try encode(entry: entry, agreement: agreement, registry: registry, keys: keys, coordinator: coordinator, options: options, report: report)
             outcome.summary = summary
-            let rejected = summary.rowsRead == 0 ? 0 : 100 * Double(summary.rowsRejected) / Double(summary.rowsRead)
-            guard rejected <= options.maxRejectedPercent else {
+            if let refusal = tooManyRejected(summary, entry: entry, options: options) {
                 outcome.status = .localInput
-                outcome.message = "\(summary.rowsRejected) of \(summary.rowsRead) rows rejected (\(String(format: "%.1f", rejected))% > \(options.maxRejectedPercent)%): nothing was submitted; see \(entry.encoded)/rejects.csv, fix the export and run again"
+                outcome.message = refusal
                 return outcome
             }
             report(.stage("uploading \(summary.rowsSubmitted) rows to \(config.coordinatorURL)"))
@@ -178,10 +177,9 @@ public enum NodeCheck {
         if sid == nil {
             let summary = try encode(entry: entry, agreement: agreement, registry: registry, keys: keys, coordinator: coordinator, options: options, report: report)
             outcome.summary = summary
-            let rejected = summary.rowsRead == 0 ? 0 : 100 * Double(summary.rowsRejected) / Double(summary.rowsRead)
-            guard rejected <= options.maxRejectedPercent else {
+            if let refusal = tooManyRejected(summary, entry: entry, options: options) {
                 outcome.status = .localInput
-                outcome.message = "\(summary.rowsRejected) of \(summary.rowsRead) rows rejected (\(String(format: "%.1f", rejected))% > \(options.maxRejectedPercent)%): nothing was submitted; see \(entry.encoded)/rejects.csv, fix the export and run again"
+                outcome.message = refusal
                 return outcome
             }
             report(.stage("uploading \(summary.rowsSubmitted) rows as a \(route.rawValue) to \(client.base)"))
@@ -226,6 +224,14 @@ public enum NodeCheck {
     }
 
     /// Encodes the export into the state folder, replacing an encoding that was never submitted.
+    /// node.md §7.2: the message that stops a round whose export lost more than the allowed share
+    /// of its rows; nil when the round may go on.
+    static func tooManyRejected(_ summary: IngestSummary, entry: NodeConfig.AgreementEntry, options: Options) -> String? {
+        let rejected = summary.rowsRead == 0 ? 0 : 100 * Double(summary.rowsRejected) / Double(summary.rowsRead)
+        guard rejected > options.maxRejectedPercent else { return nil }
+        return "\(summary.rowsRejected) of \(summary.rowsRead) rows rejected (\(String(format: "%.1f", rejected))% > \(options.maxRejectedPercent)%): nothing was submitted; see \(entry.encoded)/rejects.csv, fix the export and run again"
+    }
+
     static func encode(entry: NodeConfig.AgreementEntry, agreement: Agreement, registry: Registry, keys: PartyKeys, coordinator: PartyPublicKeys,
                        options: Options, report: (Step) -> Void) throws -> IngestSummary {
         guard let mappingData = FileManager.default.contents(atPath: entry.mapping) else { throw NodeError(.invalidMapping, "mapping \(entry.mapping) cannot be read") }

@@ -89,10 +89,6 @@ public enum CaseReportCompiler {
     }
 
     static func day(_ t: UInt64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        UTCTime.format(t, "yyyy-MM-dd HH:mm")
     }
 }

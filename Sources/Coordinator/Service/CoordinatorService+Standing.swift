@@ -18,12 +18,7 @@ extension CoordinatorService {
 
     /// The Unix second at which the UTC day `day` (`YYYY-MM-DD`) ends.
     static func endOfDay(_ day: String) -> UInt64? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        guard let d = f.date(from: day) else { return nil }
-        return UInt64(d.timeIntervalSince1970) + 86_400
+        UTCTime.startOfDay(day).map { $0 + 86_400 }
     }
 
     /// When a list of `party` accepted at `accepted` expires (standing.md §3): after its
@@ -97,13 +92,8 @@ extension CoordinatorService {
 
     /// The answer to a list or check accepted before with the same bytes (api.md §5.1), or nil.
     func standingAcceptedAgain(_ a: Agreement, party: String, submissionID sid: String, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
-        guard let stored = try store.check(agreement: a.id, submissionID: sid), stored.party == party,
-              let logged = loggedEvents().last(where: { _, e in
-                  e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
-              }) else { return nil }
-        let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
-        guard logged.1.hash == hash else { return nil }
-        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: logged.0))
+        guard let stored = try store.check(agreement: a.id, submissionID: sid), stored.party == party else { return nil }
+        return try answerAgain(a, party: party, submissionID: sid, rows: stored.rows, upload: upload, digest: digest)
     }
 
     // MARK: retention of lists (standing.md §3)

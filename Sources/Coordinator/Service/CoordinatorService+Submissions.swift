@@ -157,13 +157,19 @@ extension CoordinatorService {
     /// the same bytes as the logged `submission.accepted` (api.md §5.1), with a receipt for that
     /// event under the latest checkpoint; nil when this submission is new.
     func acceptedAgain(_ a: Agreement, party: String, submissionID sid: String, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
-        guard let stored = try store.submissions(agreement: a.id).first(where: { $0.party == party && $0.submissionID == sid }),
-              let logged = loggedEvents().last(where: { _, e in
-                  e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
-              }) else { return nil }
+        guard let stored = try store.submissions(agreement: a.id).first(where: { $0.party == party && $0.submissionID == sid }) else { return nil }
+        return try answerAgain(a, party: party, submissionID: sid, rows: stored.rows, upload: upload, digest: digest)
+    }
+
+    /// The answer to a stored submission sent again: the receipt of its logged `submission.accepted`
+    /// when the upload's bytes hash as that event says; nil otherwise (api.md §5.1).
+    func answerAgain(_ a: Agreement, party: String, submissionID sid: String, rows: Int, upload: String, digest: [UInt8]?) throws -> SubmissionAnswer? {
+        guard let logged = loggedEvents().last(where: { _, e in
+            e.type == .submissionAccepted && e.agreement == a.id && e.party == party && e.submissionID == sid
+        }) else { return nil }
         let hash = try digest.map(Hex.encode) ?? submissionHash(upload)
         guard logged.1.hash == hash else { return nil }
-        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: stored.rows, receipt: try receipt(for: logged.0))
+        return SubmissionAnswer(agreement: a.id, party: party, submissionID: sid, rows: rows, receipt: try receipt(for: logged.0))
     }
 
     /// Removes a refused upload and logs the refusal.

@@ -181,11 +181,7 @@ public struct OperatorStatus: Codable, Sendable, Equatable {
     }
 
     static func time(_ t: UInt64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        UTCTime.format(t, "yyyy-MM-dd HH:mm 'UTC'")
     }
 
     static func age(_ s: UInt64) -> String { s < 120 ? "\(s) s" : s < 7200 ? "\(s / 60) min" : "\(s / 3600) h" }

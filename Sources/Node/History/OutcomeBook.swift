@@ -166,10 +166,6 @@ public struct OutcomeBook {
 
     /// The UTC day of Unix time `t`, `YYYY-MM-DD`.
     static func day(_ t: UInt64) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t)))
+        UTCTime.format(t, "yyyy-MM-dd")
     }
 }

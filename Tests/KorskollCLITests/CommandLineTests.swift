@@ -81,6 +81,12 @@ struct Korskoll {
         }
         #expect(r.stdout.contains("never tied in any result: refused"))
         #expect(r.stdout.contains("released the joint report of watchlist-fk-2026 for 2026-H2"))
+        // standing.md §1.3: the aggregate recipients find their counts of other parties' checks,
+        // one per run, and the log shows each fetch.
+        #expect(r.stdout.contains("polisen       fetched 1 new polisen-count"), "the police fetch each round's count")
+        #expect(r.stdout.contains("ivo           fetched 2 new ivo-count"), "IVO fetches the count of fk's and af's checks")
+        #expect(r.stdout.contains("polisen fetched 3 polisen-count aggregates, the log shows 3 fetches of them"))
+        #expect(!r.stdout.contains("MISMATCH"))
         for file in ["coordinator/coordinator.sqlite", "nodes/fk/results/watchlist-fk-2026/round-1/fk/fk-matched-rows.csv",
                      "nodes/fk/results/watchlist-fk-2026/round-3/fk/fk-matched-rows.csv", "nodes/fk/state/checkpoints.json",
                      "population/round-3/truth/ties.csv", "reports/watchlist-fk-2026-2026-H2/report.csv",

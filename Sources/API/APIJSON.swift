@@ -43,6 +43,8 @@ public enum APIPath {
     public static func checkResult(agreement: String, submissionID: String, output: String) -> String {
         "/v1/agreements/\(agreement)/checks/\(submissionID)/results/\(output)"
     }
+    /// `GET`: the runs of a standing agreement that concern the caller, after sequence `since` (§3.9).
+    public static func runs(agreement: String, since: Int = 0) -> String { "/v1/agreements/\(agreement)/runs?since=\(since)" }
     /// `GET`: the latest signed checkpoint (§3.8).
     public static let checkpoint = "/v1/log/checkpoint"
     /// `GET`: a consistency proof between two tree sizes (§3.8).
@@ -70,6 +72,8 @@ public enum APIPath {
         public static let check = "/v1/agreements/:id/checks/:sid"
         /// See `APIPath.checkResult(agreement:submissionID:output:)`.
         public static let checkResult = "/v1/agreements/:id/checks/:sid/results/:output"
+        /// See `APIPath.runs(agreement:since:)` (without the query).
+        public static let runs = "/v1/agreements/:id/runs"
         /// See `APIPath.checkpoint`.
         public static let checkpoint = "/v1/log/checkpoint"
         /// See `APIPath.consistency(first:second:)` (without the query).

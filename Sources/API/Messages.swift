@@ -219,3 +219,45 @@ public struct CheckStatusAnswer: Codable, Sendable, Equatable {
         self.results = results
     }
 }
+
+/// One run of a standing agreement as the asking party may see it (Protocols/api.md §3.9,
+/// standing.md §1.3): its place among the runs that concern the caller, the check id to fetch
+/// with, its state and the caller's outputs of it that are ready. `party` names the submitter
+/// only when the caller is that party; another party learns that a run happened (its aggregate
+/// says so) but not who submitted it or when.
+public struct StandingRunEntry: Codable, Sendable, Equatable {
+    /// The run's number among the runs that concern the caller, from 1, in acceptance order;
+    /// stable: a later run always has a higher number.
+    public var sequence: Int
+    /// The submission (list or check) whose run this is, lowercase hex; the `{submissionID}` of
+    /// `GET …/checks/{submissionID}/results/{output}`.
+    public var checkID: String
+    /// The state of the run.
+    public var state: CheckState
+    /// The submitting party: present only when it is the caller.
+    public var party: String?
+    /// The caller's outputs of this run that are ready to fetch.
+    public var results: [String]
+    /// An entry from its parts.
+    public init(sequence: Int, checkID: String, state: CheckState, party: String? = nil, results: [String] = []) {
+        self.sequence = sequence
+        self.checkID = checkID
+        self.state = state
+        self.party = party
+        self.results = results
+    }
+}
+
+/// `GET /v1/agreements/{id}/runs?since=N` answer (Protocols/api.md §3.9): the runs that concern
+/// the caller with a sequence above `since`, in acceptance order.
+public struct StandingRunsAnswer: Codable, Sendable, Equatable {
+    /// The agreement's id.
+    public var agreement: String
+    /// The runs after `since`, oldest first.
+    public var runs: [StandingRunEntry]
+    /// An answer from its parts.
+    public init(agreement: String, runs: [StandingRunEntry]) {
+        self.agreement = agreement
+        self.runs = runs
+    }
+}

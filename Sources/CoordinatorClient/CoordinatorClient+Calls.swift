@@ -55,6 +55,12 @@ extension CoordinatorClient {
         try fetchSealed(APIPath.checkResult(agreement: agreement, submissionID: submissionID, output: output), agreement: agreement)
     }
 
+    /// §3.9 (standing.md §1.3): the runs of a standing agreement that concern this party, with a
+    /// sequence above `since`, and this party's outputs of each that are ready.
+    public func standingRuns(agreement: String, since: Int = 0) throws -> StandingRunsAnswer {
+        try call("GET", APIPath.runs(agreement: agreement, since: since))
+    }
+
     /// A sealed result as §3.6 answers it: the file as the body and the receipt in a header.
     func fetchSealed(_ path: String, agreement: String) throws -> FetchedResult {
         let answer: HTTPTransport.Answer

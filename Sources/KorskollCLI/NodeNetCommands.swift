@@ -180,16 +180,29 @@ extension NodeCommand {
         @OptionGroup var connection: ConnectionOptions
         @Option(name: .customLong("coordinator-key"), help: "The coordinator's public key file.") var coordinatorKey: String
         @Option(name: .customLong("agreement-id")) var agreementID: String
-        @Option(help: "The output's name in the agreement.") var output: String
-        @Option(help: "The directory 'node encode' wrote (its rowmap.csv maps rows back).") var encoded: String?
+        @Option(help: "The output's name in the agreement (not with --all-new).") var output: String?
+        @Option(help: "The directory 'node encode' wrote (its rowmap.csv maps rows back); with --all-new, repeat it for each check whose per-record result to open.") var encoded: [String] = []
         @Option(help: "This node's state directory (receipts, checkpoints).") var state: String
-        @Option(help: "Directory to write the result into.") var out: String
+        @Option(help: "Directory to write the result into (with --all-new, each run's results go into <out>/<checkID>/).") var out: String
         @Option(help: "Standing agreements: the list or check whose result to fetch.") var check: String?
         @Flag(help: "The agreement is standing: fetch the result of this node's last submission (or --check).") var standing = false
+        @Flag(name: .customLong("all-new"), help: "Standing agreements: fetch every ready result of this party not fetched before (aggregates of other parties' checks included), remembered in --state.") var allNew = false
+
+        func validate() throws {
+            if allNew {
+                if output != nil { throw ValidationError("--all-new fetches every output this party is given; leave out --output") }
+                if check != nil { throw ValidationError("--all-new fetches every run not fetched before; leave out --check") }
+            } else if output == nil {
+                throw ValidationError("--output is required (or --all-new under a standing agreement)")
+            }
+        }
 
         func run() throws {
             let client = try connection.client()
             let coordinator = try orFail { try KeyFiles.loadPublic(URL(fileURLWithPath: coordinatorKey)) }
+            if allNew { return try fetchAllNew(client: client, coordinator: coordinator) }
+            let output = output ?? ""
+            let encoded = encoded.first
             let mapping = stderrProgress(label: "result \(output)", unit: "rows")
             let opened = try orFail {
                 let last = Upload.lastSubmission(stateDirectory: state, agreementID: agreementID).flatMap { $0.route == .submission ? nil : $0 }
@@ -207,6 +220,26 @@ extension NodeCommand {
             var text = "\(output): \(opened.document.rows?.count ?? 0) of \(client.keys.party)'s rows matched under \(agreementID) → \(opened.csvPath)"
             for (k, n) in opened.rowsByKind.sorted(by: { $0.key < $1.key }) { text += "\n  \(k): \(n)" }
             print(text)
+        }
+
+        /// standing.md §1.3: every ready result of this party not fetched before, one line each.
+        func fetchAllNew(client: CoordinatorClient, coordinator: PartyPublicKeys) throws {
+            let items = try orFail {
+                try StandingFetch.allNew(client: client, coordinator: coordinator, agreementID: agreementID, state: state, out: out, encoded: encoded)
+            }
+            for item in items {
+                guard let opened = item.opened else {
+                    printError("run \(item.sequence), check \(item.checkID), \(item.output): left for later: \(item.skipped ?? "")")
+                    continue
+                }
+                if opened.document.kind == "aggregate" {
+                    let cells = opened.cells.map { "\($0.a) \($0.b) \($0.count)" }.joined(separator: ", ")
+                    print("run \(item.sequence), check \(item.checkID): \(item.output) (aggregate, k = \(opened.document.k ?? 1)): \(cells.nilIfEmpty ?? "no cells") → \(opened.csvPath)")
+                } else {
+                    print("run \(item.sequence), check \(item.checkID): \(item.output): \(opened.document.rows?.count ?? 0) of \(client.keys.party)'s rows tied → \(opened.csvPath)")
+                }
+            }
+            if items.isEmpty { print("\(agreementID): no new result for \(client.keys.party)") }
         }
     }
 }

@@ -34,6 +34,22 @@ public enum AnomalyText {
         "check-not-deleted": [
             .sv: "Uppgifterna i en kontroll raderades inte efter körningen.",
             .en: "A check's encodings were not deleted after its run."],
+        // Case development (Protocols/log.md §6.7).
+        "report-foreign": [
+            .sv: "Koordinatorn tog emot utfallssiffror från någon som inte är part i avtalet.",
+            .en: "The coordinator accepted outcome counts from someone who is not a party to the agreement."],
+        "report-duplicate": [
+            .sv: "Koordinatorn tog emot en parts utfallssiffror för samma period två gånger i stället för att neka den andra.",
+            .en: "The coordinator accepted a party's outcome counts for the same period twice instead of refusing the second."],
+        "report-released-twice": [
+            .sv: "Den gemensamma rapporten om ärendeutvecklingen för en period lämnades ut två gånger.",
+            .en: "The joint case-development report of a period was released twice."],
+        "report-release-unreported": [
+            .sv: "Den gemensamma rapporten tar med en part som aldrig rapporterade perioden.",
+            .en: "The joint report includes a party that never reported the period."],
+        "report-release-without-report": [
+            .sv: "Den gemensamma rapporten lämnades ut innan någon part hade rapporterat perioden.",
+            .en: "The joint report was released before any party had reported the period."],
         "unknown-agreement": [
             .sv: "Koordinatorn registrerade ett avtal som inte finns bland de avtal du granskar.",
             .en: "The coordinator registered an agreement that is not among the agreements you are reviewing."],

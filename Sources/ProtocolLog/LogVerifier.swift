@@ -276,6 +276,8 @@ public enum LogVerifier {
         var lastTime: UInt64 = 0
         // Protocols/standing.md §3, §4: the lists and checks of each standing agreement.
         var standing: [String: StandingAudit] = [:]
+        // Protocols/log.md §6.7: case development, under any agreement.
+        var cases: [String: CaseReportAudit] = [:]
         func anomaly(_ seq: UInt64?, _ code: String, _ reason: String) { report.anomalies.append(.init(seq: seq, code: code, reason: reason)) }
 
         for (index, parsed) in events.enumerated() {
@@ -325,6 +327,11 @@ public enum LogVerifier {
                 var audit = standing[id] ?? StandingAudit(agreement: id)
                 audit.consume(e)
                 standing[id] = audit
+            }
+            if e.type == .reportReceived || e.type == .reportReleased {
+                var audit = cases[id] ?? CaseReportAudit(agreement: id, parties: facts.parties)
+                audit.consume(e)
+                cases[id] = audit
             }
             switch e.type {
             case .submissionAccepted:
@@ -376,6 +383,7 @@ public enum LogVerifier {
             sections[id] = s
         }
         for id in order { if var audit = standing[id] { report.anomalies += audit.finish(at: lastTime) } }
+        for id in order { if let audit = cases[id] { report.anomalies += audit.anomalies } }
         // Retention: encodings are deleted within retentionDays of the last finished run (a
         // standing agreement's checks are audited above).
         for id in order {

@@ -81,7 +81,7 @@ private struct Exchange {
             "GET /v1/log/checkpoint", "GET /v1/log/consistency",
             "PUT /v1/agreements/{id}/reports/{period}", "POST /v1/agreements/{id}/reports/{period}/release",
             "PUT /v1/agreements/{id}/lists", "PUT /v1/agreements/{id}/checks", "GET /v1/agreements/{id}/checks/{sid}",
-            "GET /v1/agreements/{id}/checks/{sid}/results/{output}",
+            "GET /v1/agreements/{id}/checks/{sid}/results/{output}", "GET /v1/agreements/{id}/runs",
         ])
         #expect(doc.responses["GET /v1/log/checkpoint"] == [200, 413, 500])
         #expect(doc.responses["PUT /v1/agreements/{id}/submission"]?.contains(503) == true)
@@ -259,6 +259,19 @@ private struct Exchange {
             _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "fk-rows"), as: w.polisen, expect: 403)
             _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: listSID, output: "fk-rows"), as: w.fk, expect: 404)
             _ = try await call(checkResult, "GET", APIPath.checkResult(agreement: "standing-conf", submissionID: sid, output: "fk-rows"), as: w.fk, expect: 200)
+            // The runs that concern the caller (api.md §3.9) and the one-shot status refused (§3.5).
+            let runs = "GET /v1/agreements/{id}/runs"
+            _ = try await call(runs, "GET", APIPath.runs(agreement: "standing-conf"), as: nil, expect: 401)
+            _ = try await call(runs, "GET", APIPath.runs(agreement: "nope"), as: w.fk, expect: 404)
+            _ = try await call(runs, "GET", APIPath.runs(agreement: "watch-test"), as: w.fk, expect: 400)
+            _ = try await call(runs, "GET", "/v1/agreements/standing-conf/runs?since=first", as: w.fk, expect: 400)
+            _ = try await call(runs, "GET", APIPath.runs(agreement: "standing-conf"), as: w.outsider, expect: 403)
+            let fkRuns = try await call(runs, "GET", APIPath.runs(agreement: "standing-conf"), as: w.fk, expect: 200)
+            let listed = try APIJSON.decode(StandingRunsAnswer.self, from: Data(fkRuns.body.utf8)).runs
+            #expect(listed.first == StandingRunEntry(sequence: 1, checkID: sid, state: .finished, party: "fk", results: ["fk-rows"]))
+            let policeRuns = try await call(runs, "GET", "/v1/agreements/standing-conf/runs", as: w.polisen, expect: 200)
+            #expect(try APIJSON.decode(StandingRunsAnswer.self, from: Data(policeRuns.body.utf8)).runs.map(\.checkID) == [listSID])
+            _ = try await call(status, "GET", APIPath.status(agreement: "standing-conf"), as: w.fk, expect: 400)
 
             _ = try await call("GET /v1/log/checkpoint", "GET", APIPath.checkpoint, as: nil, expect: 200)
             _ = try await call("GET /v1/log/consistency", "GET", APIPath.consistency(first: 1, second: 3), as: nil, expect: 200)

@@ -67,4 +67,33 @@ private func reportFiles(_ w: World) -> [String] {
         let answer = try await s.receiveReport(party: "fk", agreementID: "watch-test", period: "2026-H2", body: try signedCounts(w))
         #expect(answer.party == "fk" && reportFiles(w) == ["watch-test/2026-H2/fk.json"])
     }
+
+    /// api.md §3.10, log.md §6.7: counts sent again after a crash lost the placed file are
+    /// accepted with `repeats` naming the earlier event, and the officer finds no duplicate; a
+    /// release likewise.
+    @Test func countsSentAgainAfterALostFileSayWhatTheyRepeatAndVerifyClean() async throws {
+        let w = try World()
+        let s = try w.service()
+        _ = try await s.registerAgreement(party: "fk", document: Data(agreementJSON.utf8), signatures: try w.signatures([w.fk, w.polisen]))
+        let first = try await s.receiveReport(party: "fk", agreementID: "watch-test", period: "2026-H2", body: try signedCounts(w))
+        // The crash of api.md §3.10: the event is logged, the file never placed.
+        try FileManager.default.removeItem(atPath: w.dir + "/coordinator/reports/watch-test/2026-H2/fk.json")
+        _ = try await s.receiveReport(party: "fk", agreementID: "watch-test", period: "2026-H2", body: try signedCounts(w))
+        let received = try w.events(.reportReceived)
+        #expect(received.count == 2 && received[0].parameters?["repeats"] == nil && received[1].parameters?["repeats"] == first.hash)
+        _ = try await s.releaseReport(party: "coordinator", agreementID: "watch-test", period: "2026-H2", k: 5)
+        try FileManager.default.removeItem(atPath: w.dir + "/coordinator/reports/watch-test/2026-H2/released.json")
+        _ = try await s.releaseReport(party: "coordinator", agreementID: "watch-test", period: "2026-H2", k: 5)
+        let released = try w.events(.reportReleased)
+        #expect(released.count == 2 && released[1].parameters?["repeats"] == released[0].hash)
+
+        let a = try Agreement(json: Data(agreementJSON.utf8))
+        var facts = AgreementFacts(id: a.id, hash: a.hash, parties: a.partyIDs, signedBy: Set(a.partyIDs),
+                                   outputs: Dictionary(a.outputs.map { ($0.name, $0.recipient) }, uniquingKeysWith: { x, _ in x }), retentionDays: a.retentionDays)
+        facts.agreement = a
+        let log = try LogStore(directory: w.dir + "/coordinator/log", coordinator: "coordinator", key: w.coordinator.signing)
+        let report = try LogVerifier.verify(LogBundle(origin: log.origin, logKey: w.coordinator.signing.publicKey, entries: log.entries,
+                                                      checkpoints: log.checkpoints), agreements: [facts])
+        #expect(report.anomalies.isEmpty, "\(report.anomalies)")
+    }
 }

@@ -81,6 +81,12 @@ struct Korskoll {
         }
         #expect(r.stdout.contains("never tied in any result: refused"))
         #expect(r.stdout.contains("released the joint report of watchlist-fk-2026 for 2026-H2"))
+        // standing.md §1.3: the aggregate recipients find their counts of other parties' checks,
+        // one per run, and the log shows each fetch.
+        #expect(r.stdout.components(separatedBy: "polisen       fetched 1 new polisen-count").count == 4, "the police fetch each round's count, once")
+        #expect(r.stdout.contains("ivo           fetched 2 new ivo-count"), "IVO fetches the count of fk's and af's checks")
+        #expect(r.stdout.contains("polisen fetched 3 polisen-count aggregates, the log shows 3 fetches of them"))
+        #expect(!r.stdout.contains("MISMATCH"))
         for file in ["coordinator/coordinator.sqlite", "nodes/fk/results/watchlist-fk-2026/round-1/fk/fk-matched-rows.csv",
                      "nodes/fk/results/watchlist-fk-2026/round-3/fk/fk-matched-rows.csv", "nodes/fk/state/checkpoints.json",
                      "population/round-3/truth/ties.csv", "reports/watchlist-fk-2026-2026-H2/report.csv",
@@ -92,6 +98,19 @@ struct Korskoll {
         let lines = csv.split(separator: "\n")
         #expect(lines.first?.hasSuffix(",status") == true)
         #expect(lines.dropFirst().allSatisfy { $0.hasPrefix("FK") && ($0.hasSuffix(",new") || $0.hasSuffix(",continuing") || $0.hasSuffix(",ended")) })
+    }
+
+    /// node.md §12: `--all-new` fetches every output of every new run, so it takes neither an
+    /// output nor a check; without it an output is required. Each refusal names the flag.
+    @Test func nodeResultsAllNewRefusesAnOutputOrACheckAndNamesTheFlag() throws {
+        let common = ["node", "results", "--coordinator-url", "http://127.0.0.1:1", "--key", "k.json", "--coordinator-key", "c.json",
+                      "--agreement-id", "a", "--state", "s", "--out", "o"]
+        let withOutput = try Korskoll.run(common + ["--all-new", "--output", "polisen-count"])
+        #expect(withOutput.status != 0 && withOutput.stderr.contains("--output"), "\(withOutput.stderr)")
+        let withCheck = try Korskoll.run(common + ["--all-new", "--check", "00"])
+        #expect(withCheck.status != 0 && withCheck.stderr.contains("--check"), "\(withCheck.stderr)")
+        let neither = try Korskoll.run(common)
+        #expect(neither.status != 0 && neither.stderr.contains("--output is required"), "\(neither.stderr)")
     }
 
     @Test func coordinatorServeNamesWhatIsMissing() throws {

@@ -128,6 +128,29 @@ private struct Seen: Sendable {
             let a = try #require(status.agreements.first)
             #expect(a.lists?.map(\.party) == ["polisen"] && a.lists?.first?.rows == 10)
             #expect(a.checks == ["stored": 1, "finished": 2])
+
+            // node.md §12: `--all-new`. fk's per-record results open only with the encoded
+            // directory of their check (the last one's is kept); the other is left for later and
+            // holds the cursor, and nothing is fetched twice.
+            let coordinatorPublic = f.coordinator.publicKeys
+            let out = f.dir + "/fk-all-new"
+            let (firstPass, secondPass, cursor) = try await offPool { () -> ([StandingFetch.Item], [StandingFetch.Item], StandingFetch.Cursor) in
+                let client = CoordinatorClient(url: url, keys: f.fk)
+                let state = fkConfig.agreements[0].logBook
+                let one = try StandingFetch.allNew(client: client, coordinator: coordinatorPublic, agreementID: "standing-node", state: state,
+                                                   out: out, encoded: [fkConfig.agreements[0].encoded])
+                let two = try StandingFetch.allNew(client: client, coordinator: coordinatorPublic, agreementID: "standing-node", state: state,
+                                                   out: out, encoded: [fkConfig.agreements[0].encoded])
+                return (one, two, StandingFetch.cursor(state: state, agreementID: "standing-node"))
+            }
+            let lastID = try #require(seen.fkChecks.last?.upload?.submissionID), firstID = try #require(seen.fkChecks.first?.upload?.submissionID)
+            #expect(firstPass.count == 2)
+            #expect(firstPass.first { $0.checkID == lastID }?.opened?.document.rows?.count == 5)
+            #expect(firstPass.first { $0.checkID == firstID }?.skipped?.contains("--encoded") == true)
+            #expect(FileManager.default.fileExists(atPath: "\(out)/\(lastID)/fk-rows.csv"))
+            // The second pass asks again only for what was left; the cursor stays before it.
+            #expect(secondPass.map(\.checkID) == [firstID] && secondPass.allSatisfy { $0.opened == nil })
+            #expect(cursor == StandingFetch.Cursor(sequence: 0, fetched: ["\(lastID)/fk-rows"]))
         }
     }
 }

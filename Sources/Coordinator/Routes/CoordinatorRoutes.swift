@@ -81,6 +81,14 @@ struct CoordinatorRoutes: Sendable {
                             headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
                             body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
         }
+        router.get(RouterPath(APIPath.Pattern.runs)) { request, context -> Response in
+            let (party, _) = try await authenticated(request, service: service)
+            return try await on(behalfOf: party) {
+                let text = request.uri.queryParameters.get("since") ?? "0"
+                guard let since = Int(text) else { throw CoordinatorError(.badRequest, "since = '\(text)': expected a sequence number") }
+                return try CoordinatorServer.json(await service.standingRuns(party: party, agreementID: try context.parameters.require("id"), since: since))
+            }
+        }
         router.get(RouterPath(APIPath.Pattern.status)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
             return try await on(behalfOf: party) {

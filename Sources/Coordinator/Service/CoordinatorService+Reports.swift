@@ -41,8 +41,14 @@ extension CoordinatorService {
             // api.md §3.10 (as §5.1): staged whole, the event logged, then renamed into place; a log
             // that cannot be written removes the staged file, so nothing of the request remains.
             try FileLayout.writeWhole(body, to: file + ".staged")
+            // log.md §6.7: a report sent again after a crash lost the placed file names the
+            // earlier event it repeats, so that the officer tells it from a duplicate.
+            var parameters = ["period": period]
+            if let earlier = loggedEvents().last(where: { _, e in
+                e.type == .reportReceived && e.agreement == a.id && e.party == party && e.parameters?["period"] == period
+            }) { parameters["repeats"] = earlier.1.hash ?? "" }
             let index = try logThenPlace(file, LogEvent(time: now(), type: .reportReceived, agreement: a.id, party: party, hash: hash,
-                                                        parameters: ["period": period]))
+                                                        parameters: parameters))
             return OutcomeReportAnswer(agreement: a.id, party: party, period: period, hash: hash, receipt: try receipt(for: index))
         } catch let e as CoordinatorError where e.isRefusal {
             logRefusal(LogEvent(time: now(), type: .requestRefused, agreement: a.id, party: party,
@@ -104,9 +110,13 @@ extension CoordinatorService {
             var signed = SignedCaseReport(report: bytes, signature: Data(), receipt: ReceiptMessage(checkpoint: "", index: 0, leafHash: [], proof: []))
             signed.signature = Data(keys.signing.signature(for: signed.signedBytes))
             try FileLayout.writeWhole(try APIJSON.encode(signed), to: file + ".staged")
+            var parameters = ["period": period, "k": String(k)]
+            if let earlier = loggedEvents().last(where: { _, e in
+                e.type == .reportReleased && e.agreement == a.id && e.parameters?["period"] == period
+            }) { parameters["repeats"] = earlier.1.hash ?? "" }
             let index = try logThenPlace(file, LogEvent(time: now(), type: .reportReleased, agreement: a.id, party: id,
                                                         hash: Hex.encode(SHA256.hash(Array(bytes))), parties: compiled.parties,
-                                                        parameters: ["period": period, "k": String(k)]))
+                                                        parameters: parameters))
             signed.receipt = try receipt(for: index)
             return signed
         } catch let e as CoordinatorError where e.isRefusal {

@@ -10,6 +10,11 @@ extension CoordinatorService {
     public func status(party: String, agreementID: String) throws -> StatusAnswer {
         let a = try agreement(agreementID)
         guard a.partyIDs.contains(party) else { try forbid(party, agreement: a.id, "'\(party)' is not a party to \(a.id)", path: "status") }
+        // api.md §3.5: a standing agreement has no one run and no "missing" party; its runs are
+        // answered per submission, as the caller may see them.
+        guard !a.isStanding else {
+            throw CoordinatorError(.submissionStanding, "agreement \(a.id) is standing: it has a run per list and check, not one; ask GET /v1/agreements/\(a.id)/runs for the runs that concern you and GET /v1/agreements/\(a.id)/checks/{submissionID} for one (`korskoll node status --standing`)")
+        }
         let submitted = try store.submissions(agreement: a.id).map(\.party)
         let run = try store.run(agreement: a.id).map { r in
             RunStatus(runID: r.runID, state: r.state, progress: r.progress, error: r.error)

@@ -76,6 +76,37 @@ extension DemoRun {
                 if Self.isRun(plan, a) { try openResult(plan, a, encoded: encoded, round: k, truth: truth) }
             }
         }
+        try fetchAggregates(round: k)
+    }
+
+    /// The aggregate recipients of the standing agreements (standing.md §1.3): the police their
+    /// `polisen-count` of every fk check, IVO its `ivo-count` of every re-entry check. Each asks
+    /// for the runs it has not fetched yet and prints the counts of the CSVs its node wrote.
+    static let aggregateRecipients = [("watchlist-fk-2026", "polisen", "polisen-count"), ("reentry-2026", "ivo", "ivo-count")]
+
+    func fetchAggregates(round k: Int) throws {
+        for (id, p, output) in Self.aggregateRecipients where agreements.contains(where: { $0.agreement.id == id }) {
+            let out = "\(node(p))/results/\(id)/aggregates"
+            let printed = try korskoll(["node", "results", "--all-new", "--coordinator-key", coordinatorPublic, "--agreement-id", id,
+                                        "--state", "\(node(p))/state", "--out", out] + conn(p), label: "\(p): node results --all-new")
+            // One line per fetched result: "run N, check C: <output> (aggregate, …): … → <csv>".
+            let csvs = printed.split(separator: "\n").compactMap { line -> String? in
+                guard line.contains(": \(output) "), let arrow = line.range(of: " → ") else { return nil }
+                return String(line[arrow.upperBound...])
+            }
+            var cells: [String] = []
+            for csv in csvs {
+                let reader = try CSVReader(path: csv)
+                _ = try reader.next()
+                var parts: [String] = []
+                while let r = try reader.next(), r.fields.count == 3 { parts.append("\(r.fields[0]) \(r.fields[1]) \(r.fields[2])") }
+                let check = URL(fileURLWithPath: csv).deletingLastPathComponent().lastPathComponent
+                cells.append("check \(check.prefix(8))…: " + parts.joined(separator: ", "))
+            }
+            aggregateFetches["\(p)/\(output)", default: 0] += csvs.count
+            print("  \(pad(p)) fetched \(csvs.count) new \(output) (tied subject rows per reference party and tie, <k suppressed)"
+                  + (cells.isEmpty ? "" : ": " + cells.joined(separator: "; ")))
+        }
     }
 
     /// The node that runs its rounds of one agreement from its configuration file, one command a

@@ -2,6 +2,7 @@ import Agreements
 import Evaluation
 import Foundation
 import Parties
+import ProtocolLog
 import Sodium
 import Wire
 
@@ -49,6 +50,19 @@ extension DemoRun {
                                         + ["--recipient-key", "\(node("fk"))/keys/fk.secret.json", "--results"] + fkResults
                                         + ["--key-holder-logs"] + keyHolderBundles + ["--html", dir + "/officer-report.html"], label: "log verify")
         print("  " + verification.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: "\n  "))
+        print("  " + (try aggregateFetchesInLog(bundle)))
+    }
+
+    /// standing.md §1.3: every aggregate a recipient fetched with `node results --all-new` is in
+    /// the log as its `result.fetched`, one per run and output.
+    func aggregateFetchesInLog(_ bundle: String) throws -> String {
+        let decoded = try LogBundle(decoding: Array(try Data(contentsOf: URL(fileURLWithPath: bundle))), key: coordinatorKeys.signing.publicKey)
+        let fetched = decoded.entries.compactMap { try? LogEvent(leaf: $0) }.filter { $0.type == .resultFetched }
+        return Self.aggregateRecipients.map { id, p, output in
+            let logged = fetched.filter { $0.agreement == id && $0.party == p && $0.output == output }.count
+            let mine = aggregateFetches["\(p)/\(output)"] ?? 0
+            return "\(p) fetched \(mine) \(output) aggregates, the log shows \(logged) fetches of them" + (logged == mine ? "" : " (MISMATCH)")
+        }.joined(separator: "; ")
     }
 
     func summary(clean: Bool) {

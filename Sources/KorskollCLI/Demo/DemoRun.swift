@@ -43,6 +43,8 @@ final class DemoRun {
     var report: [String] = []
     /// Every per-record result file fk opened (the officer checks them with fk's key).
     var fkResults: [String] = []
+    /// Aggregates fetched with `node results --all-new`: "party/output" → how many (standing.md §1.3).
+    var aggregateFetches: [String: Int] = [:]
     /// The hash of each list's register file as last submitted, by agreement and party: an
     /// unchanged register is not sent again, its list stands.
     var sentLists: [String: String] = [:]

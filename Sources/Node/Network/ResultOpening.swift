@@ -52,8 +52,13 @@ public enum ResultOpening {
         let csvPath = "\(out)/\(output).csv"
         if doc.kind == "aggregate" {
             let k = doc.k.map(String.init) ?? "k"
-            let cells = (doc.cells ?? []).map { c in (a: c.a, b: c.b, count: c.suppressed == true ? "<\(k)" : c.count.map(String.init) ?? "") }
-            let writer = try CSVFileWriter(path: csvPath, header: ["a", "b", "count"])
+            // results.md §4: a standing run's aggregate counts ties per reference party and tie
+            // kind (§5.2), written as `party,tie,count`; a one-shot overlap matrix as `a,b,count`.
+            let standing = doc.tieCounts != nil
+            let cells = standing
+                ? (doc.tieCounts ?? []).map { c in (a: c.party, b: c.kind, count: c.suppressed == true ? "<\(k)" : c.count.map(String.init) ?? "") }
+                : (doc.cells ?? []).map { c in (a: c.a, b: c.b, count: c.suppressed == true ? "<\(k)" : c.count.map(String.init) ?? "") }
+            let writer = try CSVFileWriter(path: csvPath, header: standing ? ["party", "tie", "count"] : ["a", "b", "count"])
             for c in cells { try writer.write([c.a, c.b, c.count]) }
             try writer.close()
             try restrict(csvPath)

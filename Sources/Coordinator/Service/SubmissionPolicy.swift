@@ -49,6 +49,10 @@ struct SubmissionPolicy {
                 return CoordinatorError(.submission, "row \(row): attribute \(name) has a value outside the set agreement \(agreement.id) declares")
             }
         }
+        // Protocols/standing.md §1: identity changes come only from a party in the relations role.
+        if r.previousPerson != nil && !agreement.holdsRelations(h.party) {
+            return CoordinatorError(.submission, "row \(row): \(h.party) sends a previous person number (an identity change), which only a party with the relations role may send in agreement \(agreement.id)")
+        }
         return nil
     }
 

@@ -19,14 +19,16 @@ extension MatchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Precision, recall and F1 of the linkage on a synthetic population, per register pair.",
             discussion: """
-                Reads DIR/registers/*.csv with their mappings and DIR/truth/rows.csv (korskoll synth). Every \
+                Reads DIR/registers/*.csv with their mappings and DIR/truth/rows.csv (korskoll synth), and \
+                DIR/relations/*.csv (Skatteverket's identity changes) when present: linked, never scored. Every \
                 register is encoded as a node would (fresh keys, keyed blocking), then linked with exact joins \
                 only, with exact + blocked fuzzy matching at --threshold, and (unless --no-unblocked) with \
                 exact + unblocked fuzzy matching, which measures what blocking loses. --sweep runs more \
                 thresholds with blocking. A true pair is two rows of different registers that show the same \
                 person; a predicted pair is two rows the run put in the same group. The report adds the \
                 precision of the fuzzy links alone, the conflicts found and how they were settled (and a run \
-                without the conflicts step, to measure it), and the missed true pairs by cause. Give \
+                without the conflicts step, to measure it), the true pairs with id-changed found with and \
+                without the identity changes, and the missed true pairs by cause. Give \
                 --population once per population, e.g. one made with --names realistic and one with --names small.
                 """)
 
@@ -144,7 +146,8 @@ extension MatchCommand {
             var sweepRuns: [Evaluation] = []
             for t in parsedSweep! where t != threshold { sweepRuns.append(try evaluate("sweep", threshold: t, blocking: true)) }
 
-            print("Linkage quality on \(population): \(registers.count) registers, \(rows.reduce(0) { $0 + $1.count }) submitted rows")
+            print("Linkage quality on \(population): \(registers.count) registers, \(rows.prefix(registers.count).reduce(0) { $0 + $1.count }) submitted rows"
+                  + (relations.isEmpty ? "" : "; relations \(relations.joined(separator: ", ")): \(rows.dropFirst(registers.count).reduce(0) { $0 + $1.count }) rows"))
             print("")
             print("register pair              true pairs   exact only: P / R / F1        exact+fuzzy (t=\(threshold), blocked): P / R / F1")
             for key in main.pairs.keys.sorted() where main.pairs[key]!.actual > 0 {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import API
 import Agreements
 import Parties
 import ProtocolLog
@@ -44,5 +45,61 @@ import Wire
         // The police, in the reference role, may not send them.
         let police = try upload(w, from: w.polisen, records: changes())
         await #expect(throws: CoordinatorError.self) { try await s.acceptSubmission(party: "polisen", agreementID: "watch-test", upload: police) }
+    }
+}
+
+extension StandingWorld {
+    /// Puts `records` from `party` to `endpoint`.
+    func put(_ s: CoordinatorService, _ endpoint: SubmissionEndpoint, from party: PartyKeys, records: [Submission.Record]) async throws -> SubmissionAnswer {
+        var body = ByteWriter()
+        for r in records { r.encode(into: &body) }
+        let bodyPath = dir + "/body-" + Hex.encode(Random.bytes(4))
+        try Data(body.bytes).write(to: URL(fileURLWithPath: bodyPath))
+        var header = Submission.Header(agreementID: "standing-test", party: party.party, recipient: "coordinator", submissionID: Random.bytes(16),
+                                       createdAt: clock.now, schemaDigest: [UInt8](repeating: 0, count: 32), clkBytes: 0, attributes: [])
+        header.rows = UInt64(records.count)
+        header.personIDs = UInt64(records.count)
+        header.contentHash = Submission.contentHash(body.bytes)
+        let path = dir + "/sub-" + Hex.encode(Random.bytes(4)) + ".kks"
+        try Submission.seal(header: header, bodyPath: bodyPath, signer: party.signing, recipient: coordinator.publicKeys.sealing, to: path)
+        return try await s.acceptSubmission(party: party.party, agreementID: "standing-test", upload: path, endpoint: endpoint)
+    }
+}
+
+/// Protocols/matching.md §5.9 in a standing run: a check row under the samordningsnummer is tied
+/// to the police's row under the personnummer once the relations party's change stands.
+@Suite struct StandingIdentityChangeTests {
+    static func pseudonym(_ s: String) -> [UInt8] { SHA256.hash(Array(s.utf8)) }
+    static func row(_ s: String, previous: String? = nil) -> Submission.Record {
+        Submission.Record(person: pseudonym(s), organisation: nil, clk: nil, attributes: [], previousPerson: previous.map(pseudonym))
+    }
+
+    func exactLinks(_ w: StandingWorld, _ s: CoordinatorService, change: Bool) async throws -> (links: Int?, changes: Int?) {
+        _ = try await w.put(s, .list, from: w.polisen, records: [Self.row("PNR"), Self.row("OTHER")])
+        if change { _ = try await w.put(s, .list, from: w.bolagsverket, records: [Self.row("PNR", previous: "SAM")]) }
+        let check = try await w.put(s, .check, from: w.fk, records: [Self.row("SAM")])
+        #expect(try await waitForCheck(s, party: "fk", sid: check.submissionID).state == .finished)
+        let run = try #require(try w.events(.runFinished).last)
+        return (run.counts?["exactLinks"], run.counts?["identityChanges"])
+    }
+
+    @Test func aCheckRowUnderTheOldNumberReachesTheListedNewNumberOnlyThroughTheChange() async throws {
+        let without = try StandingWorld(), with = try StandingWorld()
+        let s1 = try without.service(), s2 = try with.service()
+        try await without.register(s1)
+        try await with.register(s2)
+        let before = try await exactLinks(without, s1, change: false)
+        #expect(before.links == 0 && before.changes == nil)
+        let after = try await exactLinks(with, s2, change: true)
+        #expect(after.links == 1 && after.changes == 1)
+    }
+
+    @Test func aCheckCarryingAnIdentityChangeIsRefused() async throws {
+        let w = try StandingWorld()
+        let s = try w.service()
+        try await w.register(s, standingJSON(fkRoles: #"["subjects", "relations"]"#))
+        let code = await refusalCode { _ = try await w.put(s, .check, from: w.fk, records: [Self.row("PNR", previous: "SAM")]) }
+        #expect(code == "submission.invalid")
+        _ = try await w.put(s, .list, from: w.fk, records: [Self.row("PNR", previous: "SAM")])
     }
 }

@@ -22,6 +22,15 @@ public struct Evaluation {
     public var pairs: [String: Counts] = [:]
     public var total = Counts()
     public var missedByProblem: [String: Int] = [:]
+    /// Every true pair, counted under each problem its two rows carry (as ``missedByProblem``):
+    /// with it, the recall of the pairs a problem touches.
+    public var actualByProblem: [String: Int] = [:]
+
+    /// The recall of the true pairs whose rows carry `problem` (nil when none do).
+    public func recall(of problem: String) -> Double? {
+        guard let n = actualByProblem[problem], n > 0 else { return nil }
+        return 1 - Double(missedByProblem[problem] ?? 0) / Double(n)
+    }
     /// Fuzzy links alone and settled conflicts (set by the caller when scored).
     public var outcomes: LinkOutcomes?
 
@@ -37,7 +46,7 @@ public struct Evaluation {
 
     var base: [String: Any] {
         ["label": label, "threshold": threshold as Any, "blocking": blocking, "seconds": seconds, "comparisons": comparisons,
-         "total": total.json, "pairs": pairs.mapValues(\.json), "missedByProblem": missedByProblem]
+         "total": total.json, "pairs": pairs.mapValues(\.json), "missedByProblem": missedByProblem, "actualByProblem": actualByProblem]
     }
 
     /// Scores a run's groups (`groupOf[party][row]`) against the truth, for every pair of registers;
@@ -70,11 +79,12 @@ public struct Evaluation {
                     for x in records {
                         for y in others {
                             let gx = sides[p].groupOfRecord[x], gy = sides[q].groupOfRecord[y]
-                            guard gx == nil || gx != gy else { continue }
                             var problems = Set((truth[registers[p]]![x]!.problems + ";" + truth[registers[q]]![y]!.problems)
                                 .split(separator: ";").map(String.init))
                             if gx == nil || gy == nil { problems.insert("row-not-submitted") }
                             if problems.isEmpty { problems.insert("none") }
+                            for k in problems { actualByProblem[k, default: 0] += 1 }
+                            guard gx == nil || gx != gy else { continue }
                             for k in problems { missedByProblem[k, default: 0] += 1 }
                         }
                     }

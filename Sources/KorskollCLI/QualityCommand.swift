@@ -19,14 +19,16 @@ extension MatchCommand {
         static let configuration = CommandConfiguration(
             abstract: "Precision, recall and F1 of the linkage on a synthetic population, per register pair.",
             discussion: """
-                Reads DIR/registers/*.csv with their mappings and DIR/truth/rows.csv (korskoll synth). Every \
+                Reads DIR/registers/*.csv with their mappings and DIR/truth/rows.csv (korskoll synth), and \
+                DIR/relations/*.csv (Skatteverket's identity changes) when present: linked, never scored. Every \
                 register is encoded as a node would (fresh keys, keyed blocking), then linked with exact joins \
                 only, with exact + blocked fuzzy matching at --threshold, and (unless --no-unblocked) with \
                 exact + unblocked fuzzy matching, which measures what blocking loses. --sweep runs more \
                 thresholds with blocking. A true pair is two rows of different registers that show the same \
                 person; a predicted pair is two rows the run put in the same group. The report adds the \
                 precision of the fuzzy links alone, the conflicts found and how they were settled (and a run \
-                without the conflicts step, to measure it), and the missed true pairs by cause. Give \
+                without the conflicts step, to measure it), the true pairs with id-changed found with and \
+                without the identity changes, and the missed true pairs by cause. Give \
                 --population once per population, e.g. one made with --names realistic and one with --names small.
                 """)
 
@@ -88,11 +90,15 @@ extension MatchCommand {
             let keys = LinkageKeys(agreementID: "quality", linkageSecret: SecretBytes.random(count: 32))
             var rows: [PartyRows] = []
             var recordOfRow: [[String]] = []
-            for r in registers {
+            // Relations parties (synth.md §7.5: Skatteverket's identity changes) are linked with the
+            // registers but never scored: their rows make no match of their own (matching.md §5.9).
+            let relations = ((try? FileManager.default.contentsOfDirectory(atPath: population + "/relations")) ?? [])
+                .filter { $0.hasSuffix(".mapping.json") }.map { String($0.dropLast(".mapping.json".count)) }.sorted()
+            for (r, folder) in registers.map({ ($0, "registers") }) + relations.map({ ($0, "relations") }) {
                 var mapping: ColumnMapping
-                do { mapping = try ColumnMapping(json: readFile("\(population)/registers/\(r).mapping.json", what: "mapping"), source: r) } catch let e as NodeError { throw failure(e.reason) }
+                do { mapping = try ColumnMapping(json: readFile("\(population)/\(folder)/\(r).mapping.json", what: "mapping"), source: r) } catch let e as NodeError { throw failure(e.reason) }
                 mapping.attributes = []   // attributes play no part in linkage, and need an agreement (node.md §5)
-                var job = IngestJob(input: "\(population)/registers/\(r).csv", mapping: mapping, schema: mapping.fields.isEmpty ? nil : linkageSchema,
+                var job = IngestJob(input: "\(population)/\(folder)/\(r).csv", mapping: mapping, schema: mapping.fields.isEmpty ? nil : linkageSchema,
                                     keys: keys, party: try PartyKeys.generate(party: r),
                                     coordinator: PartyPublicKeys(party: "coordinator", signing: coordinator.signing.publicKey, sealing: coordinator.sealing.publicKey),
                                     referenceDate: CalendarDate(iso: refDate)!, output: "\(work)/\(r)", threads: threads, createdAt: UInt64(Date().timeIntervalSince1970))
@@ -103,14 +109,16 @@ extension MatchCommand {
                 let opened = try Submission.Opened(path: "\(work)/\(r)/\(Ingest.submissionFile)", key: coordinator.sealing)
                 try opened.verify(signedBy: job.party.signing.publicKey)
                 rows.append(try PartyRows(opened: opened))
+                guard folder == "registers" else { printError("encoded \(r) (relations): \(summary.rowsSubmitted) of \(summary.rowsRead) rows"); continue }
                 recordOfRow.append(try Truth.recordIDs("\(work)/\(r)/\(Ingest.rowMapFile)", rows: summary.rowsSubmitted))
                 printError("encoded \(r): \(summary.rowsSubmitted) of \(summary.rowsRead) rows in \(String(format: "%.1f", Date().timeIntervalSince(t0))) s")
             }
             let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
-            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, linksTo path: String? = nil) throws -> Evaluation {
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, identityChanges: Bool = true,
+                          linksTo path: String? = nil) throws -> Evaluation {
                 let t0 = Date()
-                let linkage = try Linkage(rows, exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
+                let linkage = try Linkage(identityChanges ? rows : Array(rows.prefix(registers.count)), exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
                                           blocking: blocking, conflicts: conflicts, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
@@ -130,10 +138,16 @@ extension MatchCommand {
             report.append(noConflicts)
             let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
             if let unblocked { report.append(unblocked) }
+            // matching.md §6.1: what Skatteverket's identity changes (§5.9) add.
+            let withoutChanges = relations.isEmpty ? [] : [
+                try evaluate("exact only, no identity changes", threshold: nil, blocking: false, identityChanges: false),
+                try evaluate("blocked, no identity changes", threshold: threshold, blocking: true, identityChanges: false)]
+            report += withoutChanges
             var sweepRuns: [Evaluation] = []
             for t in parsedSweep! where t != threshold { sweepRuns.append(try evaluate("sweep", threshold: t, blocking: true)) }
 
-            print("Linkage quality on \(population): \(registers.count) registers, \(rows.reduce(0) { $0 + $1.count }) submitted rows")
+            print("Linkage quality on \(population): \(registers.count) registers, \(rows.prefix(registers.count).reduce(0) { $0 + $1.count }) submitted rows"
+                  + (relations.isEmpty ? "" : "; relations \(relations.joined(separator: ", ")): \(rows.dropFirst(registers.count).reduce(0) { $0 + $1.count }) rows"))
             print("")
             print("register pair              true pairs   exact only: P / R / F1        exact+fuzzy (t=\(threshold), blocked): P / R / F1")
             for key in main.pairs.keys.sorted() where main.pairs[key]!.actual > 0 {
@@ -159,6 +173,16 @@ extension MatchCommand {
             let o = main.outcomes!
             print("conflicts (matching.md §5.6): \(o.conflictRows) rows doubted; re-linked \(o.relinked) (\(o.relinkedRight) to their true person), kept \(o.kept) (\(o.keptRight) in their true person's group); \(o.flaggedRows) rows flagged in the evidence")
             print("")
+            if withoutChanges.count == 2 {
+                func line(_ before: Evaluation, _ after: Evaluation) -> String {
+                    let n = after.actualByProblem["id-changed"] ?? 0
+                    let found = { (e: Evaluation) in n - (e.missedByProblem["id-changed"] ?? 0) }
+                    return "\(found(before)) → \(found(after)) of \(n) (recall \(String(format: "%.3f%%", 100 * (before.recall(of: "id-changed") ?? 1))) → \(String(format: "%.3f%%", 100 * (after.recall(of: "id-changed") ?? 1)))); all pairs \(before.total.triple) → \(after.total.triple)"
+                }
+                print("identity changes (\(relations.joined(separator: ", ")), matching.md §5.9): true pairs with id-changed found, without → with the changes:")
+                print("  exact only:                \(line(withoutChanges[0], report[0]))")
+                print("  exact + fuzzy (t=\(threshold)):  \(line(withoutChanges[1], main))")
+            }
             print("missed true pairs (t=\(threshold), blocked) by the problems in their rows: " + main.missedByProblem.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             print("finished in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             var doc: [String: Any] = ["format": "korskoll-quality-v1", "population": population, "registers": registers,

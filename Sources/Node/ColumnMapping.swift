@@ -53,7 +53,7 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
 /// How an agency's export maps onto a submission (Protocols/node.md §1):
 ///
 ///     {"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": COLUMN,
-///      "person": COLUMN?, "organisation": COLUMN?,
+///      "person": COLUMN?, "previousPerson": COLUMN?, "organisation": COLUMN?,
 ///      "fields": {FEATURE: COLUMN, …}?, "attributes": {NAME: COLUMN, …}?}
 ///
 /// `fields` maps the CLK schema's feature identifiers to columns; a feature without a column is
@@ -65,13 +65,16 @@ public struct ColumnMapping: Sendable, Equatable {
     public var delimiter: UInt8
     public var recordID: String
     public var person: String?
+    /// A relations party's previous number of the row's person (a samordningsnummer replaced by
+    /// the personnummer in `person`), blinded as `person` (Protocols/node.md §1). Needs `person`.
+    public var previousPerson: String?
     public var organisation: String?
     public var fields: [String: String]
     /// In submission order (sorted by name, so the header does not depend on JSON key order).
     public var attributes: [(name: String, column: String)]
 
     public static func == (a: ColumnMapping, b: ColumnMapping) -> Bool {
-        a.delimiter == b.delimiter && a.recordID == b.recordID && a.person == b.person && a.organisation == b.organisation
+        a.delimiter == b.delimiter && a.recordID == b.recordID && a.person == b.person && a.previousPerson == b.previousPerson && a.organisation == b.organisation
             && a.fields == b.fields && a.attributes.map(\.name) == b.attributes.map(\.name) && a.attributes.map(\.column) == b.attributes.map(\.column)
     }
 
@@ -79,8 +82,8 @@ public struct ColumnMapping: Sendable, Equatable {
         func bad(_ why: String) -> NodeError { NodeError(.invalidMapping, "\(source): \(why)") }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw bad("not a JSON object") }
         guard root["format"] as? String == Self.format else { throw bad("format must be \"\(Self.format)\"") }
-        for key in root.keys where !["format", "delimiter", "recordId", "person", "organisation", "fields", "attributes"].contains(key) {
-            throw bad("'\(key)' is not a mapping key (delimiter, recordId, person, organisation, fields, attributes)")
+        for key in root.keys where !["format", "delimiter", "recordId", "person", "previousPerson", "organisation", "fields", "attributes"].contains(key) {
+            throw bad("'\(key)' is not a mapping key (delimiter, recordId, person, previousPerson, organisation, fields, attributes)")
         }
         let d = root["delimiter"] as? String ?? ","
         guard d.utf8.count == 1, let byte = d.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
@@ -96,6 +99,8 @@ public struct ColumnMapping: Sendable, Equatable {
         }
         person = try optionalColumn("person")
         organisation = try optionalColumn("organisation")
+        previousPerson = try optionalColumn("previousPerson")
+        guard previousPerson == nil || person != nil else { throw bad("previousPerson needs person: the number that replaced it") }
         func columnMap(_ key: String) throws -> [String: String] {
             guard let v = root[key] else { return [:] }
             guard let m = v as? [String: String], m.values.allSatisfy({ !$0.isEmpty }) else { throw bad("\(key) must map names to column names") }

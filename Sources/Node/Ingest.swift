@@ -187,7 +187,7 @@ public enum Ingest {
         for namespace in IdentifierNamespace.allCases {
             var order: [String] = [], seen = Set<String>()
             for r in results {
-                for p in [r.pendingPerson, r.pendingOrganisation] {
+                for p in [r.pendingPerson, r.pendingPreviousPerson, r.pendingOrganisation] {
                     if let p, p.namespace == namespace, seen.insert(p.canonical).inserted { order.append(p.canonical) }
                 }
             }
@@ -201,6 +201,7 @@ public enum Ingest {
             let byCanonical = Dictionary(zip(order, outcome.pseudonyms), uniquingKeysWith: { a, _ in a })
             for i in results.indices where results[i].pending != nil {
                 if let p = results[i].pendingPerson, p.namespace == namespace { results[i].pending!.person = byCanonical[p.canonical] }
+                if let p = results[i].pendingPreviousPerson, p.namespace == namespace { results[i].pending!.previousPerson = byCanonical[p.canonical] }
                 if let p = results[i].pendingOrganisation, p.namespace == namespace { results[i].pending!.organisation = byCanonical[p.canonical] }
             }
         }
@@ -211,6 +212,7 @@ public enum Ingest {
             results[i].record = w.bytes
             results[i].pending = nil
             results[i].pendingPerson = nil
+            results[i].pendingPreviousPerson = nil
             results[i].pendingOrganisation = nil
         }
         return (evaluated, refusals)

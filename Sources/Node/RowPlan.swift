@@ -17,6 +17,7 @@ struct RowResult: Sendable {
     /// canonical identifiers (with their namespaces) that the key holders must evaluate.
     var pending: Submission.Record?
     var pendingPerson: (namespace: IdentifierNamespace, canonical: String)?
+    var pendingPreviousPerson: (namespace: IdentifierNamespace, canonical: String)?
     var pendingOrganisation: (namespace: IdentifierNamespace, canonical: String)?
 }
 
@@ -43,6 +44,8 @@ struct RowPlan: @unchecked Sendable {
     let columns: Int
     let recordID: Int
     let person: (index: Int, name: String)?
+    /// A relations party's previous number of the row's person (Protocols/node.md §1).
+    let previousPerson: (index: Int, name: String)?
     let organisation: (index: Int, name: String)?
     /// For each schema feature: its column (nil: encoded as empty) and column name.
     let features: [(index: Int?, name: String)]
@@ -90,6 +93,7 @@ struct RowPlan: @unchecked Sendable {
         recordID = try column(m.recordID, role: "recordId")
         person = try m.person.map { (try column($0, role: "person"), $0) }
         organisation = try m.organisation.map { (try column($0, role: "organisation"), $0) }
+        previousPerson = try m.previousPerson.map { (try column($0, role: "previousPerson"), $0) }
         (attributes, sealed) = try Self.declaredAttributes(job: job, column: column)
         if let schema = job.schema {
             let known = Set(schema.features.map(\.identifier))
@@ -141,7 +145,8 @@ struct RowPlan: @unchecked Sendable {
         do {
             try agreement.checkDeclared(party: party, sends: SentShape(
                 identifierKinds: kinds, clks: !m.fields.isEmpty && job.schema != nil,
-                attributes: m.attributes.map { (name: $0.name, sealedTo: agreement.party(party)?.attribute($0.name)?.sealedTo ?? []) }))
+                attributes: m.attributes.map { (name: $0.name, sealedTo: agreement.party(party)?.attribute($0.name)?.sealedTo ?? []) },
+                previousPerson: m.previousPerson != nil))
         } catch let e as AgreementError { throw NodeError(.undeclared, "mapping: \(e.reason)") }
         let columns = Dictionary(uniqueKeysWithValues: m.attributes.map { ($0.name, $0.column) })
         var plain: [(index: Int, name: String, column: String, values: Set<String>)] = []
@@ -257,6 +262,14 @@ struct RowPlan: @unchecked Sendable {
 
         let birthDate = blocking.flatMap { features[$0.dob].index }.map { fields[$0].trimmingWhitespace() }
         let personPseudonym = person.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate, pending: \.pendingPerson) }
+        // Protocols/node.md §1: the previous number is normalised and blinded exactly as the
+        // person's; without a current number it says nothing and is left out.
+        var previousPseudonym = previousPerson.flatMap { blind(fields[$0.index], column: $0.name, as: .person, line: line, result: &result, scratch: scratch, birthDate: birthDate, pending: \.pendingPreviousPerson) }
+        if previousPseudonym != nil && personPseudonym == nil, let p = previousPerson {
+            previousPseudonym = nil
+            result.pendingPreviousPerson = nil
+            result.problems.append(RowProblem(line: line, field: p.name, code: "row.previous-without-person", reason: "a previous number without a valid current number; left out", action: .fieldDropped))
+        }
         let organisationPseudonym = organisation.flatMap { blind(fields[$0.index], column: $0.name, as: .org, line: line, result: &result, scratch: scratch, pending: \.pendingOrganisation) }
 
         var clkBytes: [UInt8]?
@@ -316,7 +329,7 @@ struct RowPlan: @unchecked Sendable {
         result.hasOrganisation = organisationPseudonym != nil
         result.hasCLK = clkBytes != nil
         let record = Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks,
-                                       attributes: attributeValues, sealed: sealedValues)
+                                       attributes: attributeValues, sealed: sealedValues, previousPerson: previousPseudonym)
         if keyHolderMode {
             result.pending = record
             result.record = []

@@ -129,6 +129,7 @@ public enum Synthesizer {
             }
         }
         progress("identities \(n)/\(n), \(listed.count) listed")
+        try writeIdentityChanges(identities, dir: work + "/relations")
 
         // Pass 2 (§5): organisations.
         let orgCount = config.organisations ?? max(40, n / 15)
@@ -373,6 +374,26 @@ public enum Synthesizer {
         return (summary, World(config: config, people: people, identities: identities, organisations: orgs,
                                renderer: renderer, registers: all, organisationCount: orgCount))
     }
+
+    /// Skatteverket's register of identity changes (`Protocols/synth.md` §7.5): one row per person
+    /// with a previous number (a samordningsnummer replaced by a personnummer, or a corrected
+    /// personnummer), in person order, with its mapping. Its own directory, so that the registers
+    /// and the truth stay what they were.
+    static func writeIdentityChanges(_ identities: Identities, dir: String) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let out = try CSVFileWriter(path: dir + "/\(identityChangesRegister).csv", header: ["skv_lopnr", "tidigare_identitet", "identitet"],
+                                    delimiter: UInt8(ascii: ";"))
+        for (k, i) in identities.previous.keys.sorted().enumerated() {
+            try out.write(["SKVID-\(Render.pad(k + 1, 7))", PersonNumber(value: identities.previous[i]!).canonical,
+                           PersonNumber(value: identities.current[i]).canonical])
+        }
+        try out.close()
+        try Data((identityChangesMapping + "\n").utf8).write(to: URL(fileURLWithPath: dir + "/\(identityChangesRegister).mapping.json"))
+    }
+
+    /// The name of Skatteverket's register of identity changes (`relations/<name>.csv`).
+    public static let identityChangesRegister = "skatteverket-identities"
+    static let identityChangesMapping = #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "skv_lopnr", "person": "identitet", "previousPerson": "tidigare_identitet"}"#
 
     /// The column mapping of each register for `korskoll node encode` (`node.md` §1).
     static func writeMappings(_ dir: String, scaleAgencies: Int) throws {

@@ -13,13 +13,14 @@ import Sodium
 ///                 rows(u64) personIDs(u64) organisationIDs(u64) clks(u64) contentHash(32)
 ///     signature = Ed25519(party, "korskoll/v1/submission" ‖ 0x00 ‖ header)
 ///     body      = *record;  contentHash = BLAKE2b-256(body)
-///     record    = presence(u8) [person(32)] [organisation(32)] [clk(clkBytes)]
+///     record    = presence(u8) [person(32)] [previousPerson(32)] [organisation(32)] [clk(clkBytes)]
 ///                 [blockingKeys × key(u64)] *attribute(str8) *(recipientCount × box(96))
 ///
 /// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK, bit 3 blocking
 /// keys (only with a CLK, and only when the header names a blocking scheme; a key of 0 is
-/// absent, Protocols/blocking.md); the other bits are zero and at least one of the first three
-/// is set. Every record carries one str8 per plain attribute name, in header order (empty means
+/// absent, Protocols/blocking.md), bit 4 the previous person pseudonym of an identity change
+/// (only with bit 0, Protocols/wire.md §3.3); the other bits are zero and at least one of the
+/// first three is set. Every record carries one str8 per plain attribute name, in header order (empty means
 /// absent), then per sealed attribute one ``SealedAttribute`` box per recipient, in header order.
 /// attributeCount + sealedCount ≤ 16, names distinct.
 public enum Submission {
@@ -144,6 +145,9 @@ public enum Submission {
 
     public struct Record: Equatable, Sendable {
         public var person: [UInt8]?
+        /// The person's previous pseudonym, when the row records an identity change: `person`
+        /// is the current number, this the one it replaced (Protocols/wire.md §3.3). Only with `person`.
+        public var previousPerson: [UInt8]?
         public var organisation: [UInt8]?
         public var clk: [UInt8]?
         /// The row's blocking keys, in the scheme's order; only with a CLK.
@@ -153,8 +157,9 @@ public enum Submission {
         public var sealed: [[UInt8]]
 
         public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, blocks: [UInt64]? = nil, attributes: [String],
-                    sealed: [[UInt8]] = []) {
+                    sealed: [[UInt8]] = [], previousPerson: [UInt8]? = nil) {
             self.person = person
+            self.previousPerson = previousPerson
             self.organisation = organisation
             self.clk = clk
             self.blocks = blocks
@@ -167,8 +172,11 @@ public enum Submission {
         public func encode(into w: inout ByteWriter) {
             precondition(person != nil || organisation != nil || clk != nil)
             precondition(blocks == nil || clk != nil)
-            w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0) | (blocks != nil ? 8 : 0))
+            precondition(previousPerson == nil || person != nil)
+            w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0) | (blocks != nil ? 8 : 0)
+                 | (previousPerson != nil ? 16 : 0))
             if let p = person { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
+            if let p = previousPerson { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
             if let o = organisation { precondition(o.count == Submission.pseudonymLength); w.raw(o) }
             if let c = clk { w.raw(c) }
             for k in blocks ?? [] { withUnsafeBytes(of: k.littleEndian) { w.raw(Array($0)) } }
@@ -247,11 +255,12 @@ public enum Submission {
             }
             let row = seen.rows
             let presence = try read(1, "record \(row) presence")[0]
-            guard presence & ~15 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0 else {
-                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4) and blocking keys with a CLK (8)")
+            guard presence & ~31 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0, presence & 16 == 0 || presence & 1 != 0 else {
+                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4), blocking keys with a CLK (8) and a previous person with a person (16)")
             }
             var record = Record(person: nil, organisation: nil, clk: nil, attributes: [], sealed: [])
             if presence & 1 != 0 { record.person = try read(Submission.pseudonymLength, "record \(row) person"); seen.person += 1 }
+            if presence & 16 != 0 { record.previousPerson = try read(Submission.pseudonymLength, "record \(row) previous person") }
             if presence & 2 != 0 { record.organisation = try read(Submission.pseudonymLength, "record \(row) organisation"); seen.organisation += 1 }
             if presence & 4 != 0 {
                 guard header.clkBytes > 0 else { throw WireError(.malformed, "record \(row) has a CLK but the header declares none") }

@@ -29,9 +29,11 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         let blocks: [UInt64]? = hasCLK && i % 7 != 0 ? [UInt64(i), 0, UInt64.max - UInt64(i)] : nil
         let person: [UInt8]? = i % 3 == 0 ? nil : rng.bytes(32)
         let organisation: [UInt8]? = i % 4 == 0 ? rng.bytes(32) : nil
+        // Every eleventh row with a person records an identity change (wire.md §3.3).
+        let previous: [UInt8]? = person != nil && i % 11 == 2 ? rng.bytes(32) : nil
         return Submission.Record(person: person, organisation: organisation, clk: clk, blocks: blocks,
                                  attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"],
-                                 sealed: [Random.bytes(2 * SealedAttribute.boxLength)])
+                                 sealed: [Random.bytes(2 * SealedAttribute.boxLength)], previousPerson: previous)
     }
 }
 
@@ -93,5 +95,55 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         let opened = try Submission.Opened(path: dir.file("sub"), key: coordinator)
         try opened.verify(signedBy: party.publicKey)
         do { while try opened.next() != nil {}; Issue.record("swapped body accepted") } catch let e as WireError { #expect(e.code == .contentMismatch) }
+    }
+}
+
+/// Tests/Vectors/wire/records.json: record encodings byte for byte, the identity change of
+/// wire.md §3.3 among them, and presence bytes a reader refuses.
+@Suite struct RecordVectorTests {
+    struct File: Decodable {
+        struct Record: Decodable { let description: String; let person: String?; let previousPerson: String?; let organisation: String?; let encoded: String }
+        struct Refused: Decodable { let description: String; let body: String; let code: String }
+        let records: [Record]
+        let refused: [Refused]
+    }
+
+    /// Seals `body` (whose header claims `rows` rows) and reads it back.
+    func read(_ body: [UInt8], rows: Int, persons: Int, organisations: Int) throws -> [Submission.Record] {
+        let dir = Scratch()
+        let party = Ed25519.PrivateKey.generate(), coordinator = X25519.PrivateKey.generate()
+        var header = Submission.Header(agreementID: "vectors", party: "skv", recipient: "coordinator", submissionID: Random.bytes(16),
+                                       createdAt: 1_795_000_000, schemaDigest: [UInt8](repeating: 0, count: 32), clkBytes: 0, attributes: [])
+        header.rows = UInt64(rows); header.personIDs = UInt64(persons); header.organisationIDs = UInt64(organisations)
+        header.contentHash = Submission.contentHash(body)
+        try Data(body).write(to: URL(fileURLWithPath: dir.file("body")))
+        try Submission.seal(header: header, bodyPath: dir.file("body"), signer: party, recipient: coordinator.publicKey, to: dir.file("sub"))
+        let opened = try Submission.Opened(path: dir.file("sub"), key: coordinator)
+        try opened.verify(signedBy: party.publicKey)
+        var out: [Submission.Record] = []
+        while let r = try opened.next() { out.append(r) }
+        return out
+    }
+
+    @Test func everyRecordEncodesToItsBytesAndReadsBack() throws {
+        let file = try Vectors.load(File.self, "wire/records.json")
+        #expect(file.records.contains { $0.previousPerson != nil })
+        for c in file.records {
+            let record = Submission.Record(person: c.person.map(hex), organisation: c.organisation.map(hex), clk: nil, attributes: [],
+                                           previousPerson: c.previousPerson.map(hex))
+            var w = ByteWriter()
+            record.encode(into: &w)
+            #expect(w.bytes == hex(c.encoded), "\(c.description)")
+            #expect(try read(hex(c.encoded), rows: 1, persons: 1, organisations: c.organisation == nil ? 0 : 1) == [record], "\(c.description)")
+        }
+    }
+
+    @Test func aPreviousPersonWithoutAPersonAndUnknownPresenceBitsAreRefused() throws {
+        let file = try Vectors.load(File.self, "wire/records.json")
+        for c in file.refused {
+            do { _ = try read(hex(c.body), rows: 1, persons: 0, organisations: 0); Issue.record("\(c.description): accepted") } catch let e as WireError {
+                #expect(e.code.rawValue == c.code, "\(c.description): \(e.reason)")
+            }
+        }
     }
 }

@@ -52,7 +52,7 @@ extension CoordinatorService {
         if kind == .list, let standing, h.createdAt <= standing.createdAt {
             throw CoordinatorError(.listStale, "the list was created at \(h.createdAt), not later than \(party)'s standing list (created \(standing.createdAt)); the standing list is kept")
         }
-        let rows = try readRows(opened, policy: policy, upload: upload)
+        let rows = try readRows(opened, policy: policy, upload: upload, kind: kind)
         let stored = try store.checks(agreement: a.id).map {
             SubmissionRecord(agreement: a.id, party: $0.party, submissionID: $0.submissionID, file: $0.file, rows: $0.rows,
                              schemaDigest: $0.schemaDigest, accepted: $0.accepted)

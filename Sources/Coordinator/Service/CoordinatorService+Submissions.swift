@@ -128,12 +128,12 @@ extension CoordinatorService {
     }
 
     /// Reads an opened upload to the end, where the content hash and the counts are checked;
-    /// returns its rows.
-    func readRows(_ opened: Submission.Opened, policy: SubmissionPolicy, upload: String) throws -> Int {
+    /// returns its rows. `kind`: a standing agreement's list or check (nil: a one-shot submission).
+    func readRows(_ opened: Submission.Opened, policy: SubmissionPolicy, upload: String, kind: StandingKind? = nil) throws -> Int {
         var rows = 0
         do {
             while let r = try opened.next() {
-                if let refusal = policy.checkRecord(r, header: opened.header, row: rows) { throw refusal }
+                if let refusal = policy.checkRecord(r, header: opened.header, row: rows, kind: kind) { throw refusal }
                 rows += 1
             }
         } catch let e as WireError {

@@ -41,13 +41,22 @@ struct SubmissionPolicy {
     }
 
     /// Protocols/agreements.md §3: every plain attribute value of row `row` is empty or one of
-    /// the values the agreement declares (sealed values are checked by their recipients).
-    func checkRecord(_ r: Submission.Record, header h: Submission.Header, row: Int) -> CoordinatorError? {
+    /// the values the agreement declares (sealed values are checked by their recipients); an
+    /// identity change (wire.md §3.3) comes only from a relations party, and in a standing
+    /// agreement only in a list, never in a check.
+    func checkRecord(_ r: Submission.Record, header h: Submission.Header, row: Int, kind: StandingKind? = nil) -> CoordinatorError? {
         guard let party = agreement.party(h.party) else { return CoordinatorError(.submission, "'\(h.party)' is not a party to \(agreement.id)") }
         for (name, value) in zip(h.attributes, r.attributes) {
             guard let declared = party.attribute(name), declared.allows(value) else {
                 return CoordinatorError(.submission, "row \(row): attribute \(name) has a value outside the set agreement \(agreement.id) declares")
             }
+        }
+        // Protocols/standing.md §1: identity changes come only from a party in the relations role.
+        if r.previousPerson != nil && !agreement.holdsRelations(h.party) {
+            return CoordinatorError(.submission, "row \(row): \(h.party) sends a previous person number (an identity change), which only a party with the relations role may send in agreement \(agreement.id)")
+        }
+        if r.previousPerson != nil && kind == .check {
+            return CoordinatorError(.submission, "row \(row): a check carries a previous person number (an identity change); identity changes are sent as a relations list")
         }
         return nil
     }

@@ -22,7 +22,7 @@ public struct RowLinks: Sendable, Equatable {
 /// relations, fuzzy Dice between rows that no exact identifier links (under keyed blocking when
 /// the agreement names it), one-to-one per party pair, and groups across all parties.
 ///
-/// A pipeline of steps, each in its own file: exact (§5.1), candidates, lookalikes and
+/// A pipeline of steps, each in its own file: identity changes (§5.9), exact (§5.1), candidates, lookalikes and
 /// acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5); the ties of a standing
 /// run (§5.8) are asked afterwards with ``ties(of:reference:)``. Rows are numbered
 /// run-wide: party `p`'s row `i` is `offsets[p] + i`.
@@ -52,6 +52,8 @@ public struct Linkage: Sendable {
     /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked.
     public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
                 conflicts: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+        // Step 0, identity changes (matching.md §5.9): previous and current numbers become one value.
+        let (rows, changes) = Self.resolveIdentities(rows)
         parties = rows.map(\.party)
         links = rows.map { _ in [:] }
         self.rows = rows
@@ -61,6 +63,7 @@ public struct Linkage: Sendable {
 
         // Step 1, exact (matching.md §5.1).
         let joined = Self.exact(rows, kinds: exact, offsets: offsets, threads: threads, groups: &groups, links: &links)
+        if changes > 0 { counts["identityChanges"] = changes }
         counts["exactLinks"] = joined.links
         counts["exactGroups"] = joined.values
         progress("exact: \(joined.values) shared values")

@@ -15,6 +15,9 @@ public struct PartyRows: @unchecked Sendable {
     public let blockingKeys: Int
     var person: BlindedColumn
     var organisation: BlindedColumn
+    /// The rows that record an identity change (Protocols/matching.md §5.9): the row, the
+    /// previous person value and the current one (the row's `person`). Few, so kept apart.
+    var identityChanges: [(row: Int, previous: BlindKey, current: BlindKey)] = []
     var clkWords: [UInt64] = []
     var hasCLK: [Bool] = []
     var blocks: [UInt64] = []
@@ -46,6 +49,9 @@ public struct PartyRows: @unchecked Sendable {
     public mutating func append(_ r: Submission.Record) {
         person.append(r.person)
         organisation.append(r.organisation)
+        if let p = r.previousPerson, let c = r.person {
+            identityChanges.append((count, BlindKey(blindWords(p)), BlindKey(blindWords(c))))
+        }
         let start = clkWords.count
         for _ in 0..<words { clkWords.append(0) }
         if let c = r.clk {
@@ -67,6 +73,15 @@ public struct PartyRows: @unchecked Sendable {
         self.init(party: h.party, attributeNames: h.attributes, capacity: Int(h.rows), clkBytes: h.clkBytes, blockingKeys: h.blockingKeys,
                   sealedAttributes: h.sealedAttributes)
         while let r = try opened.next() { append(r) }
+    }
+}
+
+/// A 32-byte value as the four little-endian words a ``BlindedColumn`` holds.
+func blindWords(_ v: [UInt8]) -> (UInt64, UInt64, UInt64, UInt64) {
+    precondition(v.count == 32)
+    return v.withUnsafeBytes { b in
+        (UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 0, as: UInt64.self)), UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+         UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 16, as: UInt64.self)), UInt64(littleEndian: b.loadUnaligned(fromByteOffset: 24, as: UInt64.self)))
     }
 }
 

@@ -16,23 +16,15 @@ extension CoordinatorService {
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 
-    /// The Unix second at which the UTC day `day` (`YYYY-MM-DD`) ends.
-    static func endOfDay(_ day: String) -> UInt64? {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        guard let d = f.date(from: day) else { return nil }
-        return UInt64(d.timeIntervalSince1970) + 86_400
-    }
-
     /// When a list of `party` accepted at `accepted` expires (standing.md §3): after its
     /// `listRetentionDays`, never after the validity's last day.
     static func listExpiry(_ a: Agreement, party: String, accepted: UInt64) -> UInt64 {
-        let end = a.validity.flatMap { endOfDay($0.until) } ?? UInt64.max
-        guard let days = a.listRetentionDays(of: party) else { return end }
-        return min(end, accepted + UInt64(days) * 86_400)
+        a.listExpiry(party: party, accepted: accepted)
     }
+
+    /// How far a standing submission's header `createdAt` may lie ahead of the coordinator's
+    /// clock (standing.md §3): ten minutes of clock skew between node and coordinator.
+    static let maxClockAhead: UInt64 = 600
 
     /// Whether a list of `party` is run (standing.md §1.1): when an output names the party as a
     /// per-record recipient and the party checks nothing (its per-record outputs answer its
@@ -51,6 +43,10 @@ extension CoordinatorService {
         if let answer = try standingAcceptedAgain(a, party: party, submissionID: sid, upload: upload, digest: digest) { return answer }
         guard try !store.standingSubmissionExists(submissionID: sid) else {
             throw CoordinatorError(.conflict, "submission \(sid) was seen before (replay)")
+        }
+        // standing.md §3: a creation time far ahead would make every later list of the party stale.
+        guard h.createdAt <= now() + Self.maxClockAhead else {
+            throw CoordinatorError(.submission, "the \(kind.rawValue) was created at \(h.createdAt), more than \(Self.maxClockAhead) s after the coordinator's clock (\(now())): set the node's clock")
         }
         try expireLists(a)
         let standing = try store.lists(agreement: a.id).last { $0.party == party && $0.standing }
@@ -269,12 +265,18 @@ extension CoordinatorService {
             try forbid(party, agreement: a.id, "'\(party)' is not a party to \(a.id)", path: "checks/\(submissionID)")
         }
         guard a.isStanding else { throw CoordinatorError(.submissionNotStanding, "agreement \(a.id) is not standing: ask GET /v1/agreements/\(a.id)/status") }
-        guard let c = try store.check(agreement: a.id, submissionID: submissionID) else {
-            throw CoordinatorError(.notFound, "agreement \(a.id) has no list or check \(submissionID)")
-        }
+        // standing.md §1.2: the submitter sees its run; a party its run builds an output for (an
+        // aggregate) sees the state and its outputs, not the progress or the error; to anyone else
+        // the id is unknown, so a party learns nothing of another's lists and checks.
+        let unknown = CoordinatorError(.notFound, "agreement \(a.id) has no list or check \(submissionID)")
+        guard let c = try store.check(agreement: a.id, submissionID: submissionID) else { throw unknown }
+        let own = c.party == party
+        let recipient = c.state != .stored && a.outputs.contains { $0.recipient == party && ($0.kind == .aggregate || $0.recipient == c.party) }
+        guard own || recipient else { throw unknown }
         return CheckStatusAnswer(agreement: a.id, submissionID: c.submissionID, kind: c.kind, state: c.state,
-                                 progress: c.state == .waiting || c.state == .stored ? nil : c.progress, runID: c.runID,
-                                 error: c.error, results: try store.checkResultOutputs(agreement: a.id, submissionID: c.submissionID, recipient: party))
+                                 progress: !own || c.state == .waiting || c.state == .stored ? nil : c.progress, runID: c.runID,
+                                 error: own ? c.error : nil,
+                                 results: try store.checkResultOutputs(agreement: a.id, submissionID: c.submissionID, recipient: party))
     }
 
     /// The sealed result of `output` of the run of `submissionID`, for its recipient, with the

@@ -19,6 +19,8 @@ struct StandingAudit {
     private var checks: [String: UInt64] = [:]
     private var finished: Set<String> = []
     private var deleted: Set<String> = []
+    /// Rows of accepted checks per party and UTC day (Unix time / 86 400).
+    private var checkRows: [String: [UInt64: Int]] = [:]
     private(set) var anomalies: [LogReport.Anomaly] = []
 
     let agreement: String
@@ -45,6 +47,16 @@ struct StandingAudit {
         switch e.type {
         case .submissionAccepted where e.parameters?["kind"] == "check":
             if let sid = e.submissionID { checks[sid] = e.seq }
+            // standing.md §4: a party's check rows per coordinator UTC day stay within its cap.
+            if let party = e.party, let cap = document?.maxCheckRowsPerDay(of: party) {
+                let day = e.time / 86_400
+                let used = (checkRows[party]?[day] ?? 0).addingReportingOverflow(max(0, e.counts?["rows"] ?? 0))
+                let total = used.overflow ? Int.max : used.partialValue
+                checkRows[party, default: [:]][day] = total
+                if total > cap {
+                    anomaly(e.seq, "check-quota-exceeded", "\(party)'s checks of \(agreement) carried \(total) rows on UTC day \(day) (\(day * 86_400)), over its maxCheckRowsPerDay of \(cap)")
+                }
+            }
         case .listReplaced:
             guard let party = e.party, let hash = e.hash else { return }
             let old = standing[party]

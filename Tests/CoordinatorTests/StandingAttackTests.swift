@@ -92,4 +92,39 @@ import Wire
         #expect(CoordinatorService.listExpiry(try Agreement(json: Data(standingJSON().utf8)), party: "polisen", accepted: 1_795_000_000)
                 == 1_795_000_000 + 30 * 86_400)
     }
+    /// security.md §8: an agreement may bound a subjects party's check rows per coordinator UTC
+    /// day; a check that would pass it is refused (`check.quota`, 429, logged) and stores
+    /// nothing, the next day counts afresh, and `log verify` finds the history lawful.
+    @Test func checksPastTheDailyRowBoundAreRefusedAndTheNextDayCountsAfresh() async throws {
+        let json = standingJSON().replacingOccurrences(of: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false"#,
+                                                       with: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false, "maxCheckRowsPerDay": 10"#)
+        #expect(json != standingJSON())
+        let w = try StandingWorld()
+        let s = try w.service()
+        try await w.register(s, json)
+        w.clock.advance(86_400 - w.clock.now % 86_400)  // the start of a UTC day
+        let first = try await w.put(s, .check, from: w.fk, people: Array(0..<6))
+        let refused = await refusalCode { _ = try await w.put(s, .check, from: w.fk, people: Array(6..<11)) }
+        #expect(refused == "check.quota")
+        #expect(CoordinatorError(.checkQuota, "").status.code == 429)
+        let fits = try await w.put(s, .check, from: w.fk, people: Array(6..<10))
+        w.clock.advance(86_400)
+        let tomorrow = try await w.put(s, .check, from: w.fk, people: Array(0..<10))
+        for c in [first, fits, tomorrow] { _ = try await waitForCheck(s, party: "fk", sid: c.submissionID) }
+        #expect(try w.events(.submissionRejected).map(\.code) == ["check.quota"])
+        #expect(try w.events(.submissionAccepted).count == 3)
+        let anomalies = try w.anomalies(json)
+        #expect(anomalies.isEmpty, "\(anomalies)")
+    }
+
+    /// agreements.md §5: the bound is for subjects parties, at least 1, and only in v3.
+    @Test func aDailyRowBoundOnAPartyThatChecksNothingIsRefused() throws {
+        let onPolice = standingJSON().replacingOccurrences(of: #""listRetentionDays": 30"#, with: #""listRetentionDays": 30, "maxCheckRowsPerDay": 5"#)
+        let zero = standingJSON().replacingOccurrences(of: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false"#,
+                                                       with: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false, "maxCheckRowsPerDay": 0"#)
+        for json in [onPolice, zero] {
+            #expect(json != standingJSON())
+            #expect(throws: AgreementError.self) { try Agreement(json: Data(json.utf8)) }
+        }
+    }
 }

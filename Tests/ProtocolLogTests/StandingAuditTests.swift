@@ -116,4 +116,28 @@ private let standingJSON = """
             #expect(codes.contains("list-expiry-beyond-retention") && codes.contains("run-on-ended-list"), "expires \(expires ?? "absent"): \(codes)")
         }
     }
+    /// standing.md §4: check rows past a party's `maxCheckRowsPerDay` in one UTC day are an
+    /// anomaly; the same rows over two days are not.
+    @Test func checkRowsPastTheDailyBoundAreAnAnomaly() throws {
+        let json = standingJSON.replacingOccurrences(of: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false"#,
+                                                     with: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false, "maxCheckRowsPerDay": 8"#)
+        let a = try Agreement(json: Data(json.utf8))
+        for (gap, expected) in [(UInt64(60), true), (Self.day, false)] {
+            let dir = TempDir()
+            let log = try openLog(dir)
+            let t = Self.t0 - Self.t0 % Self.day
+            log.append(LogEvent(time: t, type: .agreementRegistered, agreement: a.id, hash: Hex.encode(a.hash), parties: ["fk", "polisen"]))
+            for (i, at) in [t + 10, t + 10 + gap].enumerated() {
+                let sid = "c\(i)"
+                log.append(LogEvent(time: at, type: .submissionAccepted, agreement: a.id, party: "fk", hash: "b\(i)", submissionID: sid,
+                                    counts: ["rows": 5, "personIDs": 5], parameters: ["kind": "check"]))
+                log.append(LogEvent(time: at, type: .runStarted, agreement: a.id, party: "fk", submissionID: sid, runID: "r\(i)", parties: ["fk"]))
+                log.append(LogEvent(time: at, type: .runFinished, agreement: a.id, party: "fk", submissionID: sid, runID: "r\(i)", parties: ["fk"]))
+                log.append(LogEvent(time: at, type: .encodingsDeleted, agreement: a.id, submissionID: sid, parties: ["fk"]))
+            }
+            try log.commit()
+            let codes = try verify(log, a).anomalies.map(\.code)
+            #expect(codes.contains("check-quota-exceeded") == expected, "gap \(gap): \(codes)")
+        }
+    }
 }

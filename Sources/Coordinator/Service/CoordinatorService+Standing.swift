@@ -54,6 +54,17 @@ extension CoordinatorService {
             throw CoordinatorError(.listStale, "the list was created at \(h.createdAt), not later than \(party)'s standing list (created \(standing.createdAt)); the standing list is kept")
         }
         let rows = try readRows(opened, policy: policy, upload: upload)
+        // One time for the quota's day and the event, so `log verify` counts the check on the same day.
+        let time = now()
+        if kind == .check, let cap = a.maxCheckRowsPerDay(of: party) {
+            // standing.md §4, security.md §8: rows per party per coordinator UTC day bound probing.
+            let day = Self.utcDay(time)
+            let used = try store.checks(agreement: a.id).filter { $0.party == party && $0.kind == .check && Self.utcDay($0.accepted) == day }
+                .reduce(0) { $0 + $1.rows }
+            guard used + rows <= cap else {
+                throw CoordinatorError(.checkQuota, "\(party)'s checks under \(a.id) carried \(used) rows on \(day) (UTC); \(rows) more would pass its maxCheckRowsPerDay of \(cap)")
+            }
+        }
         let stored = try store.checks(agreement: a.id).map {
             SubmissionRecord(agreement: a.id, party: $0.party, submissionID: $0.submissionID, file: $0.file, rows: $0.rows,
                              schemaDigest: $0.schemaDigest, accepted: $0.accepted)
@@ -64,7 +75,6 @@ extension CoordinatorService {
         let file = try layout.standingSubmission(agreement: a.id, submissionID: sid)
         if fm.fileExists(atPath: file) { try fm.removeItem(atPath: file) }
         try fm.moveItem(atPath: upload, toPath: file)
-        let time = now()
         var events = [acceptedEvent(a, party: party, header: h, rows: rows, hash: hash, time: time, kind: kind)]
         var list: ListRecord?
         if kind == .list {

@@ -96,11 +96,14 @@ public struct Agreement: Sendable, Equatable {
         /// v3, reference and relations parties: a standing list expires this many days after it
         /// was accepted, unless replaced before (standing.md §3). Absent: at the validity's end.
         public var listRetentionDays: Int?
+        /// v3, subjects parties: the most rows its checks may carry in one coordinator UTC day
+        /// (standing.md §4, security.md §8). Absent: no bound.
+        public var maxCheckRowsPerDay: Int?
 
         public init(id: String, identifiers: [String], fuzzy: Bool, attributes: [Attribute]? = nil, role: String? = nil,
-                    roles: [String]? = nil, listRetentionDays: Int? = nil) {
+                    roles: [String]? = nil, listRetentionDays: Int? = nil, maxCheckRowsPerDay: Int? = nil) {
             self.id = id; self.identifiers = identifiers; self.fuzzy = fuzzy; self.attributes = attributes; self.role = role
-            self.roles = roles; self.listRetentionDays = listRetentionDays
+            self.roles = roles; self.listRetentionDays = listRetentionDays; self.maxCheckRowsPerDay = maxCheckRowsPerDay
         }
 
         /// The declared attribute named `name`, if any.
@@ -190,6 +193,9 @@ public struct Agreement: Sendable, Equatable {
     /// `listRetentionDays`, or nil when it stands until the validity ends.
     public func listRetentionDays(of id: String) -> Int? { party(id)?.listRetentionDays }
 
+    /// The most rows party `id`'s checks may carry in one UTC day (standing.md §4), or nil.
+    public func maxCheckRowsPerDay(of id: String) -> Int? { party(id)?.maxCheckRowsPerDay }
+
     /// The entry of party `id`, if it is a party.
     public func party(_ id: String) -> Party? { parties.first { $0.id == id } }
 
@@ -245,13 +251,13 @@ public struct Agreement: Sendable, Equatable {
             }
             guard Set(p.identifiers).count == p.identifiers.count else { throw bad("party \(p.id) lists an identifier kind twice") }
             if doc.format == formatV1 {
-                guard p.attributes == nil, p.role == nil, p.listRetentionDays == nil, doc.validity == nil else {
+                guard p.attributes == nil, p.role == nil, p.listRetentionDays == nil, p.maxCheckRowsPerDay == nil, doc.validity == nil else {
                     throw bad("attributes, role and validity need \(format)")
                 }
                 continue
             }
-            if doc.format == format, p.roles != nil || p.listRetentionDays != nil {
-                throw bad("party \(p.id): roles and listRetentionDays need \(formatV3)")
+            if doc.format == format, p.roles != nil || p.listRetentionDays != nil || p.maxCheckRowsPerDay != nil {
+                throw bad("party \(p.id): roles and listRetentionDays need \(formatV3), as does maxCheckRowsPerDay")
             }
             if let r = p.role, !["reference", "subjects", "relations"].contains(r) {
                 throw bad("party \(p.id): role '\(r)' is not reference, subjects or relations")
@@ -299,6 +305,10 @@ public struct Agreement: Sendable, Equatable {
                     throw bad("party \(p.id): listRetentionDays applies to reference and relations lists, and it submits neither")
                 }
                 guard days >= 1 else { throw bad("party \(p.id): listRetentionDays must be at least 1") }
+            }
+            if let rows = p.maxCheckRowsPerDay {
+                guard r.contains(.subjects) else { throw bad("party \(p.id): maxCheckRowsPerDay applies to checks, and it submits none") }
+                guard rows >= 1 else { throw bad("party \(p.id): maxCheckRowsPerDay must be at least 1") }
             }
         }
         guard roles.values.contains(where: { $0.contains(.reference) }) else { throw bad("a standing agreement needs at least one reference party") }

@@ -19,6 +19,12 @@ public enum AnomalyText {
         "list-expired-unknown": [
             .sv: "Loggen säger att en lista gick ut som inte stod kvar.",
             .en: "The log says a list expired that did not stand."],
+        "list-expiry-beyond-retention": [
+            .sv: "Koordinatorn skrev in ett senare slutdatum för en lista än avtalets lagringstid tillåter.",
+            .en: "The coordinator logged a later end for a list than the agreement's retention allows."],
+        "check-quota-exceeded": [
+            .sv: "En part lämnade in fler rader i kontroller på en dag än avtalet tillåter.",
+            .en: "A party's checks carried more rows in one day than the agreement allows."],
         "list-replaced-mismatch": [
             .sv: "En ny lista säger sig ersätta en annan lista än den som stod kvar.",
             .en: "A new list says it replaces another list than the one that stood."],

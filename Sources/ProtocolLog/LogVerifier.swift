@@ -324,7 +324,7 @@ public enum LogVerifier {
             }
             let isStanding = facts.agreement?.isStanding == true
             if isStanding {
-                var audit = standing[id] ?? StandingAudit(agreement: id)
+                var audit = standing[id] ?? StandingAudit(agreement: id, document: facts.agreement)
                 audit.consume(e)
                 standing[id] = audit
             }

@@ -19,11 +19,15 @@ struct StandingAudit {
     private var checks: [String: UInt64] = [:]
     private var finished: Set<String> = []
     private var deleted: Set<String> = []
+    /// Rows of accepted checks per party and UTC day (Unix time / 86 400).
+    private var checkRows: [String: [UInt64: Int]] = [:]
     private(set) var anomalies: [LogReport.Anomaly] = []
 
     let agreement: String
+    /// The agreement document, when given: the logged expiry of each list is checked against it.
+    let document: Agreement?
 
-    init(agreement: String) { self.agreement = agreement }
+    init(agreement: String, document: Agreement? = nil) { self.agreement = agreement; self.document = document }
 
     private mutating func anomaly(_ seq: UInt64?, _ code: String, _ reason: String) {
         anomalies.append(.init(seq: seq, code: code, reason: reason))
@@ -43,6 +47,16 @@ struct StandingAudit {
         switch e.type {
         case .submissionAccepted where e.parameters?["kind"] == "check":
             if let sid = e.submissionID { checks[sid] = e.seq }
+            // standing.md §4: a party's check rows per coordinator UTC day stay within its cap.
+            if let party = e.party, let cap = document?.maxCheckRowsPerDay(of: party) {
+                let day = e.time / 86_400
+                let used = (checkRows[party]?[day] ?? 0).addingReportingOverflow(max(0, e.counts?["rows"] ?? 0))
+                let total = used.overflow ? Int.max : used.partialValue
+                checkRows[party, default: [:]][day] = total
+                if total > cap {
+                    anomaly(e.seq, "check-quota-exceeded", "\(party)'s checks of \(agreement) carried \(total) rows on UTC day \(day) (\(day * 86_400)), over its maxCheckRowsPerDay of \(cap)")
+                }
+            }
         case .listReplaced:
             guard let party = e.party, let hash = e.hash else { return }
             let old = standing[party]
@@ -50,7 +64,14 @@ struct StandingAudit {
                 anomaly(e.seq, "list-replaced-mismatch", "\(party)'s list in \(agreement) says it replaces \(e.parameters?["replaces"] ?? "none"), but the standing list was \(old?.hash ?? "none")")
             }
             if let old { ended[old.hash] = e.time }
-            standing[party] = List(party: party, hash: hash, expires: e.parameters?["expires"].flatMap(UInt64.init) ?? .max, seq: e.seq)
+            var expires = e.parameters?["expires"].flatMap(UInt64.init) ?? .max
+            // standing.md §3: the coordinator's word on the expiry is checked against the document,
+            // and the list is held to the document's bound from here on.
+            if let bound = document?.listExpiry(party: party, accepted: e.time), expires > bound {
+                anomaly(e.seq, "list-expiry-beyond-retention", "\(party)'s list in \(agreement) was logged to expire at \(e.parameters?["expires"] ?? "no time"), after \(bound), which its listRetentionDays and the validity allow")
+                expires = bound
+            }
+            standing[party] = List(party: party, hash: hash, expires: expires, seq: e.seq)
         case .listExpired:
             guard let party = e.party, let l = standing[party], l.hash == e.hash else {
                 anomaly(e.seq, "list-expired-unknown", "list \(e.hash ?? "?") of \(e.party ?? "?") in \(agreement) expired without standing")

@@ -42,8 +42,14 @@ private func reportFiles(_ w: World) -> [String] {
                 #expect(e.code == code, "\(e.reason)")
             }
         }
+        // A period outside the grammar never names a file (security.md §8: tried as "../../x").
+        for period in ["2026-H3", "../../x", "2026-H2/../../x", "+026-H2"] {
+            do { _ = try await s.receiveReport(party: "fk", agreementID: "watch-test", period: period, body: try signedCounts(w, period: period)) } catch let e as CoordinatorError {
+                #expect(e.code == .badRequest, "\(period): \(e.reason)")
+            }
+        }
         #expect(reportFiles(w).isEmpty)
-        #expect(try w.events(.requestRefused).count == 2 * cases.count)
+        #expect(try w.events(.requestRefused).count == 2 * cases.count + 4)
         #expect(try w.events(.reportReceived).isEmpty)
     }
 

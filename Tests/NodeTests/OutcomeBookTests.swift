@@ -57,4 +57,22 @@ import Testing
         #expect(stored.map(\.outcome) == [.reviewOpened, .reclaimed, .paymentStopped])
         #expect(stored[1].amountSEK == 12500 && stored[2].date == "2026-09-21")
     }
+
+    /// node.md §10: the book is read back under the rules it was written by, so a line edited
+    /// at rest (an amount past the cap, an amount on a kind without one, a bad day) is refused
+    /// rather than summed into a report (two amounts of Int.max would trap the sum).
+    @Test func aBookLineEditedAtRestIsRefusedWhenRead() throws {
+        let node = try PartyKeys.generate(party: "fk")
+        let state = try stateWithTies(["a"], node: node)
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let book = OutcomeBook(state: state, agreement: "watch", node: node)
+        _ = try book.record([.init(record: "a", outcome: "reclaimed", amount: "5000", date: "2026-08-01")], now: 1_785_000_000)
+        let good = try String(contentsOfFile: book.path, encoding: .utf8)
+        #expect(try book.entries().count == 1)
+        for line in ["1785000000,a,reclaimed,\(Int.max),2026-08-01", "1785000000,a,reclaimed,-5,2026-08-01", "1785000000,a,reclaimed,,2026-08-01",
+                     "1785000000,a,no-action,7,2026-08-01", "1785000000,a,no-action,,2026-13-01", "1785000000,a,no-action,,../../x"] {
+            try (good + line + "\n").write(toFile: book.path, atomically: true, encoding: .utf8)
+            #expect(throws: NodeError.self, "\(line)") { try book.entries() }
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Parties
 import Sodium
 import Testing
 import TestSupport
+import Wire
 @testable import Node
 
 /// A fresh scratch state directory.
@@ -84,6 +85,39 @@ func naiveMarks(_ steps: [(submitted: Set<String>, tied: Set<String>)], at i: In
         #expect(throws: NodeError.self) { try ResultHistory(state: state, agreement: "watch", output: "fk-rows", node: other) }
         try file.dropLast(5).write(to: URL(fileURLWithPath: path))
         #expect(throws: NodeError.self) { try ResultHistory(state: state, agreement: "watch", output: "fk-rows", node: node) }
+    }
+}
+
+/// node.md §9.1 as an attacker at rest would try it: a history moved to another agreement's or
+/// output's path is refused by its named prefix, and with the prefix rewritten to match, by the
+/// first chunk's authentication (the agreement is in the key, the output in the additional data).
+@Suite struct ResultHistorySwapTests {
+    @Test func aHistoryMovedToAnotherAgreementOrOutputIsRefused() throws {
+        let state = scratchState()
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let node = try PartyKeys.generate(party: "fk")
+        for (agreement, output) in [("watch", "fk-rows"), ("map", "fk-rows"), ("watch", "fk-other")] {
+            _ = try ResultHistory(state: state, agreement: agreement, output: output, node: node)
+                .record(check: "c-\(agreement)-\(output)", time: 1, submitted: ["r1"], tied: ["r1": ["polisen"]])
+        }
+        let source = try Data(contentsOf: URL(fileURLWithPath: ResultHistory.path(state: state, agreement: "watch", output: "fk-rows")))
+        for (agreement, output) in [("map", "fk-rows"), ("watch", "fk-other")] {
+            let target = ResultHistory.path(state: state, agreement: agreement, output: output)
+            try source.write(to: URL(fileURLWithPath: target))
+            #expect(throws: NodeError.self, "\(agreement)/\(output), prefix kept") { try ResultHistory(state: state, agreement: agreement, output: output, node: node) }
+            // The same body under the target's own prefix.
+            var w = ByteWriter()
+            w.raw(ResultHistory.magic)
+            w.str16("watch")
+            w.str16("fk-rows")
+            let oldPrefix = w.bytes.count
+            var v = ByteWriter()
+            v.raw(ResultHistory.magic)
+            v.str16(agreement)
+            v.str16(output)
+            try Data(v.bytes + Array(source.dropFirst(oldPrefix))).write(to: URL(fileURLWithPath: target))
+            #expect(throws: NodeError.self, "\(agreement)/\(output), prefix rewritten") { try ResultHistory(state: state, agreement: agreement, output: output, node: node) }
+        }
     }
 }
 

@@ -88,4 +88,56 @@ private let standingJSON = """
         try log.commit()
         #expect(try verify(log, a).anomalies.map(\.code) == ["check-not-deleted"])
     }
+    /// standing.md §3: a `list.replaced` whose `expires` lies past the party's
+    /// `listRetentionDays` (or is missing) would let the coordinator keep a list for ever while
+    /// the audit measured it against its own word; the verifier recomputes the bound.
+    @Test func aListWhoseLoggedExpiryExceedsItsRetentionIsAnAnomaly() throws {
+        for expires in [String(Self.t0 + 1 + 365 * Self.day), nil] {
+            let dir = TempDir()
+            let log = try openLog(dir)
+            let a = try Agreement(json: Data(standingJSON.utf8))
+            let t = Self.t0
+            log.append(LogEvent(time: t, type: .agreementRegistered, agreement: a.id, hash: Hex.encode(a.hash), parties: ["fk", "polisen"]))
+            log.append(LogEvent(time: t + 1, type: .submissionAccepted, agreement: a.id, party: "polisen", hash: "aa", submissionID: "l1",
+                                counts: ["rows": 10, "personIDs": 10], parameters: ["kind": "list"]))
+            var parameters = ["replaces": "none"]
+            parameters["expires"] = expires
+            log.append(LogEvent(time: t + 1, type: .listReplaced, agreement: a.id, party: "polisen", hash: "aa", submissionID: "l1",
+                                counts: ["rows": 10], parameters: parameters))
+            let at = t + 40 * Self.day
+            log.append(LogEvent(time: at, type: .submissionAccepted, agreement: a.id, party: "fk", hash: "bb", submissionID: "c1",
+                                counts: ["rows": 5, "personIDs": 5], parameters: ["kind": "check"]))
+            log.append(LogEvent(time: at, type: .runStarted, agreement: a.id, party: "fk", submissionID: "c1", runID: "r1", parties: ["polisen", "fk"],
+                                parameters: ["lists": "aa"]))
+            log.append(LogEvent(time: at, type: .runFinished, agreement: a.id, party: "fk", submissionID: "c1", runID: "r1", parties: ["polisen", "fk"]))
+            log.append(LogEvent(time: at, type: .encodingsDeleted, agreement: a.id, submissionID: "c1", parties: ["fk"]))
+            try log.commit()
+            let codes = try verify(log, a).anomalies.map(\.code)
+            #expect(codes.contains("list-expiry-beyond-retention") && codes.contains("run-on-ended-list"), "expires \(expires ?? "absent"): \(codes)")
+        }
+    }
+    /// standing.md §4: check rows past a party's `maxCheckRowsPerDay` in one UTC day are an
+    /// anomaly; the same rows over two days are not.
+    @Test func checkRowsPastTheDailyBoundAreAnAnomaly() throws {
+        let json = standingJSON.replacingOccurrences(of: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false"#,
+                                                     with: #""roles": ["subjects"], "identifiers": ["person"], "fuzzy": false, "maxCheckRowsPerDay": 8"#)
+        let a = try Agreement(json: Data(json.utf8))
+        for (gap, expected) in [(UInt64(60), true), (Self.day, false)] {
+            let dir = TempDir()
+            let log = try openLog(dir)
+            let t = Self.t0 - Self.t0 % Self.day
+            log.append(LogEvent(time: t, type: .agreementRegistered, agreement: a.id, hash: Hex.encode(a.hash), parties: ["fk", "polisen"]))
+            for (i, at) in [t + 10, t + 10 + gap].enumerated() {
+                let sid = "c\(i)"
+                log.append(LogEvent(time: at, type: .submissionAccepted, agreement: a.id, party: "fk", hash: "b\(i)", submissionID: sid,
+                                    counts: ["rows": 5, "personIDs": 5], parameters: ["kind": "check"]))
+                log.append(LogEvent(time: at, type: .runStarted, agreement: a.id, party: "fk", submissionID: sid, runID: "r\(i)", parties: ["fk"]))
+                log.append(LogEvent(time: at, type: .runFinished, agreement: a.id, party: "fk", submissionID: sid, runID: "r\(i)", parties: ["fk"]))
+                log.append(LogEvent(time: at, type: .encodingsDeleted, agreement: a.id, submissionID: sid, parties: ["fk"]))
+            }
+            try log.commit()
+            let codes = try verify(log, a).anomalies.map(\.code)
+            #expect(codes.contains("check-quota-exceeded") == expected, "gap \(gap): \(codes)")
+        }
+    }
 }

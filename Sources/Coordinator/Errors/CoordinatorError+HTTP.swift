@@ -15,6 +15,7 @@ extension CoordinatorError: HTTPResponseError {
         case .conflict, .reportDuplicate, .listStale: .conflict
         case .tooLarge: .contentTooLarge
         case .badRequest, .submission, .agreement, .submissionStanding, .submissionNotStanding: .badRequest
+        case .checkQuota: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }

@@ -24,6 +24,8 @@ public struct CoordinatorError: Error, CustomStringConvertible, Sendable {
         case checkRole = "check.role"
         /// A replacement list not created later than the standing one.
         case listStale = "list.stale"
+        /// A check that would carry the party past its agreement's `maxCheckRowsPerDay`.
+        case checkQuota = "check.quota"
         /// The one-shot submission endpoint on a standing agreement, and the list and check
         /// endpoints on a one-shot agreement.
         case submissionStanding = "submission.standing"

@@ -9,25 +9,17 @@ import Wire
 // and the run of every accepted submission, queued per agreement.
 extension CoordinatorService {
     /// The coordinator's UTC day of `time`, `YYYY-MM-DD` (standing.md §2).
-    static func utcDay(_ time: UInt64) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(time)))
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
-
-    /// The Unix second at which the UTC day `day` (`YYYY-MM-DD`) ends.
-    static func endOfDay(_ day: String) -> UInt64? {
-        UTCTime.startOfDay(day).map { $0 + 86_400 }
-    }
+    static func utcDay(_ time: UInt64) -> String { UTCTime.format(time, "yyyy-MM-dd") }
 
     /// When a list of `party` accepted at `accepted` expires (standing.md §3): after its
     /// `listRetentionDays`, never after the validity's last day.
     static func listExpiry(_ a: Agreement, party: String, accepted: UInt64) -> UInt64 {
-        let end = a.validity.flatMap { endOfDay($0.until) } ?? UInt64.max
-        guard let days = a.listRetentionDays(of: party) else { return end }
-        return min(end, accepted + UInt64(days) * 86_400)
+        a.listExpiry(party: party, accepted: accepted)
     }
+
+    /// How far a standing submission's header `createdAt` may lie ahead of the coordinator's
+    /// clock (standing.md §3): ten minutes of clock skew between node and coordinator.
+    static let maxClockAhead: UInt64 = 600
 
     /// Whether a list of `party` is run (standing.md §1.1): when an output names the party as a
     /// per-record recipient and the party checks nothing (its per-record outputs answer its
@@ -47,12 +39,27 @@ extension CoordinatorService {
         guard try !store.standingSubmissionExists(submissionID: sid) else {
             throw CoordinatorError(.conflict, "submission \(sid) was seen before (replay)")
         }
+        // standing.md §3: a creation time far ahead would make every later list of the party stale.
+        guard h.createdAt <= now() + Self.maxClockAhead else {
+            throw CoordinatorError(.submission, "the \(kind.rawValue) was created at \(h.createdAt), more than \(Self.maxClockAhead) s after the coordinator's clock (\(now())): set the node's clock")
+        }
         try expireLists(a)
         let standing = try store.lists(agreement: a.id).last { $0.party == party && $0.standing }
         if kind == .list, let standing, h.createdAt <= standing.createdAt {
             throw CoordinatorError(.listStale, "the list was created at \(h.createdAt), not later than \(party)'s standing list (created \(standing.createdAt)); the standing list is kept")
         }
         let rows = try readRows(opened, policy: policy, upload: upload, kind: kind)
+        // One time for the quota's day and the event, so `log verify` counts the check on the same day.
+        let time = now()
+        if kind == .check, let cap = a.maxCheckRowsPerDay(of: party) {
+            // standing.md §4, security.md §8: rows per party per coordinator UTC day bound probing.
+            let day = Self.utcDay(time)
+            let used = try store.checks(agreement: a.id).filter { $0.party == party && $0.kind == .check && Self.utcDay($0.accepted) == day }
+                .reduce(0) { $0 + $1.rows }
+            guard used + rows <= cap else {
+                throw CoordinatorError(.checkQuota, "\(party)'s checks under \(a.id) carried \(used) rows on \(day) (UTC); \(rows) more would pass its maxCheckRowsPerDay of \(cap)")
+            }
+        }
         let stored = try store.checks(agreement: a.id).map {
             SubmissionRecord(agreement: a.id, party: $0.party, submissionID: $0.submissionID, file: $0.file, rows: $0.rows,
                              schemaDigest: $0.schemaDigest, accepted: $0.accepted)
@@ -63,7 +70,6 @@ extension CoordinatorService {
         let file = try layout.standingSubmission(agreement: a.id, submissionID: sid)
         if fm.fileExists(atPath: file) { try fm.removeItem(atPath: file) }
         try fm.moveItem(atPath: upload, toPath: file)
-        let time = now()
         var events = [acceptedEvent(a, party: party, header: h, rows: rows, hash: hash, time: time, kind: kind)]
         var list: ListRecord?
         if kind == .list {
@@ -261,12 +267,18 @@ extension CoordinatorService {
             try forbid(party, agreement: a.id, "'\(party)' is not a party to \(a.id)", path: "checks/\(submissionID)")
         }
         guard a.isStanding else { throw CoordinatorError(.submissionNotStanding, "agreement \(a.id) is not standing: ask GET /v1/agreements/\(a.id)/status") }
-        guard let c = try store.check(agreement: a.id, submissionID: submissionID) else {
-            throw CoordinatorError(.notFound, "agreement \(a.id) has no list or check \(submissionID)")
-        }
+        // standing.md §1.2: the submitter sees its run; a party its run builds an output for (an
+        // aggregate) sees the state and its outputs, not the progress or the error; to anyone else
+        // the id is unknown, so a party learns nothing of another's lists and checks.
+        let unknown = CoordinatorError(.notFound, "agreement \(a.id) has no list or check \(submissionID)")
+        guard let c = try store.check(agreement: a.id, submissionID: submissionID) else { throw unknown }
+        let own = c.party == party
+        let recipient = c.state != .stored && a.outputs.contains { $0.recipient == party && ($0.kind == .aggregate || $0.recipient == c.party) }
+        guard own || recipient else { throw unknown }
         return CheckStatusAnswer(agreement: a.id, submissionID: c.submissionID, kind: c.kind, state: c.state,
-                                 progress: c.state == .waiting || c.state == .stored ? nil : c.progress, runID: c.runID,
-                                 error: c.error, results: try store.checkResultOutputs(agreement: a.id, submissionID: c.submissionID, recipient: party))
+                                 progress: !own || c.state == .waiting || c.state == .stored ? nil : c.progress, runID: c.runID,
+                                 error: own ? c.error : nil,
+                                 results: try store.checkResultOutputs(agreement: a.id, submissionID: c.submissionID, recipient: party))
     }
 
     /// The sealed result of `output` of the run of `submissionID`, for its recipient, with the

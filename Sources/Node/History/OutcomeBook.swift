@@ -129,10 +129,17 @@ public struct OutcomeBook {
         guard try reader.next()?.fields == Self.header else { throw NodeError(.outcome, "\(path) does not start with the header \(Self.header.joined(separator: ","))") }
         var out: [Entry] = []
         while let r = try reader.next() {
-            guard r.fields.count == 5, let t = UInt64(r.fields[0]), let kind = OutcomeKind(rawValue: r.fields[2]) else {
+            // node.md §10: read back under the rules of ``check``, so a line edited at rest is
+            // refused, never summed into a report.
+            guard r.fields.count == 5, let t = UInt64(r.fields[0]), !r.fields[1].isEmpty, let kind = OutcomeKind(rawValue: r.fields[2]),
+                  ReportingPeriod.unix(r.fields[4]) != nil else {
                 throw NodeError(.outcome, "\(path) line \(r.line) is not an outcome")
             }
-            out.append(Entry(recordedAt: t, record: r.fields[1], outcome: kind, amountSEK: Int(r.fields[3]), date: r.fields[4]))
+            let amount = Int(r.fields[3])
+            guard kind.hasAmount ? (amount.map { $0 > 0 && $0 <= Self.maxAmountSEK } ?? false) : r.fields[3].isEmpty else {
+                throw NodeError(.outcome, "\(path) line \(r.line): the amount of \(kind.rawValue) is not between 1 and \(Self.maxAmountSEK) SEK, or is given for a kind without one")
+            }
+            out.append(Entry(recordedAt: t, record: r.fields[1], outcome: kind, amountSEK: kind.hasAmount ? amount : nil, date: r.fields[4]))
         }
         return out
     }

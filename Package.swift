@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "CoordinatorTests", dependencies: [
             "Coordinator", "API", "Agreements", "Parties", "ProtocolLog", "Sodium", "Wire", "TestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "FuzzTests", dependencies: ["Wire", "Sodium", "Tabular", "Agreements", "Parties", "ProtocolLog", "Node", "CLKEncoding", "TestSupport"]),

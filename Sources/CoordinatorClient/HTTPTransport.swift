@@ -122,14 +122,25 @@ public struct HTTPTransport: Sendable {
         throw Failure(reason: "\(host):\(port): cannot connect (\(String(cString: strerror(lastError))))")
     }
 
-    /// Writes everything; false when the peer closed or reset the connection.
+    /// Writes everything; false when the peer answered, closed or reset the connection before
+    /// all of it went out. A coordinator that refuses an upload early (413, 401) answers and may
+    /// stop reading without closing: each write waits until the socket takes more bytes *or* an
+    /// answer arrives, so the client reads the answer instead of blocking on a full buffer.
     private func sendAll(_ fd: Int32, _ data: Data) throws -> Bool {
         try data.withUnsafeBytes { raw -> Bool in
             var offset = 0
             while offset < raw.count {
-                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                if n < 0 {
+                var p = pollfd(fd: fd, events: Int16(POLLOUT | POLLIN), revents: 0)
+                let ready = poll(&p, 1, Int32(timeout) * 1000)
+                if ready < 0 {
                     if errno == EINTR { continue }
+                    throw Failure(reason: "waiting to send to \(host):\(port) failed (\(String(cString: strerror(errno))))")
+                }
+                if ready == 0 { throw Failure(reason: "sending to \(host):\(port) stalled for \(timeout) s") }
+                if p.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { return false }
+                let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+                if n < 0 {
+                    if errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK { continue }
                     if errno == EPIPE || errno == ECONNRESET { return false }
                     throw Failure(reason: "sending to \(host):\(port) failed (\(String(cString: strerror(errno))))")
                 }

@@ -123,3 +123,65 @@ private final class OneShotServer: @unchecked Sendable {
         #expect(throws: HTTPTransport.Failure.self) { try t.exchange(method: "GET", path: "/", headers: [:], body: .none) }
     }
 }
+
+/// A server that reads only the request head, answers at once and then neither reads nor closes
+/// for `hold` seconds: a coordinator refusing an upload early (413) while its socket stays open.
+private final class EarlyAnswerServer: @unchecked Sendable {
+    let port: Int
+    private let fd: Int32
+    private let done = DispatchSemaphore(value: 0)
+
+    init(reply: [UInt8], hold: Double) throws {
+        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        listen(s, 1)
+        var bound = sockaddr_in(), length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &length) } }
+        fd = s
+        port = Int(UInt16(bigEndian: bound.sin_port))
+        let listener = fd
+        Thread { [self] in
+            let c = accept(listener, nil, nil)
+            var small: Int32 = 4096
+            setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            var got = [UInt8]()
+            while HTTPTransport.find([13, 10, 13, 10], in: got) == nil {
+                let n = recv(c, &buffer, buffer.count, 0)
+                if n <= 0 { break }
+                got += buffer[0..<n]
+            }
+            _ = reply.withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            shutdown(c, Int32(SHUT_WR))
+            Thread.sleep(forTimeInterval: hold)
+            close(c)
+            done.signal()
+        }.start()
+    }
+
+    func wait() { done.wait(); close(fd) }
+}
+
+@Suite struct HTTPTransportEarlyAnswerTests {
+    /// Found by the standing benchmark: a coordinator that refused a large list before reading its
+    /// body left the node blocked in `send` for as long as the socket stayed open. The client now
+    /// reads the early answer instead.
+    @Test func anEarlyAnswerStopsTheUploadWithoutWaitingForTheSocketToClose() throws {
+        let file = NSTemporaryDirectory() + "korskoll-http-\(UUID().uuidString)"
+        try Data(count: 16 << 20).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let body = Array("{\"error\": \"request.too-large\", \"reason\": \"too large\"}".utf8)
+        let server = try EarlyAnswerServer(reply: Array("HTTP/1.1 413 Content Too Large\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body, hold: 10)
+        let started = Date()
+        let answer = try HTTPTransport(url: "http://127.0.0.1:\(server.port)").exchange(method: "PUT", path: "/v1/agreements/a/lists", headers: [:], body: .file(file))
+        let seconds = Date().timeIntervalSince(started)
+        #expect(answer.status == 413)
+        #expect(Array(answer.body) == body)
+        #expect(seconds < 5, "the client waited \(seconds) s for a socket the server kept open")
+        server.wait()
+    }
+}

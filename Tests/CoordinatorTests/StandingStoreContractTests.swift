@@ -2,6 +2,7 @@ import API
 import Foundation
 import Testing
 @testable import Coordinator
+import Hummingbird
 
 private func list(_ party: String, _ sid: String, accepted: UInt64) -> ListRecord {
     ListRecord(agreement: "s", party: party, submissionID: sid, file: "/x/\(sid).kks", rows: 3, hash: "h-\(sid)", createdAt: accepted - 5,
@@ -53,5 +54,21 @@ private func check(_ party: String, _ sid: String, kind: StandingKind = .check, 
         #expect(try store.checkResultOutputs(agreement: "s", submissionID: "c1", recipient: "fk") == ["fk-rows"])
         #expect(try store.checkResultOutputs(agreement: "s", submissionID: "c1", recipient: "polisen").isEmpty)
         #expect(try store.check(agreement: "s", submissionID: "c2")?.state == .waiting)
+    }
+}
+
+/// Found by the standing benchmark: lists and checks are uploads, streamed like a one-shot
+/// submission; the 1 MiB limit on every other request body refused the national police list.
+@Suite struct StandingUploadRouteTests {
+    @Test func listsAndChecksAreStreamedLikeSubmissions() {
+        func request(_ method: HTTPRequest.Method, _ path: String) -> Request {
+            Request(head: HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path), body: .init(buffer: ByteBuffer()))
+        }
+        for path in ["/v1/agreements/a/submission", "/v1/agreements/a/lists", "/v1/agreements/a/checks"] {
+            #expect(ErrorMiddleware<BasicRequestContext>.isSubmissionUpload(request(.put, path)), "\(path)")
+        }
+        #expect(!ErrorMiddleware<BasicRequestContext>.isSubmissionUpload(request(.get, "/v1/agreements/a/checks")))
+        #expect(!ErrorMiddleware<BasicRequestContext>.isSubmissionUpload(request(.put, "/v1/agreements/a/reports/2026-H2")))
+        #expect(!ErrorMiddleware<BasicRequestContext>.isSubmissionUpload(request(.put, "/v1/agreements/a/ceremony/fk")))
     }
 }

@@ -53,7 +53,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// `PUT /v1/agreements/{id}/submission`: its body is streamed by the route (api.md §3.3).
     static func isSubmissionUpload(_ request: Request) -> Bool {
         let parts = request.uri.path.split(separator: "/", omittingEmptySubsequences: false)
-        return request.method == .put && parts.count == 5 && parts[1] == "v1" && parts[2] == "agreements" && parts[4] == "submission"
+        // api.md §3.3 and §3.9: the one-shot submission and a standing agreement's lists and checks.
+        return request.method == .put && parts.count == 5 && parts[1] == "v1" && parts[2] == "agreements"
+            && ["submission", "lists", "checks"].contains(parts[4])
     }
 
     /// The agreement id a path names, as sent (`/v1/agreements/{id}/…`).

@@ -42,7 +42,7 @@ public enum MultiPartyBlocking {
     ///   parties, is not used (block purging, blocking.md §5.1): such a block says little, and
     ///   comparing it costs its size times the rows without a person value in it.
     public static func candidates(_ parties: [Party], words: Int, kinds: Int, threshold t: Double, maxBlock: Int = .max, threads: Int = 2,
-                                  progress: (Int) -> Void = { _ in }) -> (pairs: [Pair], compared: Int, purgedBlocks: Int) {
+                                  progress: (_ rowsDone: Int, _ rowsTotal: Int) -> Void = { _, _ in }) -> (pairs: [Pair], compared: Int, purgedBlocks: Int) {
         guard kinds > 0, parties.count > 1 else { return ([], 0, 0) }
         for p in parties { precondition(p.keys.count == p.count * kinds) }
         // 1. The index: per kind, key → ids of rows without a person value (id → party, row).
@@ -87,11 +87,19 @@ public enum MultiPartyBlocking {
         let shared = Shared(parties: parties, index: index, idParty: idParty, idRow: idRow, idPop: idPop, kinds: kinds, words: words, threshold: t)
         let results = WorkerResults(count: workers)
         let ids = idParty.count, work = chunks
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
-            var worker = Worker(shared, ids: ids)
-            for c in stride(from: w, to: work.count, by: workers) { worker.scan(party: work[c].party, rows: work[c].rows) }
-            worker.flushAll()
-            results.set(w, worker)
+        let total = parties.reduce(0) { $0 + $1.count }
+        withoutActuallyEscaping(progress) { report in
+            // Rows scanned so far, reported after each chunk from whichever worker finished it.
+            let relay = ProgressRelay(report)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var worker = Worker(shared, ids: ids)
+                for c in stride(from: w, to: work.count, by: workers) {
+                    worker.scan(party: work[c].party, rows: work[c].rows)
+                    relay.add(work[c].rows.count, of: total)
+                }
+                worker.flushAll()
+                results.set(w, worker)
+            }
         }
         var out: [Pair] = []
         var compared = 0
@@ -104,8 +112,20 @@ public enum MultiPartyBlocking {
             }
         }
         for w in done { compared += w.compared }
-        progress(parties.reduce(0) { $0 + $1.count })
         return (out, compared, purged)
+    }
+
+    /// Adds up the rows the workers scanned and reports the running total, one report at a time.
+    final class ProgressRelay: @unchecked Sendable {
+        private let lock = NSLock()
+        private let report: (Int, Int) -> Void
+        private var done = 0
+        init(_ report: @escaping (Int, Int) -> Void) { self.report = report }
+        func add(_ rows: Int, of total: Int) {
+            lock.lock(); defer { lock.unlock() }
+            done += rows
+            report(done, total)
+        }
     }
 
     /// What every worker reads.

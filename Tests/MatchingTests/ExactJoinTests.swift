@@ -98,7 +98,12 @@ private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt
             }
             let t = [0.0, 0.3, 0.6, 0.8, 1.0][rng.below(5)]
             let maxBlock = [Int.max, 4, 15, 40][rng.below(4)]
-            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t, maxBlock: maxBlock).pairs
+            var reports: [(Int, Int)] = []
+            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t, maxBlock: maxBlock) { reports.append(($0, $1)) }.pairs
+            // The pass reports its rows scanned after each chunk, rising to every row of every party.
+            let rowsInAll = parties.reduce(0) { $0 + $1.count }
+            #expect(reports.map(\.1).allSatisfy { $0 == rowsInAll } && reports.map(\.0) == reports.map(\.0).sorted(), "trial \(trial)")
+            #expect((reports.last?.0 ?? 0) == rowsInAll, "trial \(trial)")
             // Block sizes: rows with a CLK that carry the key, over all parties.
             var size = [[UInt64: Int]](repeating: [:], count: kinds)
             for x in parties { for i in 0..<x.hasCLK.count where x.hasCLK[i] { for k in 0..<kinds where x.keys[i * kinds + k] != 0 { size[k][x.keys[i * kinds + k], default: 0] += 1 } } }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Linkage {
     /// The fuzzy candidates of a run: by party pair (key `partyA * partyCount + partyB`, A < B),
     /// with rows numbered within each party.
@@ -39,7 +41,18 @@ extension Linkage {
                 return MultiPartyBlocking.Party(clkWords: r.clkWords, words: words, keys: r.blocks, hasCLK: r.hasCLK,
                                                 withoutPerson: (0..<r.count).map { !identified(p, $0) })
             }
-            let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads)
+            // Protocols/api.md §6: the pass's progress by tenths, with its rate and the time left.
+            let started = DispatchTime.now().uptimeNanoseconds
+            var tenth = 0
+            let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads) { done, total in
+                let now = total == 0 ? 10 : done * 10 / total
+                guard now > tenth, now < 10 else { return }
+                tenth = now
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+                let rate = seconds > 0 ? Double(done) / seconds : 0
+                let left = rate > 0 ? Double(total - done) / rate : 0
+                progress(String(format: "fuzzy, blocked: %d of %d rows scanned (%d%%), %.0f rows/s, %.0f s left", done, total, now * 10, rate, left))
+            }
             out.compared += found.compared
             out.purgedBlocks = found.purgedBlocks
             for c in found.pairs {

@@ -39,11 +39,13 @@ import Wire
         ], check: "c0", lists: ["polisen": "aa", "ivo": "bb"])
         let opened = try ResultOpening.openSealed(doc, encoded: f.dir, key: f.party.sealing, me: "fk")
         let csv = "\(f.dir)/fk-ties.csv"
-        _ = try ResultOpening.writeRecords(doc, fields: doc.csvFields, map: RowMap(path: "\(f.dir)/\(Ingest.rowMapFile)"), opened: opened, to: csv)
+        _ = try ResultOpening.writeRecords(doc, fields: doc.csvFields, map: RowMap(path: "\(f.dir)/\(Ingest.rowMapFile)"), opened: opened,
+                                           followed: (marks: ["A-1": .new, "C-3": .continuing, "B-2": .ended], ended: [(line: "3", record: "B-2")]), to: csv)
         #expect(try String(contentsOfFile: csv, encoding: .utf8) == """
             record_id,line,category,decision,tiedTo,tieKinds,status
-            A-1,2,aktiv,stopp,ivo;polisen,ivo:direct-exact;polisen:via-representative,
-            C-3,4,,stopp;återkrav,polisen,polisen:direct-fuzzy,
+            A-1,2,aktiv,stopp,ivo;polisen,ivo:direct-exact;polisen:via-representative,new
+            C-3,4,,stopp;återkrav,polisen,polisen:direct-fuzzy,continuing
+            B-2,3,,,,,ended
 
             """)
     }

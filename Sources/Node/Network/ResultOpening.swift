@@ -75,20 +75,24 @@ public enum ResultOpening {
         // standing result's `ties`, a `tiedTo` and a `tieKinds` column (§5.3).
         let fields = doc.csvFields
         let opened = try openSealed(doc, encoded: encoded, key: client.keys.sealing, me: client.keys.party)
-        // node.md §9.2: each row's status against this node's earlier checks; ended rows appended.
-        let followed = try ResultHistory.follow(doc, map: map, state: state, node: client.keys, now: UInt64(Date().timeIntervalSince1970))
+        // node.md §9.2: a standing result's rows get their status against this node's earlier
+        // checks, ended rows appended; the single run of a v1/v2 agreement has no history to
+        // follow (a national one-shot result holds half a million rows).
+        let followed = doc.check == nil ? nil
+            : try ResultHistory.follow(doc, map: map, state: state, node: client.keys, now: UInt64(Date().timeIntervalSince1970))
         let byKind = try writeRecords(doc, fields: fields, map: map, opened: opened, followed: followed, to: csvPath)
         return Opened(document: doc, csvPath: csvPath, rowsByKind: byKind, cells: [])
     }
 
-    /// results.md §4: writes the per-record CSV `record_id,line,<fields>,status` (mode 0600), each
-    /// row's record id from `map` and each field's value as the document gives it, merged with
-    /// the sealed values `openSealed` opened for it, and its mark from `followed` (node.md §9.2),
-    /// the records that ended appended. Returns the rows per match kind.
+    /// results.md §4: writes the per-record CSV `record_id,line,<fields>` (mode 0600), each row's
+    /// record id from `map` and each field's value as the document gives it, merged with the
+    /// sealed values `openSealed` opened for it; with `followed` (a standing result) a `status`
+    /// column with each row's mark (node.md §9.2), the records that ended appended. Returns the
+    /// rows per match kind.
     static func writeRecords(_ doc: ResultDocument, fields: [String], map: RowMap, opened: [[String: [String]]],
-                             followed: (marks: [String: ResultHistory.Mark], ended: [(line: String, record: String)]) = ([:], []),
+                             followed: (marks: [String: ResultHistory.Mark], ended: [(line: String, record: String)])? = nil,
                              to csvPath: String) throws -> [String: Int] {
-        let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields + ["status"])
+        let writer = try CSVFileWriter(path: csvPath, header: ["record_id", "line"] + fields + (followed == nil ? [] : ["status"]))
         var byKind: [String: Int] = [:]
         for (n, r) in (doc.rows ?? []).enumerated() {
             guard map.entries.indices.contains(r.row) else { throw NodeError(.result, "result row \(r.row) is not in the row map") }
@@ -97,10 +101,10 @@ public enum ResultOpening {
                 guard let values = opened[n][f] else { return r.value(f) }
                 let plain = r.value(f)
                 return (plain.isEmpty ? values : Array(Set(values).union(plain.split(separator: ";").map(String.init))).sorted()).joined(separator: ";")
-            } + [followed.marks[record]?.rawValue ?? ""])
+            } + (followed.map { [$0.marks[record]?.rawValue ?? ""] } ?? []))
             for k in r.matchKind ?? [] { byKind[k, default: 0] += 1 }
         }
-        for e in followed.ended { try writer.write([e.record, e.line] + fields.map { _ in "" } + [ResultHistory.Mark.ended.rawValue]) }
+        for e in followed?.ended ?? [] { try writer.write([e.record, e.line] + fields.map { _ in "" } + [ResultHistory.Mark.ended.rawValue]) }
         try writer.close()
         try restrict(csvPath)
         return byKind

@@ -196,16 +196,16 @@ public struct SignedCaseReport: Codable, Sendable, Equatable {
 }
 
 extension APIPath {
-    /// §3.9: a party's signed counts for a period.
+    /// §3.10: a party's signed counts for a period.
     public static func report(agreement: String, period: String) -> String { "/v1/agreements/\(agreement)/reports/\(period)" }
-    /// §3.9: the release of the joint report of a period.
+    /// §3.10: the release of the joint report of a period.
     public static func releaseReport(agreement: String, period: String) -> String { "/v1/agreements/\(agreement)/reports/\(period)/release" }
 }
 
 extension APIPath.Pattern {
-    /// §3.9.
+    /// §3.10.
     public static let report = "/v1/agreements/:id/reports/:period"
-    /// §3.9.
+    /// §3.10.
     public static let releaseReport = "/v1/agreements/:id/reports/:period/release"
 }
 

@@ -158,9 +158,10 @@ public enum NodeCheck {
     }
 
     /// A standing agreement's round (Protocols/standing.md §1.2): one list or check, then the run
-    /// of that submission, then this party's results of it. A submission whose run is still
-    /// queued or running is taken up instead of submitting again; a list that is stored and not
-    /// run ends the round.
+    /// of that submission, then this party's results of it. A submission whose round has not
+    /// ended — its run queued, running, or finished with results not yet opened (an earlier
+    /// round that exited 3) — is taken up instead of submitting again; a list that is stored and
+    /// not run ends the round.
     static func standingRound(agreement: Agreement, entry: NodeConfig.AgreementEntry, registry: Registry, keys: PartyKeys,
                               coordinator: PartyPublicKeys, client: CoordinatorClient, options: Options,
                               report: (Step) -> Void) throws -> Outcome {
@@ -168,9 +169,9 @@ public enum NodeCheck {
         var outcome = Outcome(status: .done, message: "")
         let route = try Upload.route(agreement: agreement, party: keys.party, requested: options.submitAs)
         var sid: String?
-        if let last = Upload.lastSubmission(stateDirectory: entry.logBook, agreementID: id), last.route == route,
+        if let last = Upload.lastSubmission(stateDirectory: entry.logBook, agreementID: id), last.route == route, last.roundDone != true,
            FileManager.default.fileExists(atPath: entry.encoded + "/" + Ingest.rowMapFile),
-           [.waiting, .running].contains(try client.checkStatus(agreement: id, submissionID: last.submissionID).state) {
+           [.waiting, .running, .finished].contains(try client.checkStatus(agreement: id, submissionID: last.submissionID).state) {
             report(.stage("\(route.rawValue) \(last.submissionID) already with the coordinator; taking up the round"))
             sid = last.submissionID
         }
@@ -198,9 +199,11 @@ public enum NodeCheck {
         }
         switch status.state {
         case .stored:
+            try Upload.markRoundDone(stateDirectory: entry.logBook, agreementID: id)
             outcome.message = "list \(check) of \(id) stands at the coordinator; \(keys.party) receives no output of its run"
             return outcome
         case .failed:
+            try Upload.markRoundDone(stateDirectory: entry.logBook, agreementID: id)
             outcome.status = .other
             outcome.message = "the run of \(check) under \(id) failed: \(status.error ?? "no reason given"); ask the coordinator's operator (`korskoll coordinator status`)"
             return outcome
@@ -218,12 +221,12 @@ public enum NodeCheck {
             outcome.results.append(opened)
             report(.stage("\(output) written to \(opened.csvPath)"))
         }
+        try Upload.markRoundDone(stateDirectory: entry.logBook, agreementID: id)
         outcome.message = status.results.isEmpty ? "\(route.rawValue) \(check) of \(id) ran; \(keys.party) receives no output of it"
             : "\(route.rawValue) \(check) of \(id) done: \(status.results.joined(separator: ", ")) in \(entry.results)"
         return outcome
     }
 
-    /// Encodes the export into the state folder, replacing an encoding that was never submitted.
     /// node.md §7.2: the message that stops a round whose export lost more than the allowed share
     /// of its rows; nil when the round may go on.
     static func tooManyRejected(_ summary: IngestSummary, entry: NodeConfig.AgreementEntry, options: Options) -> String? {
@@ -232,6 +235,7 @@ public enum NodeCheck {
         return "\(summary.rowsRejected) of \(summary.rowsRead) rows rejected (\(String(format: "%.1f", rejected))% > \(options.maxRejectedPercent)%): nothing was submitted; see \(entry.encoded)/rejects.csv, fix the export and run again"
     }
 
+    /// Encodes the export into the state folder, replacing an encoding that was never submitted.
     static func encode(entry: NodeConfig.AgreementEntry, agreement: Agreement, registry: Registry, keys: PartyKeys, coordinator: PartyPublicKeys,
                        options: Options, report: (Step) -> Void) throws -> IngestSummary {
         guard let mappingData = FileManager.default.contents(atPath: entry.mapping) else { throw NodeError(.invalidMapping, "mapping \(entry.mapping) cannot be read") }

@@ -153,4 +153,54 @@ private struct Seen: Sendable {
             #expect(cursor == StandingFetch.Cursor(sequence: 0, fetched: ["\(lastID)/fk-rows"]))
         }
     }
+
+    /// Found in review: a round that exited 3 (its run not yet finished) and whose run finished
+    /// before the next timer run must be taken up — its results opened — not submitted again
+    /// (that deleted the row map the finished result needed, and checked the rows twice).
+    @Test func aRoundLeftWaitingIsTakenUpAfterItsRunFinished() async throws {
+        let f = try StandingFixture()
+        defer { try? FileManager.default.removeItem(atPath: f.dir) }
+        let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
+        try await withServer(service) { port in
+            let url = "http://127.0.0.1:\(port)"
+            let fkConfig = f.config("fk", url: url), polisenConfig = f.config("polisen", url: url)
+            try fkConfig.write(directory: f.dir + "/fk-node")
+            try polisenConfig.write(directory: f.dir + "/polisen-node")
+            let (waited, later, next) = try await offPool { () -> (NodeCheck.Outcome, NodeCheck.Outcome, NodeCheck.Outcome) in
+                let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: f.dir + "/standing.agreement.json")))
+                _ = try CoordinatorClient(url: url, keys: f.fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
+                for (keys, config) in [(f.polisen, polisenConfig), (f.fk, fkConfig)] {
+                    let client = CoordinatorClient(url: url, keys: keys)
+                    if keys.party == "polisen" { try KeyCeremony.relay(agreement: f.agreement, registry: f.registry, client: client) }
+                    try KeyCeremony.write(try KeyCeremony.receive(agreement: f.agreement, registry: f.registry, client: client), to: config.agreements[0].linkageSecret)
+                }
+                var options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
+                options.wait = 30
+                _ = NodeCheck.run(config: polisenConfig, agreementID: "standing-node", options: options)
+                options.submitAs = "check"
+                options.wait = 0
+                let waited = NodeCheck.run(config: fkConfig, agreementID: "standing-node", options: options)
+                // The run finishes while no node check is running.
+                let client = CoordinatorClient(url: url, keys: f.fk)
+                if let sid = waited.upload?.submissionID {
+                    for _ in 0..<300 where try client.checkStatus(agreement: "standing-node", submissionID: sid).state != .finished {
+                        Thread.sleep(forTimeInterval: 0.05)
+                    }
+                }
+                options.wait = 30
+                let later = NodeCheck.run(config: fkConfig, agreementID: "standing-node", options: options)
+                let next = NodeCheck.run(config: fkConfig, agreementID: "standing-node", options: options)
+                return (waited, later, next)
+            }
+            let sid = try #require(waited.upload?.submissionID)
+            #expect(waited.status == .waiting || waited.status == .done, "\(waited.message)")
+            if waited.status == .waiting {
+                #expect(later.status == .done, "\(later.message)")
+                #expect(later.upload == nil, "taken up, not submitted again")
+                #expect(later.results.first?.document.submissionID == sid && later.results.first?.document.rows?.count == 5)
+            }
+            // The round after an ended one submits anew.
+            #expect(next.status == .done && next.upload != nil && next.upload?.submissionID != sid, "\(next.message)")
+        }
+    }
 }

@@ -90,8 +90,9 @@ public struct OutcomeBook {
             do { good.append(try check(input, tied: { r in histories.contains { $0.wasTied(r) } }, now: now)) } catch let e as NodeError { bad.append((i, e)) }
         }
         for (_, e) in bad {
-            // The journal names the agreement and the rule, never the record id.
-            let reason = e.reason.contains("was never tied") ? "a record never tied in a result of \(agreement)" : e.reason
+            // The journal names the agreement and the rule by its code, never a field of the input:
+            // a shifted CSV row can carry a record id or a personnummer in any of them.
+            let reason = "an outcome refused under \(agreement) (\(e.code.rawValue)); the refused input stays with the command's own message"
             try journal(LogEvent(time: now, type: .outcomeRefused, agreement: agreement, code: e.code.rawValue, reason: reason))
         }
         if !good.isEmpty {

@@ -60,7 +60,15 @@ public enum StandingFetch {
         var fetched = Set(old.fetched)
         var items: [Item] = []
         for run in answer.runs {
+            // The names become paths under `out`: a check id is 32 hex digits and an output a plain
+            // name, whatever the coordinator answers.
+            guard run.checkID.utf8.count == 32, run.checkID.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+                throw NodeError(.result, "the coordinator named a run '\(run.checkID.prefix(40))', which is not a check id")
+            }
             for output in run.results where !fetched.contains("\(run.checkID)/\(output)") {
+                guard !output.isEmpty, !output.contains("/"), !output.hasPrefix(".") else {
+                    throw NodeError(.result, "the coordinator named an output '\(output.prefix(40))', which is not an output name")
+                }
                 let dir = encoded.first { Self.submissionID(ofEncoded: $0) == run.checkID }
                 do {
                     let opened = try ResultOpening.fetch(client: client, coordinator: coordinator, agreementID: agreementID, output: output,

@@ -79,6 +79,16 @@ public enum Upload {
     public struct LastSubmission: Codable, Sendable, Equatable {
         public var submissionID: String
         public var route: Route
+        /// Set when `node check` ended the round of this submission (results opened, the list
+        /// stored, or the run failed): the next round submits anew instead of taking it up.
+        public var roundDone: Bool?
+    }
+
+    /// Marks the last submission's round as ended (node.md §7.2).
+    public static func markRoundDone(stateDirectory: String, agreementID: String) throws {
+        guard var last = lastSubmission(stateDirectory: stateDirectory, agreementID: agreementID) else { return }
+        last.roundDone = true
+        try recordLast(last, stateDirectory: stateDirectory, agreementID: agreementID)
     }
 
     static func lastPath(_ stateDirectory: String, _ agreementID: String) -> String { "\(stateDirectory)/last-submission-\(agreementID).json" }

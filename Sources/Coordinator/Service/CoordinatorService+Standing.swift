@@ -173,7 +173,7 @@ extension CoordinatorService {
         var check = check
         let runID = Hex.encode(Random.bytes(8))
         let sid = check.submissionID, submitter = check.party
-        var finishLogged = false
+        var finishLogged = false, halted = false
         do {
             try expireLists(a)
             let lists = try store.lists(agreement: a.id).filter { $0.standing && $0.party != submitter && $0.expires > now() }
@@ -221,6 +221,7 @@ extension CoordinatorService {
         } catch {
             if finishLogged {
                 diagnostics("run \(runID) of \(a.id) (submission \(sid)) is logged as finished but not saved: \(error)")
+                halted = true
             } else if case .recordFailed(let reason) = machine.failed(failureReason(error, agreement: a.id)) {
                 do {
                     let time = now()
@@ -232,8 +233,17 @@ extension CoordinatorService {
                     }
                 } catch {
                     diagnostics("the failure of run \(runID) of \(a.id) (submission \(sid)) was not recorded: \(error)")
+                    halted = true
                 }
             }
+        }
+        // api.md §5.1: a run whose end is logged but not saved (or not recorded at all) stays
+        // `running` in the store; taking the queue up again would run it a second time under a new
+        // run id. The agreement's queue stops in this process, and the next start brings the store
+        // up to the log and goes on.
+        guard !halted else {
+            diagnostics("the standing queue of \(a.id) stops until the coordinator is restarted, which saves the logged end of \(sid)")
+            return
         }
         do { try deleteCheckEncodings(a, submissionID: sid) } catch { diagnostics("encodings of check \(sid) of \(a.id) not deleted: \(error)") }
         running.remove(a.id)

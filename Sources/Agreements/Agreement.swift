@@ -251,7 +251,8 @@ public struct Agreement: Sendable, Equatable {
             }
             guard Set(p.identifiers).count == p.identifiers.count else { throw bad("party \(p.id) lists an identifier kind twice") }
             if doc.format == formatV1 {
-                guard p.attributes == nil, p.role == nil, p.listRetentionDays == nil, p.maxCheckRowsPerDay == nil, doc.validity == nil else {
+                guard p.attributes == nil, p.role == nil, p.roles == nil, p.listRetentionDays == nil, p.maxCheckRowsPerDay == nil,
+                      doc.validity == nil else {
                     throw bad("attributes, role and validity need \(format)")
                 }
                 continue

@@ -64,6 +64,7 @@ import TestSupport
                            outputs: #"[{"name": "b", "recipient": "bolagsverket", "kind": "per-record", "fields": ["ties"]}]"#),
              "submits relations only"),
             (document(parties: "[\(Self.police)]"), "roles and listRetentionDays need korskoll-agreement-v3"),
+            (document(format: "korskoll-agreement-v1", parties: "[\(Self.police)]"), "attributes, role and validity need"),
         ]
         for (data, why) in cases {
             do {

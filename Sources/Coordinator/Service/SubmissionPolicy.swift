@@ -83,7 +83,7 @@ struct SubmissionPolicy {
     /// validity.
     func checkStanding(party: String, kind: StandingKind, day: String) -> CoordinatorError? {
         let a = agreement
-        if let v = a.validity {
+        if let v = a.validity, !v.contains(day: day) {
             if day < v.from { return CoordinatorError(.agreementNotYetValid, "agreement \(a.id) is valid from \(v.from); today (UTC) is \(day)") }
             if day > v.until { return CoordinatorError(.agreementExpired, "agreement \(a.id) was valid until \(v.until); today (UTC) is \(day)") }
         }

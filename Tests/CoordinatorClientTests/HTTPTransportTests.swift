@@ -5,6 +5,20 @@ import Glibc
 #endif
 @testable import CoordinatorClient
 
+/// A listening TCP socket on a free loopback port, and the port.
+private func loopbackListener() -> (Int32, Int) {
+    let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+    listen(s, 1)
+    var bound = sockaddr_in(), length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &length) } }
+    return (s, Int(UInt16(bigEndian: bound.sin_port)))
+}
+
 /// A one-shot TCP server on a free loopback port: accepts one connection, reads the request head
 /// and `Content-Length` bytes of body, answers `reply`, closes.
 private final class OneShotServer: @unchecked Sendable {
@@ -14,17 +28,7 @@ private final class OneShotServer: @unchecked Sendable {
     private(set) var request = [UInt8]()
 
     init(reply: [UInt8]) throws {
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(s, 1)
-        var bound = sockaddr_in(), length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &length) } }
-        fd = s
-        port = Int(UInt16(bigEndian: bound.sin_port))
+        (fd, port) = loopbackListener()
         let listener = fd
         Thread { [self] in
             let c = accept(listener, nil, nil)
@@ -132,17 +136,7 @@ private final class EarlyAnswerServer: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
 
     init(reply: [UInt8], hold: Double) throws {
-        let s = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(s, 1)
-        var bound = sockaddr_in(), length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(s, $0, &length) } }
-        fd = s
-        port = Int(UInt16(bigEndian: bound.sin_port))
+        (fd, port) = loopbackListener()
         let listener = fd
         Thread { [self] in
             let c = accept(listener, nil, nil)

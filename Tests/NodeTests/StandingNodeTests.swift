@@ -53,6 +53,17 @@ private struct StandingFixture: Sendable {
         try #"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.write(toFile: dir + "/mapping.json", atomically: true, encoding: .utf8)
     }
 
+    /// Registers the agreement and runs its key ceremony, each node's secret where its config says.
+    func establish(url: String, polisen: NodeConfig, fk fkConfig: NodeConfig) throws {
+        let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: dir + "/standing.agreement.json")))
+        _ = try CoordinatorClient(url: url, keys: fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
+        for (keys, config) in [(self.polisen, polisen), (fk, fkConfig)] {
+            let client = CoordinatorClient(url: url, keys: keys)
+            if keys.party == "polisen" { try KeyCeremony.relay(agreement: agreement, registry: registry, client: client) }
+            try KeyCeremony.write(try KeyCeremony.receive(agreement: agreement, registry: registry, client: client), to: config.agreements[0].linkageSecret)
+        }
+    }
+
     func config(_ party: String, url: String) -> NodeConfig {
         NodeConfig(party: party, coordinatorURL: url, coordinatorKey: dir + "/keys/coordinator.public.json", key: dir + "/keys/\(party).secret.json",
                    registry: dir + "/registry.json",
@@ -92,13 +103,7 @@ private struct Seen: Sendable {
             try polisenConfig.write(directory: f.dir + "/polisen-node")
             let seen = try await offPool { () -> Seen in
                 var seen = Seen()
-                let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: f.dir + "/standing.agreement.json")))
-                _ = try CoordinatorClient(url: url, keys: f.fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
-                for (keys, config) in [(f.polisen, polisenConfig), (f.fk, fkConfig)] {
-                    let client = CoordinatorClient(url: url, keys: keys)
-                    if keys.party == "polisen" { try KeyCeremony.relay(agreement: f.agreement, registry: f.registry, client: client) }
-                    try KeyCeremony.write(try KeyCeremony.receive(agreement: f.agreement, registry: f.registry, client: client), to: config.agreements[0].linkageSecret)
-                }
+                try f.establish(url: url, polisen: polisenConfig, fk: fkConfig)
                 var options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
                 options.wait = 30
                 seen.polisen = NodeCheck.run(config: polisenConfig, agreementID: "standing-node", options: options)
@@ -167,13 +172,7 @@ private struct Seen: Sendable {
             try fkConfig.write(directory: f.dir + "/fk-node")
             try polisenConfig.write(directory: f.dir + "/polisen-node")
             let (waited, later, next) = try await offPool { () -> (NodeCheck.Outcome, NodeCheck.Outcome, NodeCheck.Outcome) in
-                let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: f.dir + "/standing.agreement.json")))
-                _ = try CoordinatorClient(url: url, keys: f.fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
-                for (keys, config) in [(f.polisen, polisenConfig), (f.fk, fkConfig)] {
-                    let client = CoordinatorClient(url: url, keys: keys)
-                    if keys.party == "polisen" { try KeyCeremony.relay(agreement: f.agreement, registry: f.registry, client: client) }
-                    try KeyCeremony.write(try KeyCeremony.receive(agreement: f.agreement, registry: f.registry, client: client), to: config.agreements[0].linkageSecret)
-                }
+                try f.establish(url: url, polisen: polisenConfig, fk: fkConfig)
                 var options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
                 options.wait = 30
                 _ = NodeCheck.run(config: polisenConfig, agreementID: "standing-node", options: options)

@@ -193,6 +193,13 @@ public struct Agreement: Sendable, Equatable {
     /// `listRetentionDays`, or nil when it stands until the validity ends.
     public func listRetentionDays(of id: String) -> Int? { party(id)?.listRetentionDays }
 
+    /// Whether a list of party `id` is run (standing.md §1.1): when an output names the party as a
+    /// per-record recipient and the party checks nothing (its per-record outputs answer its
+    /// checks when it does). Any other list is stored and not run.
+    public func runsList(of id: String) -> Bool {
+        !roles(of: id).contains(.subjects) && outputs.contains { $0.kind == .perRecord && $0.recipient == id }
+    }
+
     /// The most rows party `id`'s checks may carry in one UTC day (standing.md §4), or nil.
     public func maxCheckRowsPerDay(of id: String) -> Int? { party(id)?.maxCheckRowsPerDay }
 

@@ -23,48 +23,6 @@ private let agreementJSON = """
      "retentionDays": 30}
     """
 
-/// A node set up on disk: keys, registry, a signed agreement, an export and a mapping.
-private struct CheckFixture: Sendable {
-    let dir: String
-    let coordinator: PartyKeys, polisen: PartyKeys, fk: PartyKeys
-    let registry: Registry
-    let agreement: Agreement
-
-    init() throws {
-        dir = NSTemporaryDirectory() + "korskoll-check-" + Hex.encode(Random.bytes(8))
-        try FileManager.default.createDirectory(atPath: dir + "/keys", withIntermediateDirectories: true)
-        coordinator = try PartyKeys.generate(party: "coordinator")
-        polisen = try PartyKeys.generate(party: "polisen")
-        fk = try PartyKeys.generate(party: "fk")
-        for k in [coordinator, polisen, fk] { _ = try KeyFiles.write(k, to: URL(fileURLWithPath: dir + "/keys")) }
-        registry = try Registry(entries: [
-            .init(id: "coordinator", name: "c", role: .coordinator, keys: coordinator.publicKeys),
-            .init(id: "polisen", name: "p", role: .node, keys: polisen.publicKeys),
-            .init(id: "fk", name: "f", role: .node, keys: fk.publicKeys),
-        ])
-        try registry.json().write(to: URL(fileURLWithPath: dir + "/registry.json"))
-        agreement = try Agreement(json: Data(agreementJSON.utf8))
-        try agreementJSON.write(toFile: dir + "/check.agreement.json", atomically: true, encoding: .utf8)
-        let pins = SkatteverketTestNumbers.personnummer
-        try ("id,pnr\n" + (5..<15).map { "B\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/fk.csv", atomically: true, encoding: .utf8)
-        try ("id,pnr\n" + (0..<10).map { "P\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/polisen.csv", atomically: true, encoding: .utf8)
-        try #"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.write(toFile: dir + "/mapping.json", atomically: true, encoding: .utf8)
-    }
-
-    func sign(_ parties: [PartyKeys]) throws {
-        var s = AgreementSignatures(agreement: agreement)
-        for p in parties { s.sign(agreement, with: p) }
-        try JSONEncoder().encode(s).write(to: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: dir + "/check.agreement.json")))
-    }
-
-    func config(_ party: String, url: String = "http://127.0.0.1:9") -> NodeConfig {
-        NodeConfig(party: party, coordinatorURL: url, coordinatorKey: dir + "/keys/coordinator.public.json", key: dir + "/keys/\(party).secret.json",
-                   registry: dir + "/registry.json",
-                   agreements: [.init(id: "check-test", agreement: dir + "/check.agreement.json", export: dir + "/\(party).csv",
-                                      mapping: dir + "/mapping.json", schema: nil, state: dir + "/\(party)-node/state/check-test")])
-    }
-}
-
 /// What the blocking steps saw.
 private struct Seen: Sendable {
     var early: NodeCheck.Status?
@@ -81,7 +39,7 @@ private struct Seen: Sendable {
     /// `node check` runs a whole round for one node in one command against a real coordinator;
     /// a round that has to wait exits `waiting` and is taken up the next time.
     @Test func nodeCheckRunsAWholeRoundAndTakesUpAWaitingOne() async throws {
-        let f = try CheckFixture()
+        let f = try NodeFixture(agreementJSON: agreementJSON, name: "check")
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen, f.fk])
         let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
@@ -147,7 +105,7 @@ private struct Seen: Sendable {
     /// The scheduler's statuses: a coordinator that does not answer is `other` with the next
     /// step; an agreement the coordinator does not know is `refused`; an empty export is `localInput`.
     @Test func nodeCheckExitStatusesTellTheSchedulerWhatHappened() async throws {
-        let f = try CheckFixture()
+        let f = try NodeFixture(agreementJSON: agreementJSON, name: "check")
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen, f.fk])
         let options = NodeCheck.Options(referenceDate: CalendarDate(iso: "2026-11-01")!)
@@ -176,7 +134,7 @@ private struct Seen: Sendable {
 
     /// `node init`'s checks name the next step for each missing piece.
     @Test func configCheckSaysTheNextStepForEachMissingPiece() throws {
-        let f = try CheckFixture()
+        let f = try NodeFixture(agreementJSON: agreementJSON, name: "check")
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try f.sign([f.polisen])
         var config = f.config("fk")

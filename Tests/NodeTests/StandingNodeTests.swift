@@ -22,53 +22,23 @@ private let standingJSON = """
      "retentionDays": 0}
     """
 
-/// Two nodes of a standing agreement on disk: the police's list and fk's checks.
-private struct StandingFixture: Sendable {
-    let dir: String
-    let coordinator: PartyKeys, polisen: PartyKeys, fk: PartyKeys
-    let registry: Registry
-    let agreement: Agreement
+/// Two nodes of a standing agreement on disk, the agreement signed: the police's list and fk's checks.
+private func standingFixture() throws -> NodeFixture {
+    let f = try NodeFixture(agreementJSON: standingJSON, name: "standing")
+    try f.sign([f.polisen, f.fk])
+    return f
+}
 
-    init() throws {
-        dir = NSTemporaryDirectory() + "korskoll-standing-node-" + Hex.encode(Random.bytes(8))
-        try FileManager.default.createDirectory(atPath: dir + "/keys", withIntermediateDirectories: true)
-        coordinator = try PartyKeys.generate(party: "coordinator")
-        polisen = try PartyKeys.generate(party: "polisen")
-        fk = try PartyKeys.generate(party: "fk")
-        for k in [coordinator, polisen, fk] { _ = try KeyFiles.write(k, to: URL(fileURLWithPath: dir + "/keys")) }
-        registry = try Registry(entries: [
-            .init(id: "coordinator", name: "c", role: .coordinator, keys: coordinator.publicKeys),
-            .init(id: "polisen", name: "p", role: .node, keys: polisen.publicKeys),
-            .init(id: "fk", name: "f", role: .node, keys: fk.publicKeys),
-        ])
-        try registry.json().write(to: URL(fileURLWithPath: dir + "/registry.json"))
-        agreement = try Agreement(json: Data(standingJSON.utf8))
-        try standingJSON.write(toFile: dir + "/standing.agreement.json", atomically: true, encoding: .utf8)
-        var s = AgreementSignatures(agreement: agreement)
-        for p in [polisen, fk] { s.sign(agreement, with: p) }
-        try JSONEncoder().encode(s).write(to: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: dir + "/standing.agreement.json")))
-        let pins = SkatteverketTestNumbers.personnummer
-        try ("id,pnr\n" + (5..<15).map { "B\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/fk.csv", atomically: true, encoding: .utf8)
-        try ("id,pnr\n" + (0..<10).map { "P\($0),\(pins[$0])" }.joined(separator: "\n") + "\n").write(toFile: dir + "/polisen.csv", atomically: true, encoding: .utf8)
-        try #"{"format": "korskoll-mapping-v1", "recordId": "id", "person": "pnr"}"#.write(toFile: dir + "/mapping.json", atomically: true, encoding: .utf8)
-    }
-
+private extension NodeFixture {
     /// Registers the agreement and runs its key ceremony, each node's secret where its config says.
-    func establish(url: String, polisen: NodeConfig, fk fkConfig: NodeConfig) throws {
-        let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: dir + "/standing.agreement.json")))
-        _ = try CoordinatorClient(url: url, keys: fk).registerAgreement(document: Data(standingJSON.utf8), signatures: signatures)
-        for (keys, config) in [(self.polisen, polisen), (fk, fkConfig)] {
+    func establish(url: String, polisen polisenConfig: NodeConfig, fk fkConfig: NodeConfig) throws {
+        let signatures = try Data(contentsOf: URL(fileURLWithPath: AgreementFiles.signaturesPath(for: agreementPath)))
+        _ = try CoordinatorClient(url: url, keys: fk).registerAgreement(document: Data(agreement.bytes), signatures: signatures)
+        for (keys, config) in [(polisen, polisenConfig), (fk, fkConfig)] {
             let client = CoordinatorClient(url: url, keys: keys)
             if keys.party == "polisen" { try KeyCeremony.relay(agreement: agreement, registry: registry, client: client) }
             try KeyCeremony.write(try KeyCeremony.receive(agreement: agreement, registry: registry, client: client), to: config.agreements[0].linkageSecret)
         }
-    }
-
-    func config(_ party: String, url: String) -> NodeConfig {
-        NodeConfig(party: party, coordinatorURL: url, coordinatorKey: dir + "/keys/coordinator.public.json", key: dir + "/keys/\(party).secret.json",
-                   registry: dir + "/registry.json",
-                   agreements: [.init(id: "standing-node", agreement: dir + "/standing.agreement.json", export: dir + "/\(party).csv",
-                                      mapping: dir + "/mapping.json", schema: nil, state: dir + "/\(party)-node/state/standing-node")])
     }
 }
 
@@ -93,7 +63,7 @@ private struct Seen: Sendable {
     /// police's list is stored and the round ends there; each of fk's checks runs against it,
     /// and its results are those of that check.
     @Test func nodeCheckSubmitsAListThenChecksAndOpensEachChecksResult() async throws {
-        let f = try StandingFixture()
+        let f = try standingFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
         try await withServer(service) { port in
@@ -163,7 +133,7 @@ private struct Seen: Sendable {
     /// before the next timer run must be taken up — its results opened — not submitted again
     /// (that deleted the row map the finished result needed, and checked the rows twice).
     @Test func aRoundLeftWaitingIsTakenUpAfterItsRunFinished() async throws {
-        let f = try StandingFixture()
+        let f = try standingFixture()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         let service = try CoordinatorService(dataDir: f.dir + "/coordinator", keys: f.coordinator, registry: f.registry)
         try await withServer(service) { port in

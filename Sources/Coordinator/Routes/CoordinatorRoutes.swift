@@ -76,10 +76,7 @@ struct CoordinatorRoutes: Sendable {
                                                    submissionID: try context.parameters.require("sid"),
                                                    output: try context.parameters.require("output"))
             }
-            let receipt = try APIJSON.encode(fetched.receipt).base64EncodedString()
-            return Response(status: .ok,
-                            headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
-                            body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
+            return try sealedResult(fetched)
         }
         router.get(RouterPath(APIPath.Pattern.runs)) { request, context -> Response in
             let (party, _) = try await authenticated(request, service: service)
@@ -101,11 +98,7 @@ struct CoordinatorRoutes: Sendable {
                 try await service.fetchResult(party: party, agreementID: try context.parameters.require("id"),
                                               output: try context.parameters.require("output"))
             }
-            // api.md §3.6: the sealed file as the body, the receipt (JSON, base64) in a header.
-            let receipt = try APIJSON.encode(fetched.receipt).base64EncodedString()
-            return Response(status: .ok,
-                            headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
-                            body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
+            return try sealedResult(fetched)
         }
         // api.md §3.10: case development (CoordinatorService+Reports.swift).
         router.put(RouterPath(APIPath.Pattern.report)) { request, context -> Response in
@@ -144,6 +137,14 @@ private func on<T>(behalfOf party: String, _ body: () async throws -> T) async t
 }
 
 private let receiptHeader = HTTPFields.Element.Name(APIHeader.receipt)!
+
+/// api.md §3.6, §3.9: a fetched result answers with the sealed file as the body and the receipt
+/// of its fetch (JSON, base64) in a header.
+private func sealedResult(_ fetched: FetchedResult) throws -> Response {
+    let receipt = try APIJSON.encode(fetched.receipt).base64EncodedString()
+    return Response(status: .ok, headers: [.contentType: "application/octet-stream", receiptHeader: receipt],
+                    body: .init(byteBuffer: ByteBuffer(bytes: fetched.sealed)))
+}
 
 private func header(_ fields: HTTPFields, _ name: String) -> String? {
     fields.first { $0.name.canonicalName == name.lowercased() }?.value

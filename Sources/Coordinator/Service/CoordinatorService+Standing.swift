@@ -21,13 +21,6 @@ extension CoordinatorService {
     /// clock (standing.md §3): ten minutes of clock skew between node and coordinator.
     static let maxClockAhead: UInt64 = 600
 
-    /// Whether a list of `party` is run (standing.md §1.1): when an output names the party as a
-    /// per-record recipient and the party checks nothing (its per-record outputs answer its
-    /// checks when it does).
-    static func listIsRun(_ a: Agreement, party: String) -> Bool {
-        !a.roles(of: party).contains(.subjects) && a.outputs.contains { $0.kind == .perRecord && $0.recipient == party }
-    }
-
     /// Stores a verified list or check of a standing agreement and queues its run. Refusals are
     /// thrown before anything is stored; the caller logs them.
     func acceptStanding(_ a: Agreement, party: String, kind: StandingKind, opened: Submission.Opened, policy: SubmissionPolicy,
@@ -84,7 +77,7 @@ extension CoordinatorService {
             try? fm.removeItem(atPath: file)
             throw error
         }
-        let state: CheckState = kind == .list && !Self.listIsRun(a, party: party) ? .stored : .waiting
+        let state: CheckState = kind == .list && !a.runsList(of: party) ? .stored : .waiting
         try storeWrite {
             try store.acceptStanding(check: CheckRecord(agreement: a.id, submissionID: sid, party: party, kind: kind, file: file, rows: rows,
                                                         accepted: time, state: state, schemaDigest: SubmissionPolicy.storedSchemaDigest(h)),
@@ -334,7 +327,7 @@ extension CoordinatorService {
                                       createdAt: opened.header.createdAt, accepted: e.time,
                                       expires: replaced.parameters?["expires"].flatMap(UInt64.init) ?? Self.listExpiry(a, party: party, accepted: e.time))
                 }
-                let state: CheckState = kind == .list && !Self.listIsRun(a, party: party) ? .stored : .waiting
+                let state: CheckState = kind == .list && !a.runsList(of: party) ? .stored : .waiting
                 try store.acceptStanding(check: CheckRecord(agreement: id, submissionID: sid, party: party, kind: kind, file: file,
                                                             rows: e.counts?["rows"] ?? 0, accepted: e.time, state: state,
                                                             schemaDigest: SubmissionPolicy.storedSchemaDigest(opened.header)), list: list)

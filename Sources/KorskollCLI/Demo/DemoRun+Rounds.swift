@@ -38,12 +38,9 @@ extension DemoRun {
         ["watchlist-fk-2026": "watchlist", "reentry-2026": "reentry", "cross-agency-map-2026": "cross-agency-map"][a.id] ?? a.id
     }
 
-    /// Whether a submission of `plan` is run (standing.md §1.1): every check; a list when its
-    /// party receives a per-record output and checks nothing.
-    static func isRun(_ plan: Plan, _ a: Agreement) -> Bool {
-        plan.kind == "check" || (!a.roles(of: plan.party).contains(.subjects)
-                                 && a.outputs.contains { $0.kind == .perRecord && $0.recipient == plan.party })
-    }
+    /// Whether a submission of `plan` is run (standing.md §1.1): every check, and a list as the
+    /// agreement says.
+    static func isRun(_ plan: Plan, _ a: Agreement) -> Bool { plan.kind == "check" || a.runsList(of: plan.party) }
 
     func round(_ k: Int) throws {
         step("Round \(k) of \(rounds)" + (k == 1 ? ": every list is sent, every check runs" : ": lists that changed are replaced, the rest stand; checks run against the lists standing now"))

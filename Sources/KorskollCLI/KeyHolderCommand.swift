@@ -120,13 +120,15 @@ struct KeyHolderCommand: ParsableCommand {
             abstract: "Measure key-holder evaluation and node-side blind/finalise rates next to bare crypto_scalarmult_ristretto255 (JSON).")
 
         @Option(help: "Identifiers per measured batch.") var count = 4096
+        @Option(help: "Worker threads for the multi-thread rates (default: all cores).") var threads = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
             guard (1...EvaluateRequest.maxBatch).contains(count) else { throw ValidationError("--count must be 1…\(EvaluateRequest.maxBatch)") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         }
 
         func run() throws {
-            let report = try KeyHolderBenchmark.run(count: count)
+            let report = try KeyHolderBenchmark.run(count: count, threads: threads)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
@@ -159,8 +161,16 @@ enum KeyHolderBenchmark {
         let count: Int
         let threshold: Int
         let libsodium: String
+        /// Bare crypto_scalarmult_ristretto255 on one thread.
         let scalarmultPerSecond: Double
+        /// One thread each; the bound is scalarmultPerSecond / mults.
         let rates: [Rate]
+        /// Worker threads of the multi-thread rates.
+        let threads: Int
+        /// Bare crypto_scalarmult_ristretto255 on `threads` threads at once, measured.
+        let scalarmultPerSecondParallel: Double
+        /// `threads` threads each; the bound is scalarmultPerSecond × threads / mults.
+        let parallelRates: [Rate]
     }
 
     static func time(_ body: () throws -> Void) rethrows -> Double {
@@ -169,12 +179,15 @@ enum KeyHolderBenchmark {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    static func run(count: Int, threshold t: Int = 2, holders n: Int = 3) throws -> Report {
-        // Bare crypto_scalarmult_ristretto255 on distinct points and scalars.
+    static func run(count: Int, threads: Int, threshold t: Int = 2, holders n: Int = 3) throws -> Report {
+        // Bare crypto_scalarmult_ristretto255 on distinct points and scalars, on one thread and on all.
         let points = try (0..<count).map { _ in try Element.baseMultiplied(by: .random()) }
         let scalars = (0..<count).map { _ in Scalar.random() }
         for i in 0..<min(count, 64) { _ = try points[i].multiplied(by: scalars[i]) }  // warm up
         let bare = Double(count) / (try time { for i in 0..<count { _ = try points[i].multiplied(by: scalars[i]) } })
+        let bareParallel = Double(count) / (try time {
+            _ = try ParallelBatch.perSlice(count: count, workers: threads) { range in for i in range { _ = try points[i].multiplied(by: scalars[i]) } }
+        })
 
         let key = Scalar.random()
         let shares = try ThresholdOPRF.split(key, threshold: t, count: n)
@@ -184,36 +197,52 @@ enum KeyHolderBenchmark {
         let canonicals = (0..<count).map { String(format: "19%010d", $0) }
         let inputs = canonicals.map { OPRFPseudonym.input(agreement: "bench", namespace: .person, canonical: $0) }
 
-        var blinded: [BlindedInput] = []
-        let blindSeconds = try time { blinded = try OPRFClient.blind(batch: inputs, suite: .voprf) }
-        let elements = blinded.map(\.blindedElement)
-        var answers: [(holder: String, answer: EvaluateAnswer)] = []
-        let evalSeconds = try time {
-            let s = shares[0]
-            answers.append(("holder-1", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench", elements: elements)))
+        /// Times blind, one key holder's answer, and verify + combine + finalise with `workers` threads.
+        func measure(workers: Int) throws -> (blind: Double, evaluate: Double, finish: Double) {
+            var blinded: [BlindedInput] = []
+            let blindSeconds = try time { blinded = try OPRFClient.blind(batch: inputs, suite: .voprf, workers: workers) }
+            let elements = blinded.map(\.blindedElement)
+            var answers: [(holder: String, answer: EvaluateAnswer)] = []
+            let evalSeconds = try time {
+                let s = shares[0]
+                answers.append(("holder-1", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench",
+                                                                       elements: elements, workers: workers)))
+            }
+            for s in shares[1..<t] {
+                answers.append(("holder-\(s.index)", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench",
+                                                                                 elements: elements, workers: workers)))
+            }
+            let blinding = try ThresholdBlinding(dealt: dealt, holders: [], workers: workers)
+            var pseudonyms: [[UInt8]] = []
+            let finishSeconds = try time { pseudonyms = try blinding.finish(inputs: inputs, blinded: blinded, answers: answers) }
+            // The benchmark's own check: the threshold path gives the whole key's pseudonym.
+            for e in Set([0, count / 2, count - 1]) {
+                guard try pseudonyms[e] == OPRFPseudonym.reference(key: key, agreement: "bench", namespace: .person, canonical: canonicals[e]) else {
+                    throw failure("benchmark self-check: the combined pseudonym of identifier \(e) differs from the whole key's (\(workers) workers)")
+                }
+            }
+            return (blindSeconds, evalSeconds, finishSeconds)
         }
-        for s in shares[1..<t] {
-            answers.append(("holder-\(s.index)", try KeyHolderService.answer(share: DealtShare(index: s.index, keyPair: s.keyPair), agreement: "bench", elements: elements)))
+        func rates(_ seconds: (blind: Double, evaluate: Double, finish: Double), bound scalarmults: Double) -> [Rate] {
+            func rate(_ name: String, _ seconds: Double, _ mults: Int) -> Rate {
+                let measured = Double(count) / seconds, bound = scalarmults / Double(mults)
+                return Rate(operation: name, scalarMultsPerItem: mults, perSecond: measured.rounded(), boundPerSecond: bound.rounded(),
+                            slowdownVsBound: (bound / measured * 100).rounded() / 100)
+            }
+            return [
+                // r·HashToGroup(x): one multiplication (plus hashing to the group).
+                rate("node-blind", seconds.blind, 1),
+                // k_i·B and d_i·C_i of the proof's composite: two per element.
+                rate("keyholder-evaluate", seconds.evaluate, 2),
+                // per answer d_i·C_i and d_i·D_i (verify), then (λ_i·r⁻¹)·Z_i (combine and
+                // finalise folded, Protocols/oprf.md §9.4): 3t.
+                rate("node-verify-combine-finalise", seconds.finish, 3 * t),
+            ]
         }
-        let blinding = try ThresholdBlinding(dealt: dealt, holders: [])
-        var pseudonyms: [[UInt8]] = []
-        let finishSeconds = try time { pseudonyms = try blinding.finish(inputs: inputs, blinded: blinded, answers: answers) }
-        // The benchmark's own check: the threshold path gives the whole key's pseudonym.
-        guard try pseudonyms[0] == OPRFPseudonym.reference(key: key, agreement: "bench", namespace: .person, canonical: canonicals[0]) else {
-            throw failure("benchmark self-check: the combined pseudonym differs from the whole key's")
-        }
-        func rate(_ name: String, _ seconds: Double, _ mults: Int) -> Rate {
-            let measured = Double(count) / seconds, bound = bare / Double(mults)
-            return Rate(operation: name, scalarMultsPerItem: mults, perSecond: measured.rounded(), boundPerSecond: bound.rounded(),
-                        slowdownVsBound: (bound / measured * 100).rounded() / 100)
-        }
-        return Report(count: count, threshold: t, libsodium: Sodium.version, scalarmultPerSecond: bare.rounded(), rates: [
-            // r·HashToGroup(x): one multiplication (plus hashing to the group).
-            rate("node-blind", blindSeconds, 1),
-            // k_i·B and d_i·C_i of the proof's composite: two per element.
-            rate("keyholder-evaluate", evalSeconds, 2),
-            // per answer d_i·C_i and d_i·D_i (verify), λ_i·Z_i (combine); then r⁻¹·Z (finalise).
-            rate("node-verify-combine-finalise", finishSeconds, 3 * t + 1),
-        ])
+        let single = try measure(workers: 1)
+        let parallel = try measure(workers: threads)
+        return Report(count: count, threshold: t, libsodium: Sodium.version, scalarmultPerSecond: bare.rounded(),
+                      rates: rates(single, bound: bare), threads: threads, scalarmultPerSecondParallel: bareParallel.rounded(),
+                      parallelRates: rates(parallel, bound: bare * Double(threads)))
     }
 }

@@ -24,9 +24,9 @@ public enum OPRFClient {
         return BlindedInput(blind: blind, blindedElement: try inputElement.multiplied(by: blind))
     }
 
-    /// Blind for every input of a batch, in order.
-    public static func blind(batch inputs: [[UInt8]], suite: OPRFSuite) throws -> [BlindedInput] {
-        try inputs.map { try blind($0, suite: suite) }
+    /// Blind for every input of a batch, in order, on `workers` threads (Protocols/oprf.md §8.4).
+    public static func blind(batch inputs: [[UInt8]], suite: OPRFSuite, workers: Int = ParallelBatch.defaultWorkers) throws -> [BlindedInput] {
+        try ParallelBatch.map(count: inputs.count, workers: workers) { try blind(inputs[$0], suite: suite) }
     }
 
     /// Finalize without a proof (the OPRF mode, or an element already verified, e.g. a threshold
@@ -37,6 +37,16 @@ public enum OPRFClient {
         try requireNonIdentity(evaluatedElement, "the evaluated element")
         guard !blind.isZero else { throw OPRFError(.invalidScalar, "the blind is zero") }
         let unblinded = try evaluatedElement.multiplied(by: blind.inverted())
+        return outputHash(input, unblinded)
+    }
+
+    /// Finalize's last step for an element already unblinded, `N = blind⁻¹·Z`: the output hash of
+    /// Protocols/oprf.md §7.1. A threshold combination folds `blind⁻¹` into its Lagrange weights
+    /// and arrives at N directly (Protocols/oprf.md §9.4). Throws ``OPRFError/Code/invalidInput``
+    /// for an input of 2^16 bytes or more and ``OPRFError/Code/invalidElement`` for the identity.
+    public static func finalize(_ input: [UInt8], unblinded: Element) throws -> [UInt8] {
+        try checkLength(input, "an input")
+        try requireNonIdentity(unblinded, "the unblinded element")
         return outputHash(input, unblinded)
     }
 

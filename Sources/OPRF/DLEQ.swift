@@ -61,32 +61,49 @@ public enum DLEQ {
         }
     }
 
-    /// ComputeComposites (the verifier's form): `M = Σ d_i·C[i]`, `Z = Σ d_i·D[i]`.
+    /// ComputeComposites (the verifier's form): `M = Σ d_i·C[i]`, `Z = Σ d_i·D[i]`, the sums split
+    /// across `workers` threads (Protocols/oprf.md §8.4); `workers: 1` is RFC 9497's loop as written.
     /// Protocols/oprf.md §8.1
-    public static func computeComposites(B: Element, C: [Element], D: [Element], suite: OPRFSuite) throws -> (M: Element, Z: Element) {
+    public static func computeComposites(B: Element, C: [Element], D: [Element], suite: OPRFSuite,
+                                         workers: Int = ParallelBatch.defaultWorkers) throws -> (M: Element, Z: Element) {
         try checkLists(C, D)
         let seed = compositeSeed(B, suite: suite)
-        var M = Element.identity
-        var Z = Element.identity
-        for i in C.indices {
-            let d = try compositeWeight(seed: seed, index: i, C: C[i], D: D[i], suite: suite)
-            M = try C[i].multipliedAllowingIdentity(by: d).adding(M)
-            Z = try D[i].multipliedAllowingIdentity(by: d).adding(Z)
+        let partial = try ParallelBatch.perSlice(count: C.count, workers: workers) { range in
+            var M = Element.identity
+            var Z = Element.identity
+            for i in range {
+                let d = try compositeWeight(seed: seed, index: i, C: C[i], D: D[i], suite: suite)
+                M = try C[i].multipliedAllowingIdentity(by: d).adding(M)
+                Z = try D[i].multipliedAllowingIdentity(by: d).adding(Z)
+            }
+            return (M, Z)
+        }
+        var M = partial[0].0, Z = partial[0].1
+        for p in partial.dropFirst() {
+            M = try M.adding(p.0)
+            Z = try Z.adding(p.1)
         }
         return (M, Z)
     }
 
     /// ComputeCompositesFast (the prover's form, knowing k): `M = Σ d_i·C[i]`, `Z = k·M`; one
-    /// scalar multiplication per pair fewer than ``computeComposites(B:C:D:suite:)``, which the
-    /// tests keep beside it as the reference. Protocols/oprf.md §8.1
-    public static func computeCompositesFast(k: Scalar, B: Element, C: [Element], D: [Element], suite: OPRFSuite) throws -> (M: Element, Z: Element) {
+    /// scalar multiplication per pair fewer than ``computeComposites(B:C:D:suite:workers:)``, which
+    /// the tests keep beside it as the reference. `M`'s sum is split across `workers` threads
+    /// (Protocols/oprf.md §8.4). Protocols/oprf.md §8.1
+    public static func computeCompositesFast(k: Scalar, B: Element, C: [Element], D: [Element], suite: OPRFSuite,
+                                             workers: Int = ParallelBatch.defaultWorkers) throws -> (M: Element, Z: Element) {
         try checkLists(C, D)
         let seed = compositeSeed(B, suite: suite)
-        var M = Element.identity
-        for i in C.indices {
-            let d = try compositeWeight(seed: seed, index: i, C: C[i], D: D[i], suite: suite)
-            M = try C[i].multipliedAllowingIdentity(by: d).adding(M)
+        let partial = try ParallelBatch.perSlice(count: C.count, workers: workers) { range in
+            var M = Element.identity
+            for i in range {
+                let d = try compositeWeight(seed: seed, index: i, C: C[i], D: D[i], suite: suite)
+                M = try C[i].multipliedAllowingIdentity(by: d).adding(M)
+            }
+            return M
         }
+        var M = partial[0]
+        for p in partial.dropFirst() { M = try M.adding(p) }
         return (M, M.multipliedAllowingIdentity(by: k))
     }
 
@@ -101,11 +118,12 @@ public enum DLEQ {
     }
 
     /// GenerateProof(k, A, B, C, D): proves `k·A = B` and `k·C[i] = D[i]`. `r` is the proof
-    /// randomness; leave it nil (a fresh random scalar) except to reproduce test vectors.
+    /// randomness; leave it nil (a fresh random scalar) except to reproduce test vectors. The
+    /// composite is summed on `workers` threads; the proof is the same for any number.
     /// Protocols/oprf.md §8.2
     public static func generateProof(k: Scalar, A: Element, B: Element, C: [Element], D: [Element],
-                                     suite: OPRFSuite, r: Scalar? = nil) throws -> DLEQProof {
-        let (M, Z) = try computeCompositesFast(k: k, B: B, C: C, D: D, suite: suite)
+                                     suite: OPRFSuite, r: Scalar? = nil, workers: Int = ParallelBatch.defaultWorkers) throws -> DLEQProof {
+        let (M, Z) = try computeCompositesFast(k: k, B: B, C: C, D: D, suite: suite, workers: workers)
         let r = r ?? Scalar.random()
         let t2 = A.multipliedAllowingIdentity(by: r)
         let t3 = M.multipliedAllowingIdentity(by: r)
@@ -116,10 +134,12 @@ public enum DLEQ {
 
     /// VerifyProof(A, B, C, D, proof): recomputes `t2 = s·A + c·B`, `t3 = s·M + c·Z` and the
     /// challenge; throws ``OPRFError/Code/proofFailed`` (naming `prover`) when it differs from c.
+    /// The composites are summed on `workers` threads.
     /// Protocols/oprf.md §8.3
     public static func verifyProof(A: Element, B: Element, C: [Element], D: [Element], proof: DLEQProof,
-                                   suite: OPRFSuite, prover: @autoclosure () -> String = "the server") throws {
-        let (M, Z) = try computeComposites(B: B, C: C, D: D, suite: suite)
+                                   suite: OPRFSuite, prover: @autoclosure () -> String = "the server",
+                                   workers: Int = ParallelBatch.defaultWorkers) throws {
+        let (M, Z) = try computeComposites(B: B, C: C, D: D, suite: suite, workers: workers)
         let t2 = try A.multipliedAllowingIdentity(by: proof.s).adding(B.multipliedAllowingIdentity(by: proof.c))
         let t3 = try M.multipliedAllowingIdentity(by: proof.s).adding(Z.multipliedAllowingIdentity(by: proof.c))
         let expected = try challenge(B: B, M: M, Z: Z, t2: t2, t3: t3, suite: suite)

@@ -10,19 +10,24 @@ public enum OPRFServer {
         return try blindedElement.multiplied(by: privateKey)
     }
 
-    /// BlindEvaluate of the OPRF mode for a batch, element by element.
-    public static func blindEvaluate(privateKey: Scalar, blindedElements: [Element]) throws -> [Element] {
-        try blindedElements.map { try blindEvaluate(privateKey: privateKey, blindedElement: $0) }
+    /// BlindEvaluate of the OPRF mode for a batch, element by element, on `workers` threads
+    /// (Protocols/oprf.md §8.4).
+    public static func blindEvaluate(privateKey: Scalar, blindedElements: [Element],
+                                     workers: Int = ParallelBatch.defaultWorkers) throws -> [Element] {
+        try ParallelBatch.map(count: blindedElements.count, workers: workers) {
+            try blindEvaluate(privateKey: privateKey, blindedElement: blindedElements[$0])
+        }
     }
 
     /// BlindEvaluate of the VOPRF mode for a batch: every element times `skS`, and one batched
     /// DLEQ proof `GenerateProof(skS, G, pkS, blindedElements, evaluatedElements)`. `r` is the proof
-    /// randomness; leave it nil except to reproduce test vectors. Protocols/oprf.md §7.2
+    /// randomness; leave it nil except to reproduce test vectors. Both steps run on `workers`
+    /// threads; the answer is the same for any number. Protocols/oprf.md §7.2, §8.4
     public static func blindEvaluate(keyPair: OPRFKeyPair, blindedElements: [Element], suite: OPRFSuite,
-                                     r: Scalar? = nil) throws -> (evaluatedElements: [Element], proof: DLEQProof) {
-        let evaluated = try blindEvaluate(privateKey: keyPair.privateKey, blindedElements: blindedElements)
+                                     r: Scalar? = nil, workers: Int = ParallelBatch.defaultWorkers) throws -> (evaluatedElements: [Element], proof: DLEQProof) {
+        let evaluated = try blindEvaluate(privateKey: keyPair.privateKey, blindedElements: blindedElements, workers: workers)
         let proof = try DLEQ.generateProof(k: keyPair.privateKey, A: .generator, B: keyPair.publicKey,
-                                           C: blindedElements, D: evaluated, suite: suite, r: r)
+                                           C: blindedElements, D: evaluated, suite: suite, r: r, workers: workers)
         return (evaluated, proof)
     }
 

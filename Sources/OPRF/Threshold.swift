@@ -134,6 +134,31 @@ public enum ThresholdOPRF {
         }
     }
 
+    /// The inverses of non-zero `scalars`, in order, with one field inversion for the whole list
+    /// (Montgomery's trick: prefix products, invert the last, walk back; 3 scalar multiplications
+    /// per scalar). Throws ``OPRFError/Code/invalidScalar`` when a scalar is zero. The node uses it
+    /// for the blinds of a slice in the folded combination (Protocols/oprf.md §9.4).
+    public static func inverses<S: Collection<Scalar>>(_ scalars: S) throws -> [Scalar] {
+        var prefix: [Scalar] = []
+        prefix.reserveCapacity(scalars.count)
+        var running = Scalar.one
+        for s in scalars {
+            guard !s.isZero else { throw OPRFError(.invalidScalar, "a scalar to invert is zero") }
+            running = running.multiplied(by: s)
+            prefix.append(running)
+        }
+        guard !prefix.isEmpty else { return [] }
+        var inverse = try running.inverted()   // (s_0·…·s_(m−1))⁻¹
+        let values = Array(scalars)
+        var out = [Scalar](repeating: .one, count: values.count)
+        for j in stride(from: values.count - 1, to: 0, by: -1) {
+            out[j] = inverse.multiplied(by: prefix[j - 1])
+            inverse = inverse.multiplied(by: values[j])
+        }
+        out[0] = inverse
+        return out
+    }
+
     /// `Σ weights[i]·elements[i]`.
     static func weightedSum(_ elements: [Element], _ weights: [Scalar]) throws -> Element {
         var sum = Element.identity

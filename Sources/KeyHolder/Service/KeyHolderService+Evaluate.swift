@@ -51,13 +51,15 @@ extension KeyHolderService {
         guard count <= EvaluateRequest.maxBatch else {
             try refuse(.badRequest, "a batch of \(count) elements exceeds \(EvaluateRequest.maxBatch)", round: round, elements: count)
         }
-        var elements: [Element] = []
-        elements.reserveCapacity(count)
-        for i in 0..<count {
-            // Protocols/oprf.md §5: every element from a peer goes through DeserializeElement.
-            do { elements.append(try OPRFSuite.deserializeElement(Array(bytes[i * width..<(i + 1) * width]), "element \(i)")) } catch let e as OPRFError {
-                try refuse(.invalidElement, e.reason, round: round, elements: count)
+        let elements: [Element]
+        do {
+            // Protocols/oprf.md §5: every element from a peer goes through DeserializeElement; the
+            // batch is decoded on every core (§8.4), and the first bad element is the one named.
+            elements = try ParallelBatch.map(count: count) { i in
+                try OPRFSuite.deserializeElement(Array(bytes[i * width..<(i + 1) * width]), "element \(i)")
             }
+        } catch let e as OPRFError {
+            try refuse(.invalidElement, e.reason, round: round, elements: count)
         }
         let key = Meter.Key(agreement: agreement, party: party, round: round)
         switch meter.decide(key, count: count, cap: cap) {
@@ -71,17 +73,18 @@ extension KeyHolderService {
     }
 
     /// BlindEvaluate of the VOPRF mode under the batch's share: `k_i·B[j]` for every element and
-    /// one batched DLEQ proof under `pk_i` (Protocols/oprf.md §7.2). Runs outside the actor.
+    /// one batched DLEQ proof under `pk_i` (Protocols/oprf.md §7.2). Runs outside the actor, on
+    /// every core (Protocols/oprf.md §8.4).
     public nonisolated static func evaluate(_ batch: AdmittedBatch) throws -> EvaluateAnswer {
         try answer(share: batch.share, agreement: batch.agreement, elements: batch.elements, round: batch.round,
                    used: batch.usedAfter, cap: batch.cap)
     }
 
     /// The answer to a batch under `share`: what ``evaluate(_:)`` computes, callable on its own
-    /// (the benchmark times it).
+    /// (the benchmark times it, with `workers: 1` for the one-thread rate).
     public nonisolated static func answer(share: DealtShare, agreement: String, elements: [Element], round: UInt64 = 0,
-                                          used: Int = 0, cap: Int = 0) throws -> EvaluateAnswer {
-        let (evaluated, proof) = try OPRFServer.blindEvaluate(keyPair: share.keyPair, blindedElements: elements, suite: .voprf)
+                                          used: Int = 0, cap: Int = 0, workers: Int = ParallelBatch.defaultWorkers) throws -> EvaluateAnswer {
+        let (evaluated, proof) = try OPRFServer.blindEvaluate(keyPair: share.keyPair, blindedElements: elements, suite: .voprf, workers: workers)
         var out = Data(capacity: evaluated.count * OPRFSuite.elementLength)
         for e in evaluated { out.append(contentsOf: e.bytes) }
         return EvaluateAnswer(agreement: agreement, index: share.index, evaluated: out, proof: Data(proof.serialized),

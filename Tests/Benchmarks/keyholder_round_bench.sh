@@ -170,7 +170,7 @@ for p in $AGENCY_IDS; do
 done
 for j in "${JOBS[@]}"; do wait "$j" || { echo "FAILED: a node of the round" >&2; exit 1; }; done
 ROUND_END=$(now)
-ROUND_SECONDS=$(echo "$ROUND_END - $ROUND_START" | bc)
+ROUND_SECONDS=$(printf "%.3f" "$(echo "$ROUND_END - $ROUND_START" | bc)")
 ROUND_IDS=0; ROUND_EVALUATED=0
 for p in $AGENCY_IDS; do
   ROUND_IDS=$((ROUND_IDS + $(field "$WORK/nodes/$p/round" personIDs)))
@@ -182,7 +182,7 @@ echo "== a later check: agency2 checks $CHECK_ROWS new applicants, its pseudonym
 CHECK_START=$(now)
 send check agency2 "$WORK/lists/applicants.csv" "$WORK/lists/applicants.mapping.json" check "$WORK/nodes/agency2/check"
 CHECK_END=$(now)
-CHECK_SECONDS=$(echo "$CHECK_END - $CHECK_START" | bc)
+CHECK_SECONDS=$(printf "%.3f" "$(echo "$CHECK_END - $CHECK_START" | bc)")
 CHECK_IDS=$(field "$WORK/nodes/agency2/check" personIDs)
 CHECK_EVALUATED=$(field "$WORK/nodes/agency2/check" pseudonymsEvaluated)
 CHECK_CACHED=$((CHECK_IDS - CHECK_EVALUATED))
@@ -193,7 +193,7 @@ trap - EXIT
 
 echo "== summary ($(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'))"
 awk -F, 'NR > 1 { s[$1 "," $2] += $4; if ($4 > x[$1 "," $2]) x[$1 "," $2] = $4; if ($5 > m[$1 "," $2]) m[$1 "," $2] = $5 } END { for (k in s) { split(k, a, ","); printf "  %-6s %-7s %9.2f s summed over nodes, slowest node %8.2f s, largest peak %5d MiB\n", a[1], a[2], s[k], x[k], m[k] } }' "$STAGES" | sort
-IDS_PER_SECOND=$(echo "scale=1; $ROUND_IDS / $ROUND_SECONDS" | bc)
+IDS_PER_SECOND=$(printf "%.1f" "$(echo "scale=3; $ROUND_IDS / $ROUND_SECONDS" | bc)")
 printf "  first round of %d × %d rows: %.1f s wall, %s identifiers/s\n" "$PARTIES" "$ROWS" "$ROUND_SECONDS" "$IDS_PER_SECOND"
 printf "  later check of %d applicants: %.2f s (%d from the cache, %d evaluated)\n" "$CHECK_ROWS" "$CHECK_SECONDS" "$CHECK_CACHED" "$CHECK_EVALUATED"
 stage_json() { awk -F, -v m="$1" 'NR > 1 && $1 == m { s[$2] += $4; if ($4 > x[$2]) x[$2] = $4 } END { sep=""; printf "{"; for (k in s) { printf "%s\"%s\": {\"summedSeconds\": %.2f, \"slowestNodeSeconds\": %.2f}", sep, k, s[k], x[k]; sep=", " } printf "}" }' "$STAGES"; }

@@ -106,7 +106,10 @@ public final class PseudonymCache {
             let slice = all[i..<min(i + Self.entriesPerChunk, all.count)]
             var plain = [UInt8]()
             plain.reserveCapacity(slice.count * Self.entryLength)
-            for (t, p) in slice { plain += t + p }
+            for (t, p) in slice {
+                plain.append(contentsOf: t)
+                plain.append(contentsOf: p)
+            }
             i += slice.count
             chunks.append(plain)
         } while i < all.count

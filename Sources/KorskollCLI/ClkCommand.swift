@@ -9,7 +9,7 @@ import Tabular
 struct ClkCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clk", abstract: "clkhash-compatible Bloom-filter encodings (linkage schema v3, blakeHash).",
-        subcommands: [Encode.self, Match.self])
+        subcommands: [Encode.self, Match.self, Link.self])
 }
 
 extension ClkCommand {
@@ -142,6 +142,59 @@ extension ClkCommand {
             try Data(out).write(to: URL(fileURLWithPath: temporary))
             guard rename(temporary, output) == 0 else { throw failure("cannot move the output into place at \(output)") }
             printError("\(a.count) × \(b.count) filters, \(pairs.count) pairs written; candidate generation \(String(format: "%.3f", seconds)) s, \(Int(Double(a.count) * Double(b.count) / max(seconds, 1e-9) / 1e6)) M pairs/s considered")
+        }
+    }
+}
+
+extension ClkCommand {
+    struct Link: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fuzzy links between two clks files by the coordinator's own acceptance rule (for evaluation).",
+            discussion: """
+                For evaluation against other linkers on the same CLKs (Protocols/matching.md §6.2). The two \
+                files become two parties whose rows carry a CLK and nothing else, and go through the linkage \
+                of a coordinator run (matching.md §5) unblocked: every pair with Dice ≥ T is a candidate, a \
+                row whose best candidate is within the ambiguity margin of another row's is left unlinked, \
+                and the rest are accepted one-to-one, best first (§5.2). Without pseudonyms or blocking keys \
+                the exact, lookalike and conflict steps have nothing to act on. CSV columns a,b,score \
+                (0-based rows), in the order the links were accepted.
+                """)
+
+        @Argument(help: "The first clks file ({\"clks\": [base64, …]}).") var first: String
+        @Argument(help: "The second clks file.") var second: String
+        @Option(help: "Dice threshold, 0 to 1 (an agreement's match.threshold).") var threshold: Double
+        @Option(help: "Where to write the CSV.") var output: String
+        @Option(help: "Threads (default: all cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+        func validate() throws {
+            guard (0...1).contains(threshold) else { throw ValidationError("--threshold must be between 0 and 1") }
+            guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        }
+
+        func run() throws {
+            let a: FilterSet, b: FilterSet
+            do {
+                a = try FilterSet(clksJSON: readFile(first, what: "first clks file"), source: first)
+                b = try FilterSet(clksJSON: readFile(second, what: "second clks file"), source: second)
+            } catch let e as MatchError { throw failure(e.reason) }
+            guard a.count == 0 || b.count == 0 || a.byteLength == b.byteLength else {
+                throw failure("\(first) holds \(a.byteLength * 8)-bit filters and \(second) \(b.byteLength * 8)-bit ones")
+            }
+            let linkage: Linkage
+            do {
+                linkage = try Linkage([PartyRows(party: "a", filters: a), PartyRows(party: "b", filters: b)], exact: [], threshold: threshold,
+                                      fuzzyParties: ["a", "b"], blocking: false, evidence: false, threads: threads)
+            } catch let e as MatchError { throw failure(e.reason) }
+            var out = Array("a,b,score\n".utf8)
+            for l in linkage.fuzzyLinks {
+                DecimalText.append(l.rowA, to: &out); out.append(0x2C)
+                DecimalText.append(l.rowB, to: &out); out.append(0x2C)
+                out.append(contentsOf: l.score.description.utf8); out.append(0x0A)
+            }
+            let temporary = output + ".partial"
+            try Data(out).write(to: URL(fileURLWithPath: temporary))
+            guard rename(temporary, output) == 0 else { throw failure("cannot move the output into place at \(output)") }
+            printError("\(a.count) × \(b.count) filters, \(linkage.counts["comparisons"] ?? 0) pairs compared, \(linkage.fuzzyLinks.count) links written")
         }
     }
 }

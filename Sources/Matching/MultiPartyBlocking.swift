@@ -193,7 +193,7 @@ public enum MultiPartyBlocking {
         }
 
         mutating func scan(party p: Int, rows: Range<Int>) {
-            let party = shared.parties[p], kinds = shared.kinds, t = shared.floor
+            let party = shared.parties[p], kinds = shared.kinds, t = shared.threshold, floor = shared.floor
             for r in rows where party.hasCLK[r] {
                 let me = UInt64(p) << 40 | UInt64(r)
                 let pr = party.popcounts[r], selfNoID = party.withoutPerson[r]
@@ -209,7 +209,13 @@ public enum MultiPartyBlocking {
                         let s = Int(shared.idRow[i])
                         // Two rows without a person value meet twice, once from each side: keep one.
                         if selfNoID && (p, r) > (q, s) { continue }
-                        guard CandidateGenerator.canReach(pr, shared.idPop[i], t) else { continue }
+                        guard CandidateGenerator.canReach(pr, shared.idPop[i], floor) else { continue }
+                        // Below the run's threshold only pairs that agree on their keys may be kept:
+                        // the others are not scored (the compared pairs stay those of the threshold).
+                        if let rule = shared.agreeing, !CandidateGenerator.canReach(pr, shared.idPop[i], t) {
+                            let other = shared.parties[q]
+                            guard rule.agree(party.keys, r, other.keys, s, slots: kinds, kindOf: shared.kindOf) else { continue }
+                        }
                         let (a, ra, b, rb) = p < q ? (p, r, q, s) : (q, s, p, r)
                         let cell = a * n + b
                         pendingA[cell].append(UInt32(ra)); pendingB[cell].append(UInt32(rb))

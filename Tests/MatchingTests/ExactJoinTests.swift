@@ -80,11 +80,17 @@ private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt
 
 @Suite struct MultiPartyBlockingTests {
     /// The run-wide blocked pairs against the naive reference: every pair of rows of two parties
-    /// with CLKs, at least one without a person value, sharing a key of the same kind, with Dice ≥ t.
+    /// with CLKs, at least one without a person value, sharing a key of the same kind (slots of one
+    /// kind meet each other), with Dice ≥ t, or with Dice ≥ the agreeing-keys threshold when the
+    /// two rows share the date slot's key and a key of the names kind (matching.md §5.2).
     @Test func runWidePairsEqualTheNaiveReference() throws {
         var rng = SplitMix64(seed: 11)
-        for trial in 0..<40 {
-            let words = [1, 2, 16][trial % 3], kinds = 1 + trial % 3
+        for trial in 0..<60 {
+            let words = [1, 2, 16][trial % 3], kinds = 1 + trial % 4
+            // Some trials put several slots in one kind, as blocking.md §4 does for `names`.
+            let kindOf = trial % 2 == 0 ? Array(0..<kinds) : (0..<kinds).map { $0 < 2 ? $0 : 1 + rng.below($0) % 2 }
+            let agreeing = kinds >= 2 && rng.below(2) == 0
+                ? MultiPartyBlocking.AgreeingKeys(threshold: [0.2, 0.5, 0.7][rng.below(3)], dateSlot: 0, namesKind: 1) : nil
             let partyCount = 2 + rng.below(3)
             var parties: [MultiPartyBlocking.Party] = []
             for _ in 0..<partyCount {
@@ -99,14 +105,18 @@ private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt
             let t = [0.0, 0.3, 0.6, 0.8, 1.0][rng.below(5)]
             let maxBlock = [Int.max, 4, 15, 40][rng.below(4)]
             var reports: [(Int, Int)] = []
-            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, threshold: t, maxBlock: maxBlock) { reports.append(($0, $1)) }.pairs
+            let got = MultiPartyBlocking.candidates(parties, words: words, kinds: kinds, kindOf: kindOf, threshold: t, agreeing: agreeing,
+                                                    maxBlock: maxBlock) { reports.append(($0, $1)) }.pairs
             // The pass reports its rows scanned after each chunk, rising to every row of every party.
             let rowsInAll = parties.reduce(0) { $0 + $1.count }
             #expect(reports.map(\.1).allSatisfy { $0 == rowsInAll } && reports.map(\.0) == reports.map(\.0).sorted(), "trial \(trial)")
             #expect((reports.last?.0 ?? 0) == rowsInAll, "trial \(trial)")
-            // Block sizes: rows with a CLK that carry the key, over all parties.
+            // A row's keys of each kind, as a set; block sizes: rows with a CLK that carry the key, over all parties.
+            func keysOf(_ x: MultiPartyBlocking.Party, _ i: Int, kind: Int) -> Set<UInt64> {
+                Set((0..<kinds).filter { kindOf[$0] == kind }.map { x.keys[i * kinds + $0] }).subtracting([0])
+            }
             var size = [[UInt64: Int]](repeating: [:], count: kinds)
-            for x in parties { for i in 0..<x.hasCLK.count where x.hasCLK[i] { for k in 0..<kinds where x.keys[i * kinds + k] != 0 { size[k][x.keys[i * kinds + k], default: 0] += 1 } } }
+            for x in parties { for i in 0..<x.hasCLK.count where x.hasCLK[i] { for k in 0..<kinds { for key in keysOf(x, i, kind: k) { size[k][key, default: 0] += 1 } } } }
             var want: [MultiPartyBlocking.Pair] = []
             func pop(_ x: ArraySlice<UInt64>) -> Int { x.reduce(0) { $0 + $1.nonzeroBitCount } }
             for a in parties.indices {
@@ -115,12 +125,15 @@ private func naiveGroups(_ columns: [[[UInt8]?]], lastProbes: Bool) -> Set<[UInt
                     let x = parties[a], y = parties[b]
                     for i in 0..<x.hasCLK.count where x.hasCLK[i] {
                         for j in 0..<y.hasCLK.count where y.hasCLK[j] && (x.withoutPerson[i] || y.withoutPerson[j]) {
-                            guard (0..<kinds).contains(where: { x.keys[i * kinds + $0] != 0 && x.keys[i * kinds + $0] == y.keys[j * kinds + $0] && size[$0][x.keys[i * kinds + $0]]! <= maxBlock }) else { continue }
+                            guard (0..<kinds).contains(where: { k in keysOf(x, i, kind: k).intersection(keysOf(y, j, kind: k)).contains { size[k][$0]! <= maxBlock } }) else { continue }
                             let fa = x.clkWords[(i * words)..<(i * words + words)], fb = y.clkWords[(j * words)..<(j * words + words)]
                             let pa = pop(fa), pb = pop(fb)
                             let common = zip(fa, fb).reduce(0) { $0 + ($1.0 & $1.1).nonzeroBitCount }
                             let score = pa == 0 || pb == 0 ? 0 : Double(2 * common) / Double(pa + pb)
-                            if score >= t { found.append(Candidate(a: i, b: j, score: score)) }
+                            let agree = agreeing.map { r in
+                                x.keys[i * kinds] != 0 && x.keys[i * kinds] == y.keys[j * kinds] && !keysOf(x, i, kind: 1).isDisjoint(with: keysOf(y, j, kind: 1)) && score >= r.threshold
+                            } ?? false
+                            if score >= t || agree { found.append(Candidate(a: i, b: j, score: score)) }
                         }
                     }
                     found.sort()

@@ -137,6 +137,60 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
     }
 }
 
+@Suite struct LinkageAgreeingKeysStepTests {
+    /// matching.md §5.2, agreeing keys: with six key slots (blocking.md §4), unblocked and blocked
+    /// (slot 2 one key for every row, so blocking must find every pair) against every pair with a
+    /// CLK, one side without a person value, and Dice ≥ t, or Dice ≥ 0.7 with the same nonzero
+    /// `dob` key (slot 0) and a nonzero key shared among the `names` slots 1, 3, 4 and 5.
+    @Test(arguments: [UInt64(21), 22, 23, 24, 26, 27, 28, 29])
+    func candidatesEqualTheNaiveReference(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let (_, generated) = randomRun(&rng, parties: 2 + rng.below(3), kinds: 6, clkBytes: 4)
+        let specs = generated.map { $0.map { var r = $0; if r.clk != nil { r.keys![2] = 5 }; return r } }
+        let rows = specs.enumerated().map { party("p\($0.offset)", $0.element, clkBytes: 4, kinds: 6) }
+        let all = Array(rows.indices)
+        func names(_ k: [UInt64]) -> Set<UInt64> { Set([k[1], k[3], k[4], k[5]]).subtracting([0]) }
+        var belowThreshold = 0
+        for t in [0.5, 0.8, 0.9, 1.0] {
+            var want: [Int: [Candidate]] = [:]
+            for a in all { for b in all where a < b {
+                for (i, x) in specs[a].enumerated() { for (j, y) in specs[b].enumerated() {
+                    guard let cx = x.clk, let cy = y.clk, x.person == nil || y.person == nil else { continue }
+                    let s = dice(cx, cy), kx = x.keys!, ky = y.keys!
+                    let agree = kx[0] != 0 && kx[0] == ky[0] && !names(kx).isDisjoint(with: names(ky))
+                    if s >= t || (agree && s >= Linkage.agreeingKeysThreshold) { want[a * rows.count + b, default: []].append(Candidate(a: i, b: j, score: s)) }
+                    if s < t && agree && s >= Linkage.agreeingKeysThreshold { belowThreshold += 1 }
+                } }
+            } }
+            let open = Linkage.candidates(rows, parties: all, threshold: t, blocking: false, threads: 2) { _ in }
+            let blocked = Linkage.candidates(rows, parties: all, threshold: t, blocking: true, threads: 2) { _ in }
+            for key in Set(want.keys).union(open.byPair.keys).union(blocked.byPair.keys) {
+                #expect((open.byPair[key] ?? []).sorted() == (want[key] ?? []).sorted(), "seed \(seed), t \(t), pair \(key), unblocked")
+                #expect((blocked.byPair[key] ?? []).sorted() == (want[key] ?? []).sorted(), "seed \(seed), t \(t), pair \(key), blocked")
+            }
+        }
+        // The rule is exercised: some pairs are kept below the threshold for their keys alone.
+        #expect(belowThreshold > 0, "seed \(seed)")
+    }
+
+    /// Two rows of one person whose given-name fields differ (`Maria` and `Anna Maria Karin`):
+    /// same date key, the names key of `Maria` in slot 1 of one and slot 3 of the other, Dice 0.75.
+    /// Linked with the rule, not without it, and not when the dates differ.
+    @Test func rowsWritingDifferentGivenNamesAreLinkedWhenTheirKeysAgree() throws {
+        let a: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0], b: [UInt8] = [0xFF, 0xFF, 0xFF, 0x0F, 0, 0xFF, 0x0F, 0]
+        #expect(dice(a, b) < 0.95 && dice(a, b) >= 0.7)
+        func run(dobB: UInt64, agreeing: Bool) throws -> Int {
+            let x = party("x", [Row(person: 1, clk: a, keys: [7, 11, 13, 21, 0, 0])], kinds: 6)
+            let y = party("y", [Row(clk: b, keys: [dobB, 21, 17, 0, 0, 0])], kinds: 6)
+            let l = try Linkage([x, y], exact: ["person"], threshold: 0.95, fuzzyParties: ["x", "y"], blocking: true, agreeingKeys: agreeing, threads: 1)
+            return l.fuzzyLinks.count
+        }
+        #expect(try run(dobB: 7, agreeing: true) == 1)
+        #expect(try run(dobB: 7, agreeing: false) == 0)
+        #expect(try run(dobB: 8, agreeing: true) == 0)
+    }
+}
+
 @Suite struct LinkageLookalikeStepTests {
     /// matching.md §5.2: a row without a person value whose date and names keys two different
     /// identified people carry is a lookalike; one person twice is not.
@@ -206,7 +260,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
     }
 
     /// The union–find pass with group identities against explicit sets of rows and person values.
-    @Test(arguments: [UInt64(21), 22, 23, 24, 25, 26, 27, 28])
+    @Test(arguments: [UInt64(21), 22, 23, 24, 26, 27, 28, 29])
     func acceptanceEqualsTheNaiveReference(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))

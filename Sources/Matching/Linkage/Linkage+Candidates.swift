@@ -11,6 +11,20 @@ extension Linkage {
         var purgedBlocks: Int?
     }
 
+    /// The kind of each blocking key slot of `korskoll-blocking-v1` (Protocols/blocking.md §4):
+    /// `dob`, `names`, `surname-initial`, then three more `names` slots (the second to fourth given
+    /// names). Slots of one kind are indexed together. Rows with fewer slots (three) use the first ones.
+    static let blockingKindOfSlot = [0, 1, 2, 1, 1, 1]
+
+    /// Pairs whose rows agree on their blocking keys are candidates from this Dice score (§5.2).
+    public static let agreeingKeysThreshold = 0.7
+
+    /// The agreeing-keys rule of `matching.md` §5.2 for rows with `slots` blocking keys: the same
+    /// birth-date key and a shared names key make a pair a candidate from ``agreeingKeysThreshold``.
+    static func agreeingKeys(slots: Int) -> MultiPartyBlocking.AgreeingKeys? {
+        slots >= 2 ? MultiPartyBlocking.AgreeingKeys(threshold: agreeingKeysThreshold, dateSlot: 0, namesKind: 1) : nil
+    }
+
     /// The parties named in `named` that sent CLKs, in run order.
     /// - Throws: ``MatchError`` (`match.length-mismatch`) when their CLKs differ in length.
     static func fuzzyParties(_ rows: [PartyRows], named: Set<String>) throws -> [Int] {
@@ -28,7 +42,9 @@ extension Linkage {
     /// With `blocking`, and when every party sends the same blocking key kinds, only rows that
     /// share a key are compared (blocking.md §5); otherwise every such pair is.
     /// Rows in `doubted` (run-wide, §5.6) are compared as rows without a person value.
-    static func candidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, blocking: Bool,
+    /// With `agreeing` (the default), a pair whose rows agree on their blocking keys (§5.2) is a
+    /// candidate from ``agreeingKeysThreshold``, blocked or not.
+    static func candidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, blocking: Bool, agreeing: Bool = true,
                            doubted: Set<Int> = [], offsets: [Int] = [], threads: Int, progress: (String) -> Void) -> Candidates {
         func identified(_ p: Int, _ i: Int) -> Bool { rows[p].person.isPresent(i) && (doubted.isEmpty || !doubted.contains(offsets[p] + i)) }
         var out = Candidates()
@@ -44,7 +60,10 @@ extension Linkage {
             // Protocols/api.md §6: the pass's progress by tenths, with its rate and the time left.
             let started = DispatchTime.now().uptimeNanoseconds
             var tenth = 0
-            let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, threshold: t, maxBlock: Linkage.maxBlock, threads: threads) { done, total in
+            let kindOf = (0..<kinds).map { $0 < Self.blockingKindOfSlot.count ? Self.blockingKindOfSlot[$0] : $0 }
+            let found = MultiPartyBlocking.candidates(views, words: words, kinds: kinds, kindOf: kindOf, threshold: t,
+                                                      agreeing: agreeing ? Self.agreeingKeys(slots: kinds) : nil,
+                                                      maxBlock: Linkage.maxBlock, threads: threads) { done, total in
                 let now = total == 0 ? 10 : done * 10 / total
                 guard now > tenth, now < 10 else { return }
                 tenth = now
@@ -72,7 +91,13 @@ extension Linkage {
                         where !smallRows.isEmpty && !largeRows.isEmpty {
                         let fs = FilterSet(gathering: smallRows, from: small.clkWords, words: small.words, byteLength: small.clkBytes)
                         let fl = FilterSet(gathering: largeRows, from: large.clkWords, words: large.words, byteLength: large.clkBytes)
-                        let found = CandidateGenerator.candidates(fs, fl, threshold: t, threads: threads)
+                        // The agreeing-keys rule (§5.2) on the same keys as the blocked pass.
+                        let slots = small.blockingKeys, rule = agreeing && slots == large.blockingKeys ? Self.agreeingKeys(slots: slots) : nil
+                        let kindOf = (0..<slots).map { $0 < Self.blockingKindOfSlot.count ? Self.blockingKindOfSlot[$0] : $0 }
+                        let floor = rule.map { min($0.threshold, t) } ?? t
+                        let found = CandidateGenerator.candidates(fs, fl, threshold: floor, threads: threads).filter { c in
+                            c.score >= t || rule!.agree(small.blocks, smallRows[c.a], large.blocks, largeRows[c.b], slots: slots, kindOf: kindOf)
+                        }
                         out.compared += smallRows.count * largeRows.count
                         candidates += found.map { c in
                             smallIsA ? Candidate(a: smallRows[c.a], b: largeRows[c.b], score: c.score)

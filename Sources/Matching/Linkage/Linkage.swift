@@ -49,9 +49,10 @@ public struct Linkage: Sendable {
 
     /// Links `rows` under the agreement's rules.
     /// - Throws: ``MatchError`` (`match.length-mismatch`) when fuzzy parties sent CLKs of different lengths.
-    /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked.
+    /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked; with
+    /// `agreeingKeys` (the default) pairs that agree on their blocking keys are candidates from a lower score (§5.2).
     public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
-                conflicts: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+                conflicts: Bool = true, agreeingKeys: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         // Step 0, identity changes (matching.md §5.9): previous and current numbers become one value.
         let (rows, changes) = Self.resolveIdentities(rows)
         parties = rows.map(\.party)
@@ -79,7 +80,7 @@ public struct Linkage: Sendable {
                 counts["conflictRows"] = dissent.home.count
             }
             let doubted = dissent.rows
-            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, doubted: doubted, offsets: offsets,
+            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, agreeing: agreeingKeys, doubted: doubted, offsets: offsets,
                                         threads: threads, progress: progress)
             comparisons = found.compared
             if let purged = found.purgedBlocks { counts["purgedBlocks"] = purged }

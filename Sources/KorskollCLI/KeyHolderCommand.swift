@@ -155,6 +155,50 @@ enum KeyHolderBenchmark {
         let boundPerSecond: Double
         /// bound / measured: 1.0 is the bound, above it is slower.
         let slowdownVsBound: Double
+        /// Every libsodium group and hash operation per identifier, not only the multiplications.
+        let operations: Operations
+        /// The bound those operations give at the primitives' rates of this run:
+        /// 1 / Σ (count / rate) (× threads for the multi-thread rates).
+        let boundAllOpsPerSecond: Double
+        /// boundAllOps / measured.
+        let slowdownVsAllOpsBound: Double
+    }
+
+    /// One identifier's operations (Protocols/keyholder.md §10).
+    struct Operations: Codable {
+        var scalarMults = 0, hashToGroup = 0, decodes = 0, hashToScalar = 0, adds = 0, outputHashes = 0
+
+        /// Seconds per identifier at `rates` (one thread).
+        func seconds(at r: PrimitiveRates) -> Double {
+            Double(scalarMults) / r.scalarMult + Double(hashToGroup) / r.hashToGroup + Double(decodes) / r.decode
+                + Double(hashToScalar) / r.hashToScalar + Double(adds) / r.add + Double(outputHashes) / r.outputHash
+        }
+    }
+
+    /// Each primitive's rate on one thread, per second, measured in the run.
+    struct PrimitiveRates: Codable {
+        /// crypto_scalarmult_ristretto255.
+        var scalarMult: Double
+        /// HashToGroup: expand_message_xmd (SHA-512) and crypto_core_ristretto255_from_hash.
+        var hashToGroup: Double
+        /// DeserializeElement: crypto_core_ristretto255_is_valid_point and the identity check.
+        var decode: Double
+        /// HashToScalar of a composite weight's 145-byte transcript: expand_message_xmd and
+        /// crypto_core_ristretto255_scalar_reduce.
+        var hashToScalar: Double
+        /// crypto_core_ristretto255_add.
+        var add: Double
+        /// Finalize's output hash (SHA-512 of the input, the element and the label).
+        var outputHash: Double
+
+        func faster(_ o: PrimitiveRates) -> PrimitiveRates {
+            PrimitiveRates(scalarMult: max(scalarMult, o.scalarMult), hashToGroup: max(hashToGroup, o.hashToGroup), decode: max(decode, o.decode),
+                           hashToScalar: max(hashToScalar, o.hashToScalar), add: max(add, o.add), outputHash: max(outputHash, o.outputHash))
+        }
+        var rounded: PrimitiveRates {
+            PrimitiveRates(scalarMult: scalarMult.rounded(), hashToGroup: hashToGroup.rounded(), decode: decode.rounded(),
+                           hashToScalar: hashToScalar.rounded(), add: add.rounded(), outputHash: outputHash.rounded())
+        }
     }
 
     struct Report: Codable {
@@ -163,6 +207,8 @@ enum KeyHolderBenchmark {
         let libsodium: String
         /// Bare crypto_scalarmult_ristretto255 on one thread.
         let scalarmultPerSecond: Double
+        /// Every primitive the operations use, bare, on one thread.
+        let primitivesPerSecond: PrimitiveRates
         /// One thread each; the bound is scalarmultPerSecond / mults.
         let rates: [Rate]
         /// Worker threads of the multi-thread rates.
@@ -192,7 +238,21 @@ enum KeyHolderBenchmark {
         }
         // Measured before and after the operations; the faster of the two is the bound, so a
         // moment of load on a shared machine does not loosen it.
-        var bare = try bareRate()
+        let suite = OPRFSuite.voprf
+        let transcripts = (0..<count).map { i in (0..<145).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ i) } }
+        let pointBytes = points.map(\.bytes)
+        func primitiveRates() throws -> PrimitiveRates {
+            func rate(_ body: (Int) throws -> Void) throws -> Double { Double(count) / (try time { for i in 0..<count { try body(i) } }) }
+            return PrimitiveRates(
+                scalarMult: try bareRate(),
+                hashToGroup: try rate { _ = try suite.hashToGroup(transcripts[$0]) },
+                decode: try rate { _ = try OPRFSuite.deserializeElement(pointBytes[$0]) },
+                hashToScalar: try rate { _ = try suite.hashToScalar(transcripts[$0]) },
+                add: try rate { _ = try points[$0].adding(points[($0 + 1) % count]) },
+                outputHash: try rate { _ = try OPRFClient.finalize(transcripts[$0], unblinded: points[$0]) })
+        }
+        var primitives = try primitiveRates()
+        var bare = primitives.scalarMult
         var bareParallel = try bareParallelRate()
 
         let key = Scalar.random()
@@ -229,28 +289,34 @@ enum KeyHolderBenchmark {
             }
             return (blindSeconds, evalSeconds, finishSeconds)
         }
-        func rates(_ seconds: (blind: Double, evaluate: Double, finish: Double), bound scalarmults: Double) -> [Rate] {
-            func rate(_ name: String, _ seconds: Double, _ mults: Int) -> Rate {
-                let measured = Double(count) / seconds, bound = scalarmults / Double(mults)
-                return Rate(operation: name, scalarMultsPerItem: mults, perSecond: measured.rounded(), boundPerSecond: bound.rounded(),
-                            slowdownVsBound: (bound / measured * 100).rounded() / 100)
+        func rates(_ seconds: (blind: Double, evaluate: Double, finish: Double), bound scalarmults: Double, threads: Int) -> [Rate] {
+            func rate(_ name: String, _ seconds: Double, _ ops: Operations) -> Rate {
+                let measured = Double(count) / seconds, bound = scalarmults / Double(ops.scalarMults)
+                let allOps = Double(threads) / ops.seconds(at: primitives)
+                return Rate(operation: name, scalarMultsPerItem: ops.scalarMults, perSecond: measured.rounded(), boundPerSecond: bound.rounded(),
+                            slowdownVsBound: (bound / measured * 100).rounded() / 100, operations: ops,
+                            boundAllOpsPerSecond: allOps.rounded(), slowdownVsAllOpsBound: (allOps / measured * 100).rounded() / 100)
             }
             return [
-                // r·HashToGroup(x): one multiplication (plus hashing to the group).
-                rate("node-blind", seconds.blind, 1),
-                // k_i·B and d_i·C_i of the proof's composite: two per element.
-                rate("keyholder-evaluate", seconds.evaluate, 2),
-                // per answer d_i·C_i and d_i·D_i (verify), then (λ_i·r⁻¹)·Z_i (combine and
-                // finalise folded, Protocols/oprf.md §9.4): 3t.
-                rate("node-verify-combine-finalise", seconds.finish, 3 * t),
+                // r·HashToGroup(x): one multiplication and one hash to the group.
+                rate("node-blind", seconds.blind, Operations(scalarMults: 1, hashToGroup: 1)),
+                // k_i·B and d_i·C_i of the proof's composite, the weight d_i, the composite's sum.
+                rate("keyholder-evaluate", seconds.evaluate, Operations(scalarMults: 2, hashToScalar: 1, adds: 1)),
+                // per answer: decode Z_i, its weight d_i, d_i·C_i and d_i·D_i into the two sums
+                // (verify); then (λ_i·r⁻¹)·Z_i summed (combine and finalise folded, Protocols/oprf.md
+                // §9.4) and the output hash: 3t multiplications.
+                rate("node-verify-combine-finalise", seconds.finish,
+                     Operations(scalarMults: 3 * t, decodes: t, hashToScalar: t, adds: 2 * t + t - 1, outputHashes: 1)),
             ]
         }
         let single = try measure(workers: 1)
         let parallel = try measure(workers: threads)
-        bare = max(bare, try bareRate())
+        primitives = primitives.faster(try primitiveRates())
+        bare = primitives.scalarMult
         bareParallel = max(bareParallel, try bareParallelRate())
         return Report(count: count, threshold: t, libsodium: Sodium.version, scalarmultPerSecond: bare.rounded(),
-                      rates: rates(single, bound: bare), threads: threads, scalarmultPerSecondParallel: bareParallel.rounded(),
-                      parallelRates: rates(parallel, bound: bare * Double(threads)))
+                      primitivesPerSecond: primitives.rounded,
+                      rates: rates(single, bound: bare, threads: 1), threads: threads, scalarmultPerSecondParallel: bareParallel.rounded(),
+                      parallelRates: rates(parallel, bound: bare * Double(threads), threads: threads))
     }
 }

@@ -259,6 +259,50 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         #expect(Linkage.unambiguous(c, margin: 0.005, groupA: { $0 }, groupB: { $0 }) == c)
     }
 
+    /// matching.md §5.2 ambiguity, refined by §6.3: a close candidate of another group competes only
+    /// when its other row has no candidate more than the margin better (FEBRL4's rec-949: its true
+    /// duplicate at 0.7395, a namesake's duplicate at 0.7362 whose own original scores 0.971).
+    @Test func aCloseCandidateWhoseOtherRowHasAFarBetterPartnerDoesNotCompete() {
+        let c = [Candidate(a: 0, b: 0, score: 0.7395), Candidate(a: 0, b: 1, score: 0.7362), Candidate(a: 1, b: 1, score: 0.971)]
+        #expect(Linkage.unambiguous(c, margin: 0.02, groupA: { $0 }, groupB: { $0 }) == c)
+        // Without the far better partner, b's row 1 is a real alternative for a's row 0, and a's
+        // row 0 one for b's row 1 (its best, 0.75, is within the margin of 0.7362): both drop.
+        let close = [c[0], c[1], Candidate(a: 1, b: 1, score: 0.75)]
+        #expect(Linkage.unambiguous(close, margin: 0.02, groupA: { $0 }, groupB: { $0 }).isEmpty)
+    }
+
+    /// `unambiguous` against a literal reading of §5.2 on seeded random candidate lists.
+    @Test(arguments: [UInt64(41), 42, 43, 44, 45])
+    func unambiguousEqualsTheNaiveReference(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var seen = Set<[Int]>(), c: [Candidate] = []
+        for _ in 0..<200 {
+            let a = rng.below(30), b = rng.below(30)
+            guard seen.insert([a, b]).inserted else { continue }
+            c.append(Candidate(a: a, b: b, score: Double(700 + rng.below(300)) / 1000))
+        }
+        let groupA = (0..<30).map { _ in rng.below(12) }, groupB = (0..<30).map { _ in rng.below(12) }
+        let margin = 0.02
+        // A row is dropped when some candidate of it, within the margin of its best and of another
+        // group than the best's, has an other end whose best candidate is not more than the margin
+        // above that candidate.
+        func dropped(_ row: Int, side: Bool) -> Bool {
+            let mine = c.filter { (side ? $0.a : $0.b) == row }
+            guard mine.count > 1 else { return false }
+            let best = mine.max { $0.score < $1.score }!
+            let group = { (x: Candidate) in side ? groupB[x.b] : groupA[x.a] }
+            return mine.contains { x in
+                let otherEnd = c.filter { side ? $0.b == x.b : $0.a == x.a }
+                return x.score >= best.score - margin && group(x) != group(best)
+                    && otherEnd.map(\.score).max()! <= x.score + margin
+            }
+        }
+        let want = c.filter { !dropped($0.a, side: true) && !dropped($0.b, side: false) }
+        let got = Linkage.unambiguous(c, margin: margin, groupA: { groupA[$0] }, groupB: { groupB[$0] })
+        #expect(got == want, "seed \(seed)")
+        #expect(got.count < c.count, "seed \(seed): the rule dropped something")
+    }
+
     /// The union–find pass with group identities against explicit sets of rows and person values.
     @Test(arguments: [UInt64(21), 22, 23, 24, 26, 27, 28, 29])
     func acceptanceEqualsTheNaiveReference(seed: UInt64) {

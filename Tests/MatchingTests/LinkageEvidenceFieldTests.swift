@@ -106,3 +106,36 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
         #expect(compared > 0, "seed \(seed): no evidence with field values")
     }
 }
+
+@Suite struct LinkageAddressSupportTests {
+    // Two CLKs of 64 bits whose Dice is 30/32 ≈ 0.94: below t = 0.95, above t − 0.03.
+    private static let clkA: [UInt8] = [0xFF, 0xFF, 0, 0, 0, 0, 0, 0]
+    private static let clkB: [UInt8] = [0xFF, 0x7F, 0x01, 0, 0, 0, 0, 0]
+
+    private func run(_ a: Row, _ b: Row) throws -> Linkage {
+        try Linkage([party("fk", [a]), party("pm", [b])], exact: ["person"], threshold: 0.95, fuzzyParties: ["fk", "pm"], blocking: true, threads: 1)
+    }
+
+    /// matching.md §5.7.1: a pair just below the threshold links when both rows have the same
+    /// birth date and street address and given names that are not disjoint; otherwise not.
+    @Test func anAgreeingAddressLetsAPairJustBelowTheThresholdLink() throws {
+        let bits = { (c: [UInt8]) in c.reduce(0) { $0 + $1.nonzeroBitCount } }
+        let dice = Double(2 * bits(zip(Self.clkA, Self.clkB).map { $0 & $1 })) / Double(bits(Self.clkA) + bits(Self.clkB))
+        #expect(dice < 0.95 && dice >= 0.95 - Linkage.addressMargin)
+        let a = Row(clk: Self.clkA, address: [1, 2, 3], given: [10, 11, 0, 0])
+        let supported = try run(a, Row(clk: Self.clkB, address: [1, 2, 3], given: [11, 0, 0, 0]))
+        #expect(supported.fuzzyLinks.count == 1 && supported.counts["addressSupported"] == 1)
+        #expect(supported.link(0, 0).evidence["pm"]?.address == .agree)
+        #expect(try run(a, Row(clk: Self.clkB, address: [9, 2, 3], given: [11, 0, 0, 0])).fuzzyLinks.isEmpty, "same postcode only")
+        #expect(try run(a, Row(clk: Self.clkB, address: [1, 2, 3], given: [12, 0, 0, 0])).fuzzyLinks.isEmpty, "disjoint given names: twins at one address")
+        #expect(try run(a, Row(clk: Self.clkB, keys: [19, 12, 13], address: [1, 2, 3])).fuzzyLinks.isEmpty, "another birth date")
+        #expect(try run(a, Row(clk: Self.clkB)).fuzzyLinks.isEmpty, "no address on one side")
+    }
+
+    /// Address is never a veto: a pair at or above the threshold links whatever its address says.
+    @Test func aDisagreeingAddressDoesNotStopALinkAboveTheThreshold() throws {
+        let l = try run(Row(clk: Self.clkA, address: [1, 2, 3]), Row(clk: Self.clkA, address: [4, 5, 6]))
+        #expect(l.fuzzyLinks.count == 1 && l.counts["addressSupported"] == 0)
+        #expect(l.link(0, 0).evidence["pm"]?.address == .disagree)
+    }
+}

@@ -38,14 +38,14 @@ public final class EvidenceKeyer: @unchecked Sendable {
 
     /// clk.md §6.1: the values of the distinct phonetic codes of the given names (at most
     /// ``maxGivenNames``, in the order written), sorted ascending, then zeros; all 0 without a
-    /// birth date or a given name.
-    public func givenNames(_ given: String, dob: String, scratch: BLAKE2b.State) -> [UInt32] {
+    /// birth date or a given name. `memo`: the thread's phonetic codes (names repeat).
+    public func givenNames(_ given: String, dob: String, scratch: BLAKE2b.State, memo: BlockingKeyer.PhoneticMemo? = nil) -> [UInt32] {
         let date = dob.trimmingWhitespace()
         var out: [UInt32] = []
         if !date.isEmpty {
             var seen = Set<String>()
             for part in Self.givenParts(given) {
-                let code = BlockingKeyer.phonetic(part)
+                let code = memo?.phonetic(part) ?? BlockingKeyer.phonetic(part)
                 guard !code.isEmpty, seen.insert(code).inserted else { continue }
                 out.append(value(kind: 3, date, code, scratch: scratch))
                 if out.count == Self.maxGivenNames { break }

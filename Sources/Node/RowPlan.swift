@@ -319,7 +319,7 @@ struct RowPlan: @unchecked Sendable {
         // address columns; a kind is sent when the row has one of its values.
         var addressValues: [UInt32]?, givenValues: [UInt32]?
         if let e = evidence, let es = scratch.evidence, !encoded.isEmpty {
-            givenValues = e.keyer.givenNames(encoded[e.given], dob: encoded[e.dob], scratch: es)
+            givenValues = e.keyer.givenNames(encoded[e.given], dob: encoded[e.dob], scratch: es, memo: scratch.phonetic)
             if e.street != nil || e.postcode != nil || e.town != nil {
                 func cell(_ i: Int?) -> String { i.map { fields[$0] } ?? "" }
                 addressValues = e.keyer.address(street: cell(e.street), postcode: cell(e.postcode), town: cell(e.town), dob: encoded[e.dob], scratch: es)

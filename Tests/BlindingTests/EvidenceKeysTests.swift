@@ -25,10 +25,11 @@ private struct EvidenceFile: Decodable, Sendable { let fold: [String: String]; l
         #expect(file.cases.count == 2)
         for c in file.cases {
             let keyer = EvidenceKeyer(keys: LinkageKeys(agreementID: c.agreement, linkageSecret: SecretBytes(hex(c.linkageSecret))))
-            let scratch = keyer.makeScratch()
-            for r in c.rows {
+            let scratch = keyer.makeScratch(), memo = BlockingKeyer.PhoneticMemo()
+            for r in c.rows + c.rows {
                 #expect(keyer.address(street: r.street, postcode: r.postcode, town: r.town, dob: r.dob, scratch: scratch) == r.address, "\(r.street) \(r.dob)")
                 #expect(keyer.givenNames(r.givenNames, dob: r.dob, scratch: scratch) == r.given, "\(r.givenNames) \(r.dob)")
+                #expect(keyer.givenNames(r.givenNames, dob: r.dob, scratch: scratch, memo: memo) == r.given, "memo: \(r.givenNames)")
             }
         }
     }

@@ -81,7 +81,8 @@ extension ResultBuilder {
         guard !l.evidence.isEmpty else { return nil }
         return l.evidence.sorted { $0.key < $1.key }.map { party, e in
             ResultDocument.Evidence(party: withParties ? party : nil, matchKind: e.matchKind, name: e.name?.rawValue,
-                                    birthDate: e.birthDate?.rawValue, scoreBand: e.dice.map(band), conflict: e.conflict)
+                                    birthDate: e.birthDate?.rawValue, scoreBand: e.dice.map(band), conflict: e.conflict,
+                                    givenNames: e.givenNames?.rawValue, address: e.address?.rawValue)
         }
     }
 

@@ -54,13 +54,26 @@ public struct NodeError: Error, Equatable, Sendable, CustomStringConvertible {
 ///
 ///     {"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": COLUMN,
 ///      "person": COLUMN?, "previousPerson": COLUMN?, "organisation": COLUMN?,
-///      "fields": {FEATURE: COLUMN, …}?, "attributes": {NAME: COLUMN, …}?}
+///      "fields": {FEATURE: COLUMN, …}?, "attributes": {NAME: COLUMN, …}?,
+///      "address": {"street": COLUMN?, "postcode": COLUMN?, "town": COLUMN?}?}
 ///
 /// `fields` maps the CLK schema's feature identifiers to columns; a feature without a column is
 /// encoded as an empty value. `attributes` are short values (category, role) that the agreement
 /// must declare for the party, each with its closed set of values; they travel in plain text
 /// when the coordinator may read them, sealed to their recipients otherwise (Protocols/node.md §2.5).
+/// `address` names the columns of the row's street address (street and number), postcode and town:
+/// they become field-level evidence values (Protocols/clk.md §6), never part of the CLK.
 public struct ColumnMapping: Sendable, Equatable {
+    /// The address columns (Protocols/clk.md §6); at least one is given.
+    public struct AddressColumns: Sendable, Equatable {
+        public var street: String?
+        public var postcode: String?
+        public var town: String?
+        public init(street: String? = nil, postcode: String? = nil, town: String? = nil) {
+            self.street = street; self.postcode = postcode; self.town = town
+        }
+    }
+
     public static let format = "korskoll-mapping-v1"
     public var delimiter: UInt8
     public var recordID: String
@@ -72,18 +85,20 @@ public struct ColumnMapping: Sendable, Equatable {
     public var fields: [String: String]
     /// In submission order (sorted by name, so the header does not depend on JSON key order).
     public var attributes: [(name: String, column: String)]
+    /// The address columns, when the export has them (Protocols/clk.md §6).
+    public var address: AddressColumns?
 
     public static func == (a: ColumnMapping, b: ColumnMapping) -> Bool {
         a.delimiter == b.delimiter && a.recordID == b.recordID && a.person == b.person && a.previousPerson == b.previousPerson && a.organisation == b.organisation
-            && a.fields == b.fields && a.attributes.map(\.name) == b.attributes.map(\.name) && a.attributes.map(\.column) == b.attributes.map(\.column)
+            && a.fields == b.fields && a.address == b.address && a.attributes.map(\.name) == b.attributes.map(\.name) && a.attributes.map(\.column) == b.attributes.map(\.column)
     }
 
     public init(json data: Data, source: String = "mapping") throws {
         func bad(_ why: String) -> NodeError { NodeError(.invalidMapping, "\(source): \(why)") }
         guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw bad("not a JSON object") }
         guard root["format"] as? String == Self.format else { throw bad("format must be \"\(Self.format)\"") }
-        for key in root.keys where !["format", "delimiter", "recordId", "person", "previousPerson", "organisation", "fields", "attributes"].contains(key) {
-            throw bad("'\(key)' is not a mapping key (delimiter, recordId, person, previousPerson, organisation, fields, attributes)")
+        for key in root.keys where !["format", "delimiter", "recordId", "person", "previousPerson", "organisation", "fields", "attributes", "address"].contains(key) {
+            throw bad("'\(key)' is not a mapping key (delimiter, recordId, person, previousPerson, organisation, fields, attributes, address)")
         }
         let d = root["delimiter"] as? String ?? ","
         guard d.utf8.count == 1, let byte = d.utf8.first, byte != UInt8(ascii: "\""), byte != 10, byte != 13 else {
@@ -113,6 +128,14 @@ public struct ColumnMapping: Sendable, Equatable {
             throw bad("attribute name '\(name)' must be 1 to 64 bytes")
         }
         attributes = attributeMap.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let addressMap = try columnMap("address")
+        for key in addressMap.keys where !["street", "postcode", "town"].contains(key) {
+            throw bad("address.\(key) is not an address part (street, postcode, town)")
+        }
+        if root["address"] != nil {
+            guard !addressMap.isEmpty else { throw bad("address must name at least one of street, postcode, town") }
+            address = AddressColumns(street: addressMap["street"], postcode: addressMap["postcode"], town: addressMap["town"])
+        }
         guard person != nil || organisation != nil || !fields.isEmpty else {
             throw bad("maps nothing to link on: give person, organisation or fields")
         }

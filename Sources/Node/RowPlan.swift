@@ -61,6 +61,9 @@ struct RowPlan: @unchecked Sendable {
     let clk: CLKEncoder?
     /// The blocking keyer and the schema positions of given name, surname and birth date.
     let blocking: (keyer: BlockingKeyer, given: Int, surname: Int, dob: Int)?
+    /// Field-level evidence (Protocols/clk.md §6): the keyer, the schema positions of given name
+    /// and birth date, and the address columns; with blocking only.
+    let evidence: (keyer: EvidenceKeyer, given: Int, dob: Int, street: Int?, postcode: Int?, town: Int?)?
     var clkBytes: Int { clk?.encodedByteCount ?? 0 }
 
     /// Checks the header against the mapping and the schema; every problem here is about the
@@ -111,12 +114,17 @@ struct RowPlan: @unchecked Sendable {
                     throw NodeError(.invalidMapping, "blocking \(BlockingKeyer.scheme) reads the schema features \(f.givenName), \(f.surname) and \(f.dob); the schema has \(ids.joined(separator: ", "))")
                 }
                 blocking = (BlockingKeyer(keys: job.keys), g, s, d)
+                let a = m.address
+                evidence = (EvidenceKeyer(keys: job.keys), g, d, try a?.street.map { try column($0, role: "address.street") },
+                            try a?.postcode.map { try column($0, role: "address.postcode") }, try a?.town.map { try column($0, role: "address.town") })
             } else {
                 blocking = nil
+                evidence = nil
             }
         } else {
             guard !job.blocking else { throw NodeError(.invalidMapping, "blocking needs a CLK schema with names and a birth date") }
             blocking = nil
+            evidence = nil
             guard m.fields.isEmpty else { throw NodeError(.invalidMapping, "mapping: fields are given but there is no CLK schema") }
             features = []
             clk = nil
@@ -192,7 +200,9 @@ struct RowPlan: @unchecked Sendable {
         let workspace: CLKEncoder.Workspace?
         let blocking: BLAKE2b.State?
         let phonetic = BlockingKeyer.PhoneticMemo()
+        let evidence: BLAKE2b.State?
         init(_ plan: RowPlan) {
+            evidence = plan.evidence?.keyer.makeScratch()
             blake = plan.personBlinder.makeScratch()
             workspace = plan.clk?.makeWorkspace()
             blocking = plan.blocking?.keyer.makeScratch()
@@ -274,6 +284,7 @@ struct RowPlan: @unchecked Sendable {
 
         var clkBytes: [UInt8]?
         var blocks: [UInt64]?
+        var encoded: [String] = []   // the values that went into the CLK
         if let clk, let workspace = scratch.workspace {
             var values = [String](repeating: "", count: features.count)
             var informative = false
@@ -293,6 +304,7 @@ struct RowPlan: @unchecked Sendable {
                 switch clk.encode(values, workspace: workspace) {
                 case .success(let bits):
                     clkBytes = bits
+                    encoded = values
                     // Protocols/blocking.md §4: from the values that went into the CLK.
                     if let b = blocking, let bs = scratch.blocking {
                         blocks = b.keyer.keys(givenName: values[b.given], surname: values[b.surname], dob: values[b.dob], scratch: bs, memo: scratch.phonetic)
@@ -301,6 +313,19 @@ struct RowPlan: @unchecked Sendable {
                     result.problems.append(RowProblem(line: line, field: "", code: e.code.rawValue, reason: "the row cannot be encoded: \(e.reason)", action: .fieldDropped))
                 }
             }
+        }
+
+        // Protocols/clk.md §6: evidence values from the CLK's given names and birth date and the
+        // address columns; a kind is sent when the row has one of its values.
+        var addressValues: [UInt32]?, givenValues: [UInt32]?
+        if let e = evidence, let es = scratch.evidence, !encoded.isEmpty {
+            givenValues = e.keyer.givenNames(encoded[e.given], dob: encoded[e.dob], scratch: es, memo: scratch.phonetic)
+            if e.street != nil || e.postcode != nil || e.town != nil {
+                func cell(_ i: Int?) -> String { i.map { fields[$0] } ?? "" }
+                addressValues = e.keyer.address(street: cell(e.street), postcode: cell(e.postcode), town: cell(e.town), dob: encoded[e.dob], scratch: es)
+            }
+            if givenValues!.allSatisfy({ $0 == 0 }) { givenValues = nil }
+            if addressValues?.allSatisfy({ $0 == 0 }) == true { addressValues = nil }
         }
 
         // Protocols/node.md §2.5: a value outside the agreement's declared set rejects the row.
@@ -329,7 +354,8 @@ struct RowPlan: @unchecked Sendable {
         result.hasOrganisation = organisationPseudonym != nil
         result.hasCLK = clkBytes != nil
         let record = Submission.Record(person: personPseudonym, organisation: organisationPseudonym, clk: clkBytes, blocks: blocks,
-                                       attributes: attributeValues, sealed: sealedValues, previousPerson: previousPseudonym)
+                                       attributes: attributeValues, sealed: sealedValues, previousPerson: previousPseudonym,
+                                       address: addressValues, givenNames: givenValues)
         if keyHolderMode {
             result.pending = record
             result.record = []

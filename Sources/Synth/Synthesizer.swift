@@ -399,15 +399,15 @@ public enum Synthesizer {
     static func writeMappings(_ dir: String, scaleAgencies: Int) throws {
         var mappings: [String: String] = [
             "polisen": #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"category": "kategori"}}"#,
-            "fk": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "arende_id", "person": "personnr", "organisation": "anordnare_orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "attributes": {"role": "roll"}}"#,
+            "fk": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "arende_id", "person": "personnr", "organisation": "anordnare_orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodd"}, "address": {"street": "adress", "postcode": "postnr", "town": "ort"}, "attributes": {"role": "roll"}}"#,
             "af": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "AFID", "person": "PNR", "organisation": "ORGNR", "fields": {"given_name": "FORNAMN", "surname": "EFTERNAMN", "dob": "FODELSEDATUM"}, "attributes": {"role": "ROLL"}}"#,
-            "pm": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "pm_id", "person": "identitet", "fields": {"given_name": "namn_for", "surname": "namn_efter", "dob": "fodelsedag"}, "attributes": {"benefit": "forman"}}"#,
+            "pm": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "pm_id", "person": "identitet", "fields": {"given_name": "namn_for", "surname": "namn_efter", "dob": "fodelsedag"}, "address": {"street": "adress", "postcode": "postnummer", "town": "postort"}, "attributes": {"benefit": "forman"}}"#,
             "ivo": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "ivo_nr", "person": "personnummer", "organisation": "organisationsnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"role": "roll", "permit": "tillstand"}}"#,
             "bolagsverket": #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "bv_id", "person": "identitet", "organisation": "orgnr", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "attributes": {"role": "roll"}}"#,
             "skatteverket": #"{"format": "korskoll-mapping-v1", "delimiter": ";", "recordId": "skv_lopnr", "organisation": "arbetsgivare", "attributes": {"employees": "antal_anstallda"}}"#,
         ]
         for k in 1...max(1, scaleAgencies) where scaleAgencies > 0 {
-            mappings["agency\(k)"] = #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}}"#
+            mappings["agency\(k)"] = #"{"format": "korskoll-mapping-v1", "delimiter": ",", "recordId": "lopnr", "person": "personnummer", "fields": {"given_name": "fornamn", "surname": "efternamn", "dob": "fodelsedatum"}, "address": {"street": "adress", "postcode": "postnr", "town": "ort"}}"#
         }
         for (id, json) in mappings {
             try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: "\(dir)/\(id).mapping.json"))

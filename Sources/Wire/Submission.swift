@@ -14,12 +14,14 @@ import Sodium
 ///     signature = Ed25519(party, "korskoll/v1/submission" ‖ 0x00 ‖ header)
 ///     body      = *record;  contentHash = BLAKE2b-256(body)
 ///     record    = presence(u8) [person(32)] [previousPerson(32)] [organisation(32)] [clk(clkBytes)]
-///                 [blockingKeys × key(u64)] *attribute(str8) *(recipientCount × box(96))
+///                 [blockingKeys × key(u64)] [address(u32) postcode(u32) town(u32)] [4 × givenName(u32)]
+///                 *attribute(str8) *(recipientCount × box(96))
 ///
 /// presence: bit 0 person pseudonym, bit 1 organisation pseudonym, bit 2 CLK, bit 3 blocking
 /// keys (only with a CLK, and only when the header names a blocking scheme; a key of 0 is
 /// absent, Protocols/blocking.md), bit 4 the previous person pseudonym of an identity change
-/// (only with bit 0, Protocols/wire.md §3.3); the other bits are zero and at least one of the
+/// (only with bit 0, Protocols/wire.md §3.3), bit 5 the address evidence values, bit 6 the
+/// given-name evidence values (Protocols/wire.md §3.4, little-endian, 0 absent); the other bits are zero and at least one of the
 /// first three is set. Every record carries one str8 per plain attribute name, in header order (empty means
 /// absent), then per sealed attribute one ``SealedAttribute`` box per recipient, in header order.
 /// attributeCount + sealedCount ≤ 16, names distinct.
@@ -33,6 +35,9 @@ public enum Submission {
     static let maxHeaderLength = 65_536
     public static let maxAttributes = 16
     public static let pseudonymLength = 32
+    /// Values behind presence bit 5 (address, postcode, town) and bit 6 (given names), wire.md §3.4.
+    public static let addressValues = 3
+    public static let givenNameValues = 4
 
     /// wire.md §3: the body's content hash, unkeyed BLAKE2b-256 (a quarter of SHA-256's time
     /// here, which is seconds per million rows at every step that reads a body).
@@ -152,13 +157,19 @@ public enum Submission {
         public var clk: [UInt8]?
         /// The row's blocking keys, in the scheme's order; only with a CLK.
         public var blocks: [UInt64]?
+        /// Address evidence values (Protocols/wire.md §3.4, clk.md §6): address, postcode, town; 0 absent.
+        public var address: [UInt32]?
+        /// Given-name evidence values (Protocols/wire.md §3.4, clk.md §6): four, sorted, zeros last.
+        public var givenNames: [UInt32]?
         public var attributes: [String]
         /// Per sealed attribute, its boxes for each recipient, concatenated (recipients × 96 bytes).
         public var sealed: [[UInt8]]
 
         public init(person: [UInt8]?, organisation: [UInt8]?, clk: [UInt8]?, blocks: [UInt64]? = nil, attributes: [String],
-                    sealed: [[UInt8]] = [], previousPerson: [UInt8]? = nil) {
+                    sealed: [[UInt8]] = [], previousPerson: [UInt8]? = nil, address: [UInt32]? = nil, givenNames: [UInt32]? = nil) {
             self.person = person
+            self.address = address
+            self.givenNames = givenNames
             self.previousPerson = previousPerson
             self.organisation = organisation
             self.clk = clk
@@ -173,13 +184,16 @@ public enum Submission {
             precondition(person != nil || organisation != nil || clk != nil)
             precondition(blocks == nil || clk != nil)
             precondition(previousPerson == nil || person != nil)
+            precondition(address == nil || address!.count == Submission.addressValues)
+            precondition(givenNames == nil || givenNames!.count == Submission.givenNameValues)
             w.u8((person != nil ? 1 : 0) | (organisation != nil ? 2 : 0) | (clk != nil ? 4 : 0) | (blocks != nil ? 8 : 0)
-                 | (previousPerson != nil ? 16 : 0))
+                 | (previousPerson != nil ? 16 : 0) | (address != nil ? 32 : 0) | (givenNames != nil ? 64 : 0))
             if let p = person { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
             if let p = previousPerson { precondition(p.count == Submission.pseudonymLength); w.raw(p) }
             if let o = organisation { precondition(o.count == Submission.pseudonymLength); w.raw(o) }
             if let c = clk { w.raw(c) }
             for k in blocks ?? [] { withUnsafeBytes(of: k.littleEndian) { w.raw(Array($0)) } }
+            for v in (address ?? []) + (givenNames ?? []) { withUnsafeBytes(of: v.littleEndian) { w.raw(Array($0)) } }
             for a in attributes { w.str8(a) }
             for b in sealed { precondition(!b.isEmpty && b.count % SealedAttribute.boxLength == 0); w.raw(b) }
         }
@@ -255,8 +269,8 @@ public enum Submission {
             }
             let row = seen.rows
             let presence = try read(1, "record \(row) presence")[0]
-            guard presence & ~31 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0, presence & 16 == 0 || presence & 1 != 0 else {
-                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4), blocking keys with a CLK (8) and a previous person with a person (16)")
+            guard presence & ~127 == 0, presence & 7 != 0, presence & 8 == 0 || presence & 4 != 0, presence & 16 == 0 || presence & 1 != 0 else {
+                throw WireError(.malformed, "record \(row): presence byte \(presence) is not a combination of person (1), organisation (2), CLK (4), blocking keys with a CLK (8), a previous person with a person (16), address values (32) and given-name values (64)")
             }
             var record = Record(person: nil, organisation: nil, clk: nil, attributes: [], sealed: [])
             if presence & 1 != 0 { record.person = try read(Submission.pseudonymLength, "record \(row) person"); seen.person += 1 }
@@ -271,6 +285,13 @@ public enum Submission {
                 let b = try read(8 * header.blockingKeys, "record \(row) blocking keys")
                 record.blocks = (0..<header.blockingKeys).map { i in b[(8 * i)..<(8 * i + 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
             }
+            // wire.md §3.4: four little-endian bytes per value.
+            func values(_ n: Int, _ what: String) throws -> [UInt32] {
+                let b = try read(4 * n, "record \(row) \(what)")
+                return (0..<n).map { i in b[(4 * i)..<(4 * i + 4)].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
+            }
+            if presence & 32 != 0 { record.address = try values(Submission.addressValues, "address values") }
+            if presence & 64 != 0 { record.givenNames = try values(Submission.givenNameValues, "given-name values") }
             for a in header.attributes {
                 let n = Int(try read(1, "record \(row) \(a) length")[0])
                 let b = try read(n, "record \(row) \(a)")

@@ -65,8 +65,8 @@ private func randomStandingDocument(_ rng: inout SeededRandom) -> ResultDocument
         let fields = ["category", "evidence", "ties"]
         let standing = ResultDocument(agreement: "a", output: "o", recipient: "fk", kind: "per-record", fields: fields, check: "c")
         let v2 = ResultDocument(agreement: "a", output: "o", recipient: "fk", kind: "per-record", fields: fields)
-        #expect(standing.csvFields == ["category", "evidence", "conflict", "tiedTo", "tieKinds"])
-        #expect(v2.csvFields == ["category", "evidence", "conflict", "ties"])
+        #expect(standing.csvFields == ["category", "evidence", "conflict", "givenNames", "address", "tiedTo", "tieKinds"])
+        #expect(v2.csvFields == ["category", "evidence", "conflict", "givenNames", "address", "ties"])
     }
 
     @Test func aTieWithoutAKindIsRefusedByName() {

@@ -31,9 +31,13 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         let organisation: [UInt8]? = i % 4 == 0 ? rng.bytes(32) : nil
         // Every eleventh row with a person records an identity change (wire.md §3.3).
         let previous: [UInt8]? = person != nil && i % 11 == 2 ? rng.bytes(32) : nil
+        // Evidence values (wire.md §3.4) on some rows, with zeros among them.
+        let address: [UInt32]? = i % 3 == 1 ? [UInt32(truncatingIfNeeded: rng.next()), 0, UInt32(i)] : nil
+        let given: [UInt32]? = i % 4 != 3 ? [UInt32(i), UInt32(truncatingIfNeeded: rng.next()), 0, 0] : nil
         return Submission.Record(person: person, organisation: organisation, clk: clk, blocks: blocks,
                                  attributes: [i % 2 == 0 ? "aktiv" : "", "styrelseledamot-\(i)"],
-                                 sealed: [Random.bytes(2 * SealedAttribute.boxLength)], previousPerson: previous)
+                                 sealed: [Random.bytes(2 * SealedAttribute.boxLength)], previousPerson: previous,
+                                 address: address, givenNames: given)
     }
 }
 
@@ -102,7 +106,10 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
 /// wire.md §3.3 among them, and presence bytes a reader refuses.
 @Suite struct RecordVectorTests {
     struct File: Decodable {
-        struct Record: Decodable { let description: String; let person: String?; let previousPerson: String?; let organisation: String?; let encoded: String }
+        struct Record: Decodable {
+            let description: String; let person: String?; let previousPerson: String?; let organisation: String?
+            let address: [UInt32]?; let givenNames: [UInt32]?; let encoded: String
+        }
         struct Refused: Decodable { let description: String; let body: String; let code: String }
         let records: [Record]
         let refused: [Refused]
@@ -130,12 +137,26 @@ private func randomRecords(_ n: Int, _ rng: inout SeededRandom) -> [Submission.R
         #expect(file.records.contains { $0.previousPerson != nil })
         for c in file.records {
             let record = Submission.Record(person: c.person.map(hex), organisation: c.organisation.map(hex), clk: nil, attributes: [],
-                                           previousPerson: c.previousPerson.map(hex))
+                                           previousPerson: c.previousPerson.map(hex), address: c.address, givenNames: c.givenNames)
             var w = ByteWriter()
             record.encode(into: &w)
             #expect(w.bytes == hex(c.encoded), "\(c.description)")
             #expect(try read(hex(c.encoded), rows: 1, persons: 1, organisations: c.organisation == nil ? 0 : 1) == [record], "\(c.description)")
         }
+    }
+
+    /// wire.md §3.4: a body written before the evidence bits (presence without bits 5 and 6)
+    /// reads as it did, with no evidence values; one with them reads them.
+    @Test func aSubmissionWithoutTheEvidenceBitsStillReads() throws {
+        let file = try Vectors.load(File.self, "wire/records.json")
+        let old = file.records.filter { hex($0.encoded)[0] & 0x60 == 0 }, new = file.records.filter { hex($0.encoded)[0] & 0x60 != 0 }
+        #expect(old.count >= 3 && new.count >= 3)
+        let body = old.flatMap { hex($0.encoded) }
+        let got = try read(body, rows: old.count, persons: old.count, organisations: old.filter { $0.organisation != nil }.count)
+        #expect(got.count == old.count && got.allSatisfy { $0.address == nil && $0.givenNames == nil })
+        let mixed = try read(body + new.flatMap { hex($0.encoded) }, rows: old.count + new.count, persons: old.count + new.count,
+                             organisations: (old + new).filter { $0.organisation != nil }.count)
+        #expect(mixed.suffix(new.count).map(\.address) == new.map(\.address) && mixed.suffix(new.count).map(\.givenNames) == new.map(\.givenNames))
     }
 
     @Test func aPreviousPersonWithoutAPersonAndUnknownPresenceBitsAreRefused() throws {

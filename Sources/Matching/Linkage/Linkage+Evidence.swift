@@ -13,14 +13,22 @@ public struct LinkEvidence: Sendable, Equatable {
     public var name: FieldAgreement?
     /// Birth date: `agree` or `disagree` on the birth-date key; nil when either row lacks it.
     public var birthDate: FieldAgreement?
+    /// All given names (Protocols/matching.md §5.7, clk.md §6): `agree` (the same set), `partial`
+    /// (some shared), `disagree` (none shared); nil unless both rows carry them and agree on birth date.
+    public var givenNames: FieldAgreement?
+    /// Address: `agree` (same street address and postcode), `partial` (same postcode or town only),
+    /// `disagree`; nil unless both rows carry comparable parts and agree on birth date.
+    public var address: FieldAgreement?
     /// The Dice score of the two rows' CLKs; nil when either row has none.
     public var dice: Double?
     /// Why the evidence conflicts (§5.6): `relinked`, `number-disagrees`, `names-disagree`,
     /// `fields-disagree`; nil when it does not.
     public var conflict: String?
 
-    public init(matchKind: String, name: FieldAgreement? = nil, birthDate: FieldAgreement? = nil, dice: Double? = nil, conflict: String? = nil) {
+    public init(matchKind: String, name: FieldAgreement? = nil, birthDate: FieldAgreement? = nil, dice: Double? = nil, conflict: String? = nil,
+                givenNames: FieldAgreement? = nil, address: FieldAgreement? = nil) {
         self.matchKind = matchKind; self.name = name; self.birthDate = birthDate; self.dice = dice; self.conflict = conflict
+        self.givenNames = givenNames; self.address = address
     }
 
     /// The better of two pieces of evidence for one party: an exact link first, then the higher
@@ -28,14 +36,35 @@ public struct LinkEvidence: Sendable, Equatable {
     /// the content, so the choice does not depend on the order rows are met in.
     func isBetter(than o: LinkEvidence) -> Bool {
         func rank(_ f: FieldAgreement?) -> Int { switch f { case .agree: 3; case .partial: 2; case .disagree: 1; case nil: 0 } }
-        func key(_ e: LinkEvidence) -> (Int, Double, Int, Int, Int, String) {
-            (e.matchKind == "exact-person" ? 1 : 0, e.dice ?? -1, rank(e.name), rank(e.birthDate), e.conflict == nil ? 1 : 0, e.conflict ?? "")
+        func key(_ e: LinkEvidence) -> (Int, Double, Int, Int, String) {
+            (e.matchKind == "exact-person" ? 1 : 0, e.dice ?? -1,
+             ((rank(e.name) * 4 + rank(e.birthDate)) * 4 + rank(e.givenNames)) * 4 + rank(e.address), e.conflict == nil ? 1 : 0, e.conflict ?? "")
         }
         return key(self) > key(o)
     }
 }
 
 extension Linkage {
+    /// §5.7: given names of two rows (values of clk.md §6, zeros absent): the same set `agree`,
+    /// some shared `partial`, none `disagree`; nil when either row has none.
+    static func givenNamesAgreement(_ a: ArraySlice<UInt32>?, _ b: ArraySlice<UInt32>?) -> FieldAgreement? {
+        guard let a, let b else { return nil }
+        let x = Set(a.filter { $0 != 0 }), y = Set(b.filter { $0 != 0 })
+        guard !x.isEmpty, !y.isEmpty else { return nil }
+        return x == y ? .agree : x.isDisjoint(with: y) ? .disagree : .partial
+    }
+
+    /// §5.7: address of two rows (address, postcode, town values of clk.md §6, 0 absent): the
+    /// same address value `agree`; else the same postcode or town `partial`; else, when some part
+    /// is on both rows, `disagree`; nil when no part is.
+    static func addressAgreement(_ a: ArraySlice<UInt32>?, _ b: ArraySlice<UInt32>?) -> FieldAgreement? {
+        guard let a = a.map(Array.init), let b = b.map(Array.init) else { return nil }
+        let both = (0..<3).filter { a[$0] != 0 && b[$0] != 0 }
+        guard !both.isEmpty else { return nil }
+        if both.contains(0) && a[0] == b[0] { return .agree }
+        return both.contains { $0 > 0 && a[$0] == b[$0] } ? .partial : .disagree
+    }
+
     /// Dice of two rows' CLKs (`Protocols/matching.md` §2), nil when either has none.
     static func dice(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int) -> Double? {
         guard r.clkBytes > 0, r.clkBytes == s.clkBytes, r.hasCLK[i], s.hasCLK[j] else { return nil }
@@ -61,6 +90,11 @@ extension Linkage {
         }
         let d = (blockingKey(r, i, 0), blockingKey(s, j, 0))
         if d.0 != 0 && d.1 != 0 { e.birthDate = d.0 == d.1 ? .agree : .disagree }
+        // clk.md §6: the values are salted by the birth date, so they compare only when it agrees.
+        if e.birthDate == .agree {
+            e.givenNames = givenNamesAgreement(r.givenNames(i), s.givenNames(j))
+            e.address = addressAgreement(r.address(i), s.address(j))
+        }
         if relinked.contains(gi) || relinked.contains(gj) { e.conflict = "relinked" }
         else if exact && (kept.contains(gi) || kept.contains(gj)) { e.conflict = "number-disagrees" }
         else if exact && e.name == .disagree { e.conflict = "names-disagree" }

@@ -80,8 +80,11 @@ public struct Linkage: Sendable {
                 counts["conflictRows"] = dissent.home.count
             }
             let doubted = dissent.rows
-            let found = Self.candidates(rows, parties: withCLK, threshold: t, blocking: blocking, agreeing: agreeingKeys, doubted: doubted, offsets: offsets,
-                                        threads: threads, progress: progress)
+            // §5.7.1: with addresses, candidates are looked for a little below t; only those the
+            // address supports stay, besides those the agreeing keys (§5.2) found.
+            let addressed = Self.sendsAddresses(rows, withCLK)
+            let found = Self.candidates(rows, parties: withCLK, threshold: addressed ? t - Self.addressMargin : t, blocking: blocking,
+                                        agreeing: agreeingKeys, doubted: doubted, offsets: offsets, threads: threads, progress: progress)
             comparisons = found.compared
             if let purged = found.purgedBlocks { counts["purgedBlocks"] = purged }
             var lookalike = Set<Int>()
@@ -89,7 +92,9 @@ public struct Linkage: Sendable {
                 lookalike = Self.lookalikes(rows, parties: withCLK, offsets: offsets, doubted: doubted, groups: &groups)
                 counts["lookalikeRows"] = lookalike.count
             }
-            let byPair = Self.strongForDissenters(found.byPair, rows: rows, offsets: offsets, dissent: dissent)
+            var candidates = found.byPair
+            if addressed { (candidates, counts["addressSupported"]) = Self.keepAddressSupported(found.byPair, rows: rows, threshold: t, agreeing: agreeingKeys) }
+            let byPair = Self.strongForDissenters(candidates, rows: rows, offsets: offsets, dissent: dissent)
             let accepted = Self.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, doubted: dissent.home, groups: &groups)
             bridges = accepted.conflicts
             for l in accepted.links {

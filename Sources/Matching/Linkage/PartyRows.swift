@@ -21,6 +21,11 @@ public struct PartyRows: @unchecked Sendable {
     var clkWords: [UInt64] = []
     var hasCLK: [Bool] = []
     var blocks: [UInt64] = []
+    /// Field-level evidence values (Protocols/clk.md §6, wire.md §3.4): address, postcode, town
+    /// (3 per row) and given names (4 per row), 0 absent. Empty until a row carries them, so a
+    /// party without them costs nothing.
+    var addressValues: [UInt32] = []
+    var givenNameValues: [UInt32] = []
     var attributes: [[String]] = []
     /// Per row, per sealed attribute, the recipients' boxes concatenated (empty without sealed attributes).
     var sealed: [[[UInt8]]] = []
@@ -62,9 +67,33 @@ public struct PartyRows: @unchecked Sendable {
         }
         hasCLK.append(r.clk != nil)
         for k in 0..<blockingKeys { blocks.append(r.blocks.map { $0[k] } ?? 0) }
+        Self.appendValues(r.address, width: Submission.addressValues, rows: count, to: &addressValues)
+        Self.appendValues(r.givenNames, width: Submission.givenNameValues, rows: count, to: &givenNameValues)
         attributes.append(r.attributes)
         if !sealedAttributes.isEmpty { sealed.append(r.sealed) }
         count += 1
+    }
+
+    /// Appends a row's `width` values to `column`, or zeros when it has none; fills the earlier
+    /// `rows` rows with zeros when this is the first row that has some.
+    private static func appendValues(_ v: [UInt32]?, width: Int, rows: Int, to column: inout [UInt32]) {
+        if let v {
+            precondition(v.count == width)
+            if column.isEmpty { column = [UInt32](repeating: 0, count: rows * width) }
+            column += v
+        } else if !column.isEmpty {
+            column += [UInt32](repeating: 0, count: width)
+        }
+    }
+
+    /// Row `i`'s address, postcode and town values (0 absent); nil when the party sends none.
+    func address(_ i: Int) -> ArraySlice<UInt32>? {
+        addressValues.isEmpty ? nil : addressValues[(i * Submission.addressValues)..<((i + 1) * Submission.addressValues)]
+    }
+
+    /// Row `i`'s given-name values, sorted, zeros last; nil when the party sends none.
+    func givenNames(_ i: Int) -> ArraySlice<UInt32>? {
+        givenNameValues.isEmpty ? nil : givenNameValues[(i * Submission.givenNameValues)..<((i + 1) * Submission.givenNameValues)]
     }
 
     /// Reads a verified submission to its end (content hash and counts checked there).

@@ -36,10 +36,15 @@ public struct ResultDocument: Codable, Equatable, Sendable {
         public let scoreBand: String?
         /// Why the evidence conflicts (`relinked`, `number-disagrees`, `names-disagree`, `fields-disagree`).
         public let conflict: String?
+        /// All given names: `agree`, `partial` (some shared) or `disagree` (results.md §2.2).
+        public let givenNames: String?
+        /// Address: `agree` (same street address), `partial` (same postcode or town only) or `disagree`.
+        public let address: String?
 
-        public init(party: String? = nil, matchKind: String, name: String? = nil, birthDate: String? = nil, scoreBand: String? = nil, conflict: String? = nil) {
+        public init(party: String? = nil, matchKind: String, name: String? = nil, birthDate: String? = nil, scoreBand: String? = nil, conflict: String? = nil,
+                    givenNames: String? = nil, address: String? = nil) {
             self.party = party; self.matchKind = matchKind; self.name = name; self.birthDate = birthDate
-            self.scoreBand = scoreBand; self.conflict = conflict
+            self.scoreBand = scoreBand; self.conflict = conflict; self.givenNames = givenNames; self.address = address
         }
 
         var json: JSONValue {
@@ -49,6 +54,8 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             if let birthDate { o["birthDate"] = .string(birthDate) }
             if let scoreBand { o["scoreBand"] = .string(scoreBand) }
             if let conflict { o["conflict"] = .string(conflict) }
+            if let givenNames { o["givenNames"] = .string(givenNames) }
+            if let address { o["address"] = .string(address) }
             return .object(o)
         }
 
@@ -59,15 +66,19 @@ public struct ResultDocument: Codable, Equatable, Sendable {
                       name: try ResultDocument.optional(json["name"], \.string, what + ".name"),
                       birthDate: try ResultDocument.optional(json["birthDate"], \.string, what + ".birthDate"),
                       scoreBand: try ResultDocument.optional(json["scoreBand"], \.string, what + ".scoreBand"),
-                      conflict: try ResultDocument.optional(json["conflict"], \.string, what + ".conflict"))
+                      conflict: try ResultDocument.optional(json["conflict"], \.string, what + ".conflict"),
+                      givenNames: try ResultDocument.optional(json["givenNames"], \.string, what + ".givenNames"),
+                      address: try ResultDocument.optional(json["address"], \.string, what + ".address"))
         }
 
-        /// As the node's CSV shows it (results.md §4): `party:kind name=… dob=… band=… conflict=…`,
-        /// absent members left out.
+        /// As the node's CSV shows it (results.md §4): `party:kind name=… given=… dob=… address=…
+        /// band=… conflict=…`, absent members left out.
         public var text: String {
             var parts = [(party.map { $0 + ":" } ?? "") + matchKind]
             if let name { parts.append("name=" + name) }
+            if let givenNames { parts.append("given=" + givenNames) }
             if let birthDate { parts.append("dob=" + birthDate) }
+            if let address { parts.append("address=" + address) }
             if let scoreBand { parts.append("band=" + scoreBand) }
             if let conflict { parts.append("conflict=" + conflict) }
             return parts.joined(separator: " ")
@@ -173,6 +184,9 @@ public struct ResultDocument: Codable, Equatable, Sendable {
             case "viaRepresentative": viaRepresentative.map { $0 ? "yes" : "no" } ?? ""
             case "evidence": evidence?.map(\.text).joined(separator: ";") ?? ""
             case "conflict": evidence.map { e in e.contains { $0.conflict != nil } ? "yes" : "no" } ?? ""
+            // results.md §4: each evidence object's value as `party:value` (or the value), absent ones left out.
+            case "givenNames": evidence?.compactMap { e in e.givenNames.map { (e.party.map { $0 + ":" } ?? "") + $0 } }.joined(separator: ";") ?? ""
+            case "address": evidence?.compactMap { e in e.address.map { (e.party.map { $0 + ":" } ?? "") + $0 } }.joined(separator: ";") ?? ""
             case "tiedTo": ties.map { Set($0.map(\.party)).sorted().joined(separator: ";") } ?? ""
             case "tieKinds": ties?.map { $0.party + ":" + $0.kind }.joined(separator: ";") ?? ""
             default: ""
@@ -246,7 +260,7 @@ public struct ResultDocument: Codable, Equatable, Sendable {
     public var csvFields: [String] {
         (fields ?? []).flatMap { f -> [String] in
             switch f {
-            case "evidence": ["evidence", "conflict"]
+            case "evidence": ["evidence", "conflict", "givenNames", "address"]
             case "ties" where check != nil: ["tiedTo", "tieKinds"]
             default: [f]
             }

@@ -1,0 +1,155 @@
+import Testing
+import TestSupport
+import Wire
+@testable import Matching
+
+/// A hand-built row with evidence values (Protocols/clk.md §6): a person value by number, a CLK,
+/// blocking keys (dob, names, surname-initial), address (address, postcode, town) and given names.
+private struct Row {
+    var person: Int? = nil
+    var clk: [UInt8]? = [0xFF, 0xFF, 0x0F, 0, 0, 0, 0, 0], keys: [UInt64]? = [11, 12, 13]
+    var address: [UInt32]? = nil, given: [UInt32]? = nil
+}
+
+private func value(_ x: Int) -> [UInt8] {
+    (0..<8).map { UInt8(truncatingIfNeeded: (x + 1) >> (8 * $0)) } + [UInt8](repeating: 0x5A, count: 24)
+}
+
+private func party(_ name: String, _ rows: [Row]) -> PartyRows {
+    var r = PartyRows(party: name, attributeNames: [], capacity: rows.count, clkBytes: 8, blockingKeys: 3)
+    for x in rows {
+        r.append(Submission.Record(person: x.person.map(value), organisation: nil, clk: x.clk, blocks: x.keys, attributes: [],
+                                   address: x.address, givenNames: x.given))
+    }
+    return r
+}
+
+private func link(_ rows: [PartyRows]) throws -> Linkage {
+    try Linkage(rows, exact: ["person"], threshold: 0.9, fuzzyParties: Set(rows.map(\.party)), blocking: true, threads: 1)
+}
+
+@Suite struct LinkageEvidenceFieldTests {
+    /// matching.md §5.7: address agree / partial / disagree / absent on constructed values.
+    @Test func addressAgreementFollowsTheRule() {
+        func a(_ x: [UInt32]?, _ y: [UInt32]?) -> FieldAgreement? { Linkage.addressAgreement(x.map { $0[...] }, y.map { $0[...] }) }
+        #expect(a([1, 2, 3], [1, 2, 3]) == .agree)
+        #expect(a([1, 2, 0], [1, 0, 0]) == .agree, "the address value alone agrees")
+        #expect(a([1, 2, 3], [9, 2, 8]) == .partial, "same postcode, another street")
+        #expect(a([1, 2, 3], [9, 8, 3]) == .partial, "same town only")
+        #expect(a([0, 0, 3], [9, 8, 3]) == .partial)
+        #expect(a([1, 2, 3], [9, 8, 7]) == .disagree)
+        #expect(a([1, 0, 0], [0, 0, 3]) == nil, "no part on both rows")
+        #expect(a([1, 2, 3], nil) == nil && a(nil, nil) == nil)
+    }
+
+    /// §5.7: given names agree (same set), partial (some shared), disagree (none), absent.
+    @Test func givenNamesAgreementFollowsTheRule() {
+        func g(_ x: [UInt32]?, _ y: [UInt32]?) -> FieldAgreement? { Linkage.givenNamesAgreement(x.map { $0[...] }, y.map { $0[...] }) }
+        #expect(g([1, 2, 0, 0], [1, 2, 0, 0]) == .agree)
+        #expect(g([1, 2, 3, 0], [2, 0, 0, 0]) == .partial, "the everyday name among all of them")
+        #expect(g([1, 2, 0, 0], [3, 4, 0, 0]) == .disagree)
+        #expect(g([0, 0, 0, 0], [3, 4, 0, 0]) == nil && g([1, 0, 0, 0], nil) == nil)
+    }
+
+    /// §5.7 through a whole run: a register with addresses and one without; the evidence says
+    /// agree, partial or disagree only where both rows carry values and the birth date agrees.
+    @Test func linkedRowsCarryAddressAndGivenNameEvidence() throws {
+        let rows = [party("fk", [Row(person: 1, address: [1, 2, 3], given: [10, 11, 12, 0]),
+                                 Row(person: 2, keys: [21, 22, 23], address: [4, 5, 6], given: [20, 0, 0, 0]),
+                                 Row(person: 3, keys: [31, 32, 33], address: [7, 8, 9], given: [30, 0, 0, 0])]),
+                    party("pm", [Row(person: 1, address: [1, 2, 3], given: [10, 11, 12, 0]),
+                                 Row(person: 2, keys: [21, 22, 23], address: [40, 5, 60], given: [21, 0, 0, 0]),
+                                 Row(person: 3, keys: [34, 32, 33], address: [7, 8, 9], given: [30, 0, 0, 0])]),
+                    party("polisen", [Row(person: 1, given: [11, 0, 0, 0])])]
+        let l = try link(rows)
+        let fkToPM = l.link(0, 0).evidence["pm"]!
+        #expect(fkToPM.address == .agree && fkToPM.givenNames == .agree && fkToPM.birthDate == .agree)
+        let moved = l.link(0, 1).evidence["pm"]!
+        #expect(moved.address == .partial && moved.givenNames == .disagree)
+        let otherDay = l.link(0, 2).evidence["pm"]!
+        #expect(otherDay.birthDate == .disagree && otherDay.address == nil && otherDay.givenNames == nil, "values salted by another birth date do not compare")
+        let police = l.link(2, 0).evidence["fk"]!
+        #expect(police.address == nil, "polisen sends no address")
+        #expect(police.givenNames == .partial, "the everyday name is one of fk's given names")
+    }
+
+    /// The evidence step equals its all-rows reference on seeded random runs with evidence values.
+    @Test(arguments: [UInt64(61), 62, 63, 64, 65])
+    func evidenceWithFieldValuesEqualsTheNaiveReference(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        func pick(_ n: UInt64) -> Int { Int(rng.next() % n) }
+        let rows = ["a", "b", "c"].map { name in
+            party(name, (0..<40).map { _ in
+                let person = pick(3) == 0 ? nil : pick(12)
+                let who = UInt64(pick(12))
+                var clk = [UInt8](repeating: 0, count: 8)
+                clk[Int(who % 8)] = 0xFF; clk[Int((who + UInt64(pick(2))) % 8)] |= 0x0F
+                return Row(person: person, clk: clk, keys: [who + 1, pick(4) == 0 ? 99 : who + 100, who + 200],
+                           address: pick(2) == 0 ? nil : [UInt32(pick(3)), UInt32(pick(3)), UInt32(pick(2))],
+                           given: pick(3) == 0 ? nil : [UInt32(pick(4)), UInt32(pick(4)), 0, 0])
+            })
+        }
+        let l = try link(rows)
+        let offsets = rowOffsets(rows)
+        var uf = UnionFind(count: offsets.last!)
+        for (p, groups) in l.groupOf.enumerated() { for (i, g) in groups.enumerated() { uf.union(offsets[p] + i, g) } }
+        var stripped = l.links
+        for p in stripped.indices { for i in stripped[p].keys { stripped[p][i]!.evidence = [:] } }
+        let want = Linkage.evidenceReference(rows, offsets: offsets, groups: &uf, links: stripped, kept: l.keptRows, relinked: l.relinkedRows)
+        var compared = 0
+        for p in rows.indices {
+            for i in 0..<rows[p].count {
+                #expect(l.link(p, i).evidence == (want[p][i] ?? [:]), "seed \(seed): party \(p) row \(i)")
+                compared += l.link(p, i).evidence.values.filter { $0.address != nil || $0.givenNames != nil }.count
+            }
+        }
+        #expect(compared > 0, "seed \(seed): no evidence with field values")
+    }
+}
+
+@Suite struct LinkageAddressSupportTests {
+    // Two CLKs of 64 bits whose Dice is 30/32 ≈ 0.94: below t = 0.95, above t − 0.03.
+    private static let clkA: [UInt8] = [0xFF, 0xFF, 0, 0, 0, 0, 0, 0]
+    private static let clkB: [UInt8] = [0xFF, 0x7F, 0x01, 0, 0, 0, 0, 0]
+
+    private func run(_ a: Row, _ b: Row) throws -> Linkage {
+        try Linkage([party("fk", [a]), party("pm", [b])], exact: ["person"], threshold: 0.95, fuzzyParties: ["fk", "pm"], blocking: true, threads: 1)
+    }
+
+    /// matching.md §5.7.1: a pair just below the threshold links when both rows have the same
+    /// birth date and street address and given names that are not disjoint; otherwise not. The
+    /// second row's names key differs (a changed surname), so the agreeing keys of §5.2 do not
+    /// make the pair a candidate on their own.
+    @Test func anAgreeingAddressLetsAPairJustBelowTheThresholdLink() throws {
+        let bits = { (c: [UInt8]) in c.reduce(0) { $0 + $1.nonzeroBitCount } }
+        let dice = Double(2 * bits(zip(Self.clkA, Self.clkB).map { $0 & $1 })) / Double(bits(Self.clkA) + bits(Self.clkB))
+        #expect(dice < 0.95 && dice >= 0.95 - Linkage.addressMargin)
+        let a = Row(clk: Self.clkA, address: [1, 2, 3], given: [10, 11, 0, 0])
+        let married: [UInt64] = [11, 92, 93]
+        let supported = try run(a, Row(clk: Self.clkB, keys: married, address: [1, 2, 3], given: [11, 0, 0, 0]))
+        #expect(supported.fuzzyLinks.count == 1 && supported.counts["addressSupported"] == 1)
+        #expect(supported.link(0, 0).evidence["pm"]?.address == .agree)
+        #expect(try run(a, Row(clk: Self.clkB, keys: married, address: [9, 2, 3], given: [11, 0, 0, 0])).fuzzyLinks.isEmpty, "same postcode only")
+        #expect(try run(a, Row(clk: Self.clkB, keys: married, address: [1, 2, 3], given: [12, 0, 0, 0])).fuzzyLinks.isEmpty, "disjoint given names: twins at one address")
+        #expect(try run(a, Row(clk: Self.clkB, keys: [19, 92, 93], address: [1, 2, 3])).fuzzyLinks.isEmpty, "another birth date")
+        #expect(try run(a, Row(clk: Self.clkB, keys: married)).fuzzyLinks.isEmpty, "no address on one side")
+    }
+
+    /// The address filter keeps what the agreeing keys of §5.2 found below the threshold: a pair
+    /// with the same birth-date and names keys links whatever the addresses say, and is not
+    /// counted as address-supported.
+    @Test func theAddressFilterKeepsAPairTheAgreeingKeysFound() throws {
+        let a = Row(clk: Self.clkA, address: [1, 2, 3], given: [10, 11, 0, 0])
+        let moved = try run(a, Row(clk: Self.clkB, address: [4, 5, 6], given: [12, 0, 0, 0]))
+        #expect(moved.fuzzyLinks.count == 1 && moved.counts["addressSupported"] == 0)
+        #expect(moved.link(0, 0).evidence["pm"]?.address == .disagree)
+        #expect(try run(a, Row(clk: Self.clkB)).fuzzyLinks.count == 1, "no address on one side")
+    }
+
+    /// Address is never a veto: a pair at or above the threshold links whatever its address says.
+    @Test func aDisagreeingAddressDoesNotStopALinkAboveTheThreshold() throws {
+        let l = try run(Row(clk: Self.clkA, address: [1, 2, 3]), Row(clk: Self.clkA, address: [4, 5, 6]))
+        #expect(l.fuzzyLinks.count == 1 && l.counts["addressSupported"] == 0)
+        #expect(l.link(0, 0).evidence["pm"]?.address == .disagree)
+    }
+}

@@ -283,19 +283,17 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         }
         let groupA = (0..<30).map { _ in rng.below(12) }, groupB = (0..<30).map { _ in rng.below(12) }
         let margin = 0.02
-        // A row is dropped when some candidate of it, within the margin of its best and of another
-        // group than the best's, has an other end whose best candidate is not more than the margin
-        // above that candidate.
+        // A row's live candidates are those whose other end has no candidate more than the margin
+        // better; the row is dropped when a live candidate within the margin of its best live one
+        // belongs to another group than that best.
         func dropped(_ row: Int, side: Bool) -> Bool {
             let mine = c.filter { (side ? $0.a : $0.b) == row }
             guard mine.count > 1 else { return false }
-            let best = mine.max { $0.score < $1.score }!
+            let live = mine.filter { x in c.filter { side ? $0.b == x.b : $0.a == x.a }.map(\.score).max()! <= x.score + margin }
+            guard live.count > 1 else { return false }
+            let best = live.max { $0.score < $1.score }!
             let group = { (x: Candidate) in side ? groupB[x.b] : groupA[x.a] }
-            return mine.contains { x in
-                let otherEnd = c.filter { side ? $0.b == x.b : $0.a == x.a }
-                return x.score >= best.score - margin && group(x) != group(best)
-                    && otherEnd.map(\.score).max()! <= x.score + margin
-            }
+            return live.contains { $0.score >= best.score - margin && group($0) != group(best) }
         }
         let want = c.filter { !dropped($0.a, side: true) && !dropped($0.b, side: false) }
         let got = Linkage.unambiguous(c, margin: margin, groupA: { groupA[$0] }, groupB: { groupB[$0] })

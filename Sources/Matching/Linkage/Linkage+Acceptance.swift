@@ -48,17 +48,18 @@ extension Linkage {
 
     /// Drops every candidate of a row whose best candidate is not clearly better than a candidate
     /// of another group: two people with the same name and birth date cannot be told apart, and
-    /// guessing would link the wrong one. A candidate (x, o) competes for x only when o has no
-    /// candidate more than `margin` better than it: greedy gives o to that one first, so o was
-    /// never a real alternative for x (Protocols/matching.md §5.2, found by §6.3).
+    /// guessing would link the wrong one. Only x's *live* candidates are read: (x, o) is live when
+    /// o has no candidate more than `margin` better than it, since greedy gives o to that one
+    /// first and o was never a real alternative for x (Protocols/matching.md §5.2, found by §6.3).
     static func unambiguous(_ candidates: [Candidate], margin: Double, groupA: (Int) -> Int, groupB: (Int) -> Int) -> [Candidate] {
         var byA: [Int: [Candidate]] = [:], byB: [Int: [Candidate]] = [:]
         for c in candidates { byA[c.a, default: []].append(c); byB[c.b, default: []].append(c) }
         let bestA = byA.mapValues { $0.map(\.score).max()! }, bestB = byB.mapValues { $0.map(\.score).max()! }
-        func ambiguous(_ list: [Candidate], other: (Candidate) -> Int, otherBest: (Candidate) -> Double) -> Bool {
+        func ambiguous(_ all: [Candidate], other: (Candidate) -> Int, otherBest: (Candidate) -> Double) -> Bool {
+            let list = all.count > 1 ? all.filter { otherBest($0) <= $0.score + margin } : all
             guard list.count > 1, let best = list.max(by: { $0.score < $1.score }) else { return false }
             let g = other(best)
-            return list.contains { $0.score >= best.score - margin && other($0) != g && otherBest($0) <= $0.score + margin }
+            return list.contains { $0.score >= best.score - margin && other($0) != g }
         }
         let badA = Set(byA.filter { ambiguous($0.value, other: { groupB($0.b) }, otherBest: { bestB[$0.b]! }) }.keys)
         let badB = Set(byB.filter { ambiguous($0.value, other: { groupA($0.a) }, otherBest: { bestA[$0.a]! }) }.keys)

@@ -206,6 +206,21 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         #expect(Linkage.lookalikes(rows, parties: [0, 1], offsets: [0, 1, 2, 3], groups: &separate).isEmpty, "only the fuzzy parties count")
     }
 
+    /// §5.2 over every names slot: "Maria Svensson" without a number, and two identified people
+    /// "Anna Maria Svensson" and "Karin Maria Svensson" born the same day, whose first given names
+    /// differ: the row is a lookalike through the names key of Maria in their second slots.
+    @Test func aRowLikeTwoPeopleThroughAnotherGivenNameIsALookalike() {
+        let (maria, anna, karin): (UInt64, UInt64, UInt64) = (21, 22, 23)
+        let rows = [party("a", [Row(clk: [1], keys: [1, maria, 3, 0, 0, 0])], clkBytes: 1, kinds: 6),
+                    party("b", [Row(person: 1, clk: [1], keys: [1, anna, 3, maria, 0, 0]),
+                                Row(person: 2, clk: [1], keys: [1, karin, 3, maria, 0, 0])], clkBytes: 1, kinds: 6)]
+        var separate = UnionFind(count: 3)
+        #expect(Linkage.lookalikes(rows, parties: [0, 1], offsets: [0, 1, 3], groups: &separate) == [0])
+        let onlyAnna = [rows[0], party("b", [Row(person: 1, clk: [1], keys: [1, anna, 3, maria, 0, 0])], clkBytes: 1, kinds: 6)]
+        var one = UnionFind(count: 2)
+        #expect(Linkage.lookalikes(onlyAnna, parties: [0, 1], offsets: [0, 1, 2], groups: &one).isEmpty)
+    }
+
     @Test(arguments: [UInt64(11), 12, 13, 14, 15, 16])
     func lookalikesEqualTheNaiveReference(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
@@ -214,10 +229,12 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         let offsets = rowOffsets(rows)
         let fuzzy = rows.indices.filter { _ in rng.below(4) != 0 }
         var want = Set<Int>()
+        // Names slots: 1, and 3–5 when a row has six keys (blocking.md §4).
+        func names(_ k: [UInt64]) -> Set<UInt64> { Set(k.indices.filter { $0 == 1 || $0 >= 3 }.map { k[$0] }).subtracting([0]) }
         for p in fuzzy { for (i, x) in specs[p].enumerated() where x.clk != nil && x.person == nil {
-            guard let k = x.keys, k[0] != 0, k[1] != 0 else { continue }
+            guard let k = x.keys, k[0] != 0, !names(k).isEmpty else { continue }
             var people = Set<Int>()
-            for q in fuzzy { for (j, y) in specs[q].enumerated() where y.clk != nil && y.person != nil && y.keys![0] == k[0] && y.keys![1] == k[1] {
+            for q in fuzzy { for (j, y) in specs[q].enumerated() where y.clk != nil && y.person != nil && y.keys![0] == k[0] && !names(y.keys!).isDisjoint(with: names(k)) {
                 people.insert(uf.find(offsets[q] + j))
             } }
             if people.count > 1 { want.insert(offsets[p] + i) }
@@ -271,6 +288,15 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         #expect(Linkage.unambiguous(close, margin: 0.02, groupA: { $0 }, groupB: { $0 }).isEmpty)
     }
 
+    /// §5.2: liveness is read after the ambiguous rows are dropped. y is ambiguous (o1 0.95, o3
+    /// 0.945); once y is gone o1 is free, so x's candidates o1 (0.90) and o2 (0.89) compete.
+    @Test func aRowDroppedAsAmbiguousDoesNotSettleItsPartnersOtherCandidates() {
+        let (x, y, o1, o2, o3) = (0, 1, 0, 1, 2)
+        let c = [Candidate(a: y, b: o1, score: 0.95), Candidate(a: y, b: o3, score: 0.945),
+                 Candidate(a: x, b: o1, score: 0.90), Candidate(a: x, b: o2, score: 0.89)]
+        #expect(Linkage.unambiguous(c, margin: 0.02, groupA: { $0 }, groupB: { $0 }).isEmpty)
+    }
+
     /// `unambiguous` against a literal reading of §5.2 on seeded random candidate lists.
     @Test(arguments: [UInt64(41), 42, 43, 44, 45])
     func unambiguousEqualsTheNaiveReference(seed: UInt64) {
@@ -283,10 +309,10 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         }
         let groupA = (0..<30).map { _ in rng.below(12) }, groupB = (0..<30).map { _ in rng.below(12) }
         let margin = 0.02
-        // A row's live candidates are those whose other end has no candidate more than the margin
-        // better; the row is dropped when a live candidate within the margin of its best live one
-        // belongs to another group than that best.
-        func dropped(_ row: Int, side: Bool) -> Bool {
+        // A row's live candidates are those whose other end has no standing candidate more than
+        // the margin better; the row is dropped when a live candidate within the margin of its best
+        // live one belongs to another group than that best; repeated until nothing drops.
+        func dropped(_ row: Int, side: Bool, in c: [Candidate]) -> Bool {
             let mine = c.filter { (side ? $0.a : $0.b) == row }
             guard mine.count > 1 else { return false }
             let live = mine.filter { x in c.filter { side ? $0.b == x.b : $0.a == x.a }.map(\.score).max()! <= x.score + margin }
@@ -295,7 +321,12 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
             let group = { (x: Candidate) in side ? groupB[x.b] : groupA[x.a] }
             return live.contains { $0.score >= best.score - margin && group($0) != group(best) }
         }
-        let want = c.filter { !dropped($0.a, side: true) && !dropped($0.b, side: false) }
+        var want = c
+        while true {
+            let next = want.filter { !dropped($0.a, side: true, in: want) && !dropped($0.b, side: false, in: want) }
+            if next == want { break }
+            want = next
+        }
         let got = Linkage.unambiguous(c, margin: margin, groupA: { groupA[$0] }, groupB: { groupB[$0] })
         #expect(got == want, "seed \(seed)")
         #expect(got.count < c.count, "seed \(seed): the rule dropped something")

@@ -52,18 +52,25 @@ extension Linkage {
     /// o has no candidate more than `margin` better than it, since greedy gives o to that one
     /// first and o was never a real alternative for x (Protocols/matching.md §5.2, found by §6.3).
     static func unambiguous(_ candidates: [Candidate], margin: Double, groupA: (Int) -> Int, groupB: (Int) -> Int) -> [Candidate] {
-        var byA: [Int: [Candidate]] = [:], byB: [Int: [Candidate]] = [:]
-        for c in candidates { byA[c.a, default: []].append(c); byB[c.b, default: []].append(c) }
-        let bestA = byA.mapValues { $0.map(\.score).max()! }, bestB = byB.mapValues { $0.map(\.score).max()! }
-        func ambiguous(_ all: [Candidate], other: (Candidate) -> Int, otherBest: (Candidate) -> Double) -> Bool {
-            let list = all.count > 1 ? all.filter { otherBest($0) <= $0.score + margin } : all
-            guard list.count > 1, let best = list.max(by: { $0.score < $1.score }) else { return false }
-            let g = other(best)
-            return list.contains { $0.score >= best.score - margin && other($0) != g }
+        // Liveness is read from the candidates still standing, so a row dropped as ambiguous no
+        // longer makes its partner's other candidates look settled: repeat until nothing drops.
+        var current = candidates
+        while true {
+            var byA: [Int: [Candidate]] = [:], byB: [Int: [Candidate]] = [:]
+            for c in current { byA[c.a, default: []].append(c); byB[c.b, default: []].append(c) }
+            let bestA = byA.mapValues { $0.map(\.score).max()! }, bestB = byB.mapValues { $0.map(\.score).max()! }
+            func ambiguous(_ all: [Candidate], other: (Candidate) -> Int, otherBest: (Candidate) -> Double) -> Bool {
+                let list = all.count > 1 ? all.filter { otherBest($0) <= $0.score + margin } : all
+                guard list.count > 1, let best = list.max(by: { $0.score < $1.score }) else { return false }
+                let g = other(best)
+                return list.contains { $0.score >= best.score - margin && other($0) != g }
+            }
+            let badA = Set(byA.filter { ambiguous($0.value, other: { groupB($0.b) }, otherBest: { bestB[$0.b]! }) }.keys)
+            let badB = Set(byB.filter { ambiguous($0.value, other: { groupA($0.a) }, otherBest: { bestA[$0.a]! }) }.keys)
+            let next = current.filter { !badA.contains($0.a) && !badB.contains($0.b) }
+            if next.count == current.count { return current }
+            current = next
         }
-        let badA = Set(byA.filter { ambiguous($0.value, other: { groupB($0.b) }, otherBest: { bestB[$0.b]! }) }.keys)
-        let badB = Set(byB.filter { ambiguous($0.value, other: { groupA($0.a) }, otherBest: { bestA[$0.a]! }) }.keys)
-        return candidates.filter { !badA.contains($0.a) && !badB.contains($0.b) }
     }
 }
 

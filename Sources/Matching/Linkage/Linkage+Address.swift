@@ -4,12 +4,14 @@ extension Linkage {
     static let addressMargin = 0.03
 
     /// Whether two rows' field-level evidence (`Protocols/clk.md` §6) supports a link: the same
-    /// birth date, the same street address, and given names that are not disjoint.
+    /// birth date, the same street address, and given names on both rows that share one.
     static func addressSupports(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int) -> Bool {
         guard r.blockingKeys > 0, s.blockingKeys > 0 else { return false }
         let d = blockingKey(r, i, 0)
         guard d != 0, d == blockingKey(s, j, 0), addressAgreement(r.address(i), s.address(j)) == .agree else { return false }
-        return givenNamesAgreement(r.givenNames(i), s.givenNames(j)) != .disagree
+        // Present on both rows and sharing one: twins at one address share the rest.
+        let given = givenNamesAgreement(r.givenNames(i), s.givenNames(j))
+        return given == .agree || given == .partial
     }
 
     /// Whether any of `parties` sent address values; only then are candidates looked for below

@@ -35,6 +35,9 @@ public enum Submission {
     static let maxHeaderLength = 65_536
     public static let maxAttributes = 16
     public static let pseudonymLength = 32
+    /// Blocking keys per row of each known blocking scheme (Protocols/blocking.md §4): the header's
+    /// `blockingKeys` must equal it. `BlockingKeyer.kinds` holds the same count.
+    public static let blockingKeyCount = ["korskoll-blocking-v1": 6]
     /// Values behind presence bit 5 (address, postcode, town) and bit 6 (given names), wire.md §3.4.
     public static let addressValues = 3
     public static let givenNameValues = 4

@@ -25,6 +25,12 @@ struct SubmissionPolicy {
         guard h.blocking == (a.match.blocking ?? "") else {
             return CoordinatorError(.submission, "the submission's blocking scheme '\(h.blocking)' differs from the agreement's '\(a.match.blocking ?? "")'")
         }
+        // Protocols/blocking.md §4: the scheme fixes its keys per row; a submission with another
+        // count (one made before the scheme had six) would block against nothing and fall back to
+        // comparing every row.
+        if let keys = Submission.blockingKeyCount[h.blocking], h.blockingKeys != keys {
+            return CoordinatorError(.submission, "the submission sends \(h.blockingKeys) blocking keys per row; scheme \(h.blocking) has \(keys)")
+        }
         return checkDeclared(h)
     }
 
@@ -50,6 +56,11 @@ struct SubmissionPolicy {
             guard let declared = party.attribute(name), declared.allows(value) else {
                 return CoordinatorError(.submission, "row \(row): attribute \(name) has a value outside the set agreement \(agreement.id) declares")
             }
+        }
+        // Protocols/wire.md §3.4: evidence values ride on the blocking scheme, keyed like its keys;
+        // a row sends them only together with its blocking keys.
+        if (r.address != nil || r.givenNames != nil) && r.blocks == nil {
+            return CoordinatorError(.submission, "row \(row): address or given-name evidence values without blocking keys (wire.md §3.4)")
         }
         // Protocols/standing.md §1: identity changes come only from a party in the relations role.
         if r.previousPerson != nil && !agreement.holdsRelations(h.party) {

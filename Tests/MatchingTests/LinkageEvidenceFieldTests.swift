@@ -73,6 +73,23 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
         #expect(police.givenNames == .partial, "the everyday name is one of fk's given names")
     }
 
+    /// §5.7.2: pm sends fk's person three times, each with another guessed address; none of its
+    /// rows learns whether fk's address agrees. With one address in all three, they do.
+    @Test func rowsOfOnePartyWithDifferentAddressesInOneGroupLearnNoAddressAgreement() throws {
+        let fk = party("fk", [Row(person: 1, address: [1, 2, 3], given: [10, 0, 0, 0])])
+        let guesses = party("pm", [Row(person: 1, address: [1, 2, 3], given: [10, 0, 0, 0]),
+                                   Row(person: 1, address: [4, 2, 3], given: [10, 0, 0, 0]),
+                                   Row(person: 1, address: [5, 6, 3], given: [10, 0, 0, 0])])
+        let probed = try link([fk, guesses])
+        for i in 0..<3 {
+            let e = try #require(probed.link(1, i).evidence["fk"])
+            #expect(e.address == nil && e.givenNames == .agree, "row \(i)")
+        }
+        let same = party("pm", (0..<3).map { _ in Row(person: 1, address: [1, 2, 3], given: [10, 0, 0, 0]) })
+        let honest = try link([fk, same])
+        #expect((0..<3).allSatisfy { honest.link(1, $0).evidence["fk"]?.address == .agree })
+    }
+
     /// The evidence step equals its all-rows reference on seeded random runs with evidence values.
     @Test(arguments: [UInt64(61), 62, 63, 64, 65])
     func evidenceWithFieldValuesEqualsTheNaiveReference(seed: UInt64) throws {
@@ -84,9 +101,11 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
                 let who = UInt64(pick(12))
                 var clk = [UInt8](repeating: 0, count: 8)
                 clk[Int(who % 8)] = 0xFF; clk[Int((who + UInt64(pick(2))) % 8)] |= 0x0F
+                // Most rows of one person carry that person's values (§5.7.2 withholds the rest).
+                let v = UInt32(person ?? Int(who))
                 return Row(person: person, clk: clk, keys: [who + 1, pick(4) == 0 ? 99 : who + 100, who + 200],
-                           address: pick(2) == 0 ? nil : [UInt32(pick(3)), UInt32(pick(3)), UInt32(pick(2))],
-                           given: pick(3) == 0 ? nil : [UInt32(pick(4)), UInt32(pick(4)), 0, 0])
+                           address: pick(6) == 0 ? [UInt32(pick(3)), UInt32(pick(3)), UInt32(pick(2))] : [v % 3, v % 2, v % 2],
+                           given: pick(6) == 0 ? [UInt32(pick(4)), UInt32(pick(4)), 0, 0] : [v % 4, (v + 1) % 4, 0, 0])
             })
         }
         let l = try link(rows)

@@ -125,7 +125,32 @@ extension Linkage {
                 if !best.isEmpty { out[x.p][x.i] = best }
             }
         }
+        withholdProbes(&out, rows, offsets: offsets, groups: &uf)
         return out
+    }
+
+    /// §5.7.2: a party whose rows in one group carry different address values learns no address
+    /// agreement for any of them, and the same for given-name values. Otherwise a party could send
+    /// one person's number in many rows, each with a guessed address, and read which guess agrees
+    /// with another register's row: a dictionary attack through the evidence (nodes hold K_block).
+    static func withholdProbes(_ out: inout [[Int: [String: LinkEvidence]]], _ rows: [PartyRows], offsets: [Int], groups uf: inout UnionFind) {
+        for p in rows.indices {
+            var address: [Int: Set<[UInt32]>] = [:], given: [Int: Set<[UInt32]>] = [:]
+            for i in out[p].keys {
+                let g = uf.find(offsets[p] + i)
+                address[g, default: []].insert(rows[p].address(i).map(Array.init) ?? [])
+                given[g, default: []].insert(rows[p].givenNames(i).map(Array.init) ?? [])
+            }
+            for i in Array(out[p].keys) {
+                let g = uf.find(offsets[p] + i)
+                let (a, n) = (address[g]!.count > 1, given[g]!.count > 1)
+                guard a || n else { continue }
+                for party in Array(out[p][i]!.keys) {
+                    if a { out[p][i]![party]!.address = nil }
+                    if n { out[p][i]![party]!.givenNames = nil }
+                }
+            }
+        }
     }
 
     /// The reference for ``evidence(_:offsets:groups:links:kept:relinked:)``: every row of every
@@ -146,6 +171,7 @@ extension Linkage {
                 if !best.isEmpty { out[p][i] = best }
             }
         }
+        withholdProbes(&out, rows, offsets: offsets, groups: &uf)
         return out
     }
 }

@@ -172,3 +172,39 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
         #expect(l.link(0, 0).evidence["pm"]?.address == .disagree)
     }
 }
+
+/// matching.md §5.2.1: agreeing keys below the threshold count only when they are distinctive.
+@Suite struct LinkageDistinctiveKeysTests {
+    private static let clkA: [UInt8] = [0xFF, 0xFF, 0, 0, 0, 0, 0, 0]
+    private static let clkB: [UInt8] = [0xFF, 0x7F, 0x01, 0, 0, 0, 0, 0]   // Dice ≈ 0.94 with clkA
+
+    @Test func aCommonNameAndBirthDateDoNotCarryAPairBelowTheThreshold() {
+        let rows = [party("fk", [Row(clk: Self.clkA, keys: [11, 12, 13]), Row(clk: Self.clkA, keys: [21, 22, 23])]),
+                    party("pm", [Row(person: 1, clk: Self.clkB, keys: [11, 12, 13]), Row(person: 2, clk: Self.clkB, keys: [21, 22, 23])])]
+        let c = [Candidate(a: 0, b: 0, score: 0.94), Candidate(a: 1, b: 1, score: 0.94), Candidate(a: 0, b: 1, score: 0.96)]
+        // 100,000 keyed rows: dob 11 on 300 rows with names 12 on 5,000 (expected 15 by chance);
+        // dob 21 on 300 rows with names 22 on 5 (expected 0.015).
+        let f = Linkage.KeyFrequencies(dob: [11: 300, 21: 300], names: [12: 5_000, 22: 5], rows: 100_000)
+        #expect(f.expected(dob: 11, names: 12) > Linkage.distinctiveLimit && f.expected(dob: 21, names: 22) <= Linkage.distinctiveLimit)
+        let kept = Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: f, addressed: false)
+        #expect(kept.byPair[1] == [c[1], c[2]], "the common pair drops, the rare one and the one above t stay")
+        #expect(kept.common == 1 && kept.addressSupported == 0)
+        // Without agreeing keys nothing below t stays; with too few rows to count, both stay.
+        #expect(Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: nil, addressed: false).byPair[1] == [c[2]])
+        let few = Linkage.KeyFrequencies(dob: [11: 300], names: [12: 5_000], rows: Linkage.distinctiveMinRows - 1)
+        #expect(Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: few, addressed: false).byPair[1] == c)
+    }
+
+    @Test func frequenciesCountEachRowOnceAndEveryNamesSlot() {
+        let rows = [party6("a", [Row(clk: Self.clkA, keys: [1, 5, 9, 6, 5, 0]), Row(clk: Self.clkA, keys: [1, 6, 9, 0, 0, 0]),
+                                 Row(clk: Self.clkA, keys: [0, 5, 9, 0, 0, 0]), Row(clk: nil, keys: nil)])]
+        let f = Linkage.KeyFrequencies(rows, parties: [0])
+        #expect(f.rows == 2 && f.dob == [1: 2] && f.names == [5: 1, 6: 2])
+    }
+}
+
+private func party6(_ name: String, _ rows: [Row]) -> PartyRows {
+    var r = PartyRows(party: name, attributeNames: [], capacity: rows.count, clkBytes: 8, blockingKeys: 6)
+    for x in rows { r.append(Submission.Record(person: nil, organisation: nil, clk: x.clk, blocks: x.keys, attributes: [])) }
+    return r
+}

@@ -20,30 +20,31 @@ extension Linkage {
         parties.contains { !rows[$0].addressValues.isEmpty }
     }
 
-    /// §5.7.1: keeps the candidates (found at `t` − ``addressMargin``) that reach `t`, those below
-    /// it whose blocking keys agree (with `agreeing`, §5.2: the candidates step found them from
-    /// ``agreeingKeysThreshold`` on its own), and those below it that the address supports
-    /// (``addressSupports(_:_:_:_:)``). Address is positive evidence only: it never removes a
-    /// candidate that reaches `t`.
-    /// - Returns: the kept candidates by pair, and how many the address alone kept below `t`.
-    static func keepAddressSupported(_ byPair: [Int: [Candidate]], rows: [PartyRows], threshold t: Double,
-                                     agreeing: Bool = true) -> ([Int: [Candidate]], Int) {
-        var out: [Int: [Candidate]] = [:], supported = 0
+    /// §5.2.1 and §5.7.1: keeps the candidates that reach `t`; below it, those whose keys agree
+    /// distinctively (with `agreeing`: the agreeing-keys rule found them from
+    /// ``agreeingKeysThreshold``, §5.2) and, with `addressed`, those from `t` − ``addressMargin``
+    /// that the address supports (``addressSupports(_:_:_:_:)``). Address is positive evidence
+    /// only: it never removes a candidate that reaches `t`.
+    /// - Returns: the kept candidates by pair, how many the address alone kept below `t`, and how
+    ///   many agreeing candidates were dropped as too common.
+    static func keepSupported(_ byPair: [Int: [Candidate]], rows: [PartyRows], threshold t: Double,
+                              agreeing: KeyFrequencies?, addressed: Bool) -> (byPair: [Int: [Candidate]], addressSupported: Int, common: Int) {
+        var out: [Int: [Candidate]] = [:], supported = 0, common = 0
         for (key, list) in byPair {
             let pa = key / rows.count, pb = key % rows.count
             let (r, s) = (rows[pa], rows[pb])
-            let slots = r.blockingKeys
-            let rule = agreeing && slots == s.blockingKeys ? agreeingKeys(slots: slots) : nil
-            let kindOf = (0..<slots).map { $0 < blockingKindOfSlot.count ? blockingKindOfSlot[$0] : $0 }
             let kept = list.filter { c in
                 if c.score >= t { return true }
-                if let rule, c.score >= rule.threshold, rule.agree(r.blocks, c.a, s.blocks, c.b, slots: slots, kindOf: kindOf) { return true }
-                guard addressSupports(r, c.a, s, c.b) else { return false }
-                supported += 1
-                return true
+                if let f = agreeing, c.score >= agreeingKeysThreshold, r.blockingKeys == s.blockingKeys {
+                    if agreesDistinctively(r, c.a, s, c.b, f) { return true }
+                }
+                if addressed && c.score >= t - addressMargin && addressSupports(r, c.a, s, c.b) { supported += 1; return true }
+                if agreeing != nil && r.blockingKeys == s.blockingKeys && r.blockingKeys >= 2
+                    && agreesDistinctively(r, c.a, s, c.b, KeyFrequencies(dob: [:], names: [:], rows: 0)) { common += 1 }
+                return false
             }
             if !kept.isEmpty { out[key] = kept }
         }
-        return (out, supported)
+        return (out, supported, common)
     }
 }

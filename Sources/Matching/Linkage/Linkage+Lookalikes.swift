@@ -5,8 +5,9 @@ extension Linkage {
     /// A row's birth-date key with each of its distinct nonzero names keys (every slot of the
     /// names kind, §4: the surname with each given name); empty without a birth-date key.
     static func datesAndNames(_ r: PartyRows, _ i: Int) -> [DateAndNames] {
-        let slots = r.blockingKeys, d = r.blocks[i * slots]
-        guard d != 0 else { return [] }
+        let slots = r.blockingKeys
+        guard slots >= 2, r.blocks[i * slots] != 0 else { return [] }
+        let d = r.blocks[i * slots]
         var out: [DateAndNames] = []
         for s in 1..<slots where (s < blockingKindOfSlot.count ? blockingKindOfSlot[s] : s) == 1 {
             let n = r.blocks[i * slots + s]

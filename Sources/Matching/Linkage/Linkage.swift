@@ -93,7 +93,13 @@ public struct Linkage: Sendable {
                 counts["lookalikeRows"] = lookalike.count
             }
             var candidates = found.byPair
-            if addressed { (candidates, counts["addressSupported"]) = Self.keepAddressSupported(found.byPair, rows: rows, threshold: t, agreeing: agreeingKeys) }
+            if addressed || agreeingKeys {
+                let frequencies = agreeingKeys ? KeyFrequencies(rows, parties: withCLK) : nil
+                let kept = Self.keepSupported(found.byPair, rows: rows, threshold: t, agreeing: frequencies, addressed: addressed)
+                candidates = kept.byPair
+                if addressed { counts["addressSupported"] = kept.addressSupported }
+                if kept.common > 0 { counts["agreeingTooCommon"] = kept.common }
+            }
             let byPair = Self.strongForDissenters(candidates, rows: rows, offsets: offsets, dissent: dissent)
             let accepted = Self.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, doubted: dissent.home, groups: &groups)
             bridges = accepted.conflicts

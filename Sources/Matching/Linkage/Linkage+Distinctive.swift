@@ -1,0 +1,49 @@
+/// Distinctive agreeing keys (`Protocols/matching.md` §5.2.1): a pair below the threshold that the
+/// agreeing-keys rule found stays only when the birth date and names key it agrees on are rare
+/// enough in the run that a lookalike is unlikely.
+extension Linkage {
+    /// The most rows of the run expected to share a birth-date key and a names key by chance,
+    /// `rows(dob) × rows(names) / rows`, for the pair's agreement to count.
+    public static let distinctiveLimit = 0.02
+    /// Below this many keyed rows the frequencies say nothing and the test is off.
+    public static let distinctiveMinRows = 10_000
+
+    /// How many rows of the fuzzy parties carry each birth-date key and each names key (any names
+    /// slot, once per row), and how many rows carry a birth-date key.
+    struct KeyFrequencies {
+        var dob: [UInt64: Int] = [:], names: [UInt64: Int] = [:], rows = 0
+
+        init(_ all: [PartyRows], parties: [Int]) {
+            for p in parties {
+                let r = all[p]
+                guard r.blockingKeys >= 2 else { continue }
+                for i in 0..<r.count where r.hasCLK[i] {
+                    let keys = datesAndNames(r, i)
+                    guard let d = keys.first?.dob else { continue }
+                    dob[d, default: 0] += 1
+                    rows += 1
+                    for k in keys { names[k.names, default: 0] += 1 }
+                }
+            }
+        }
+
+        init(dob: [UInt64: Int], names: [UInt64: Int], rows: Int) { self.dob = dob; self.names = names; self.rows = rows }
+
+        /// Rows expected to share birth-date key `d` and names key `k` by chance.
+        func expected(dob d: UInt64, names k: UInt64) -> Double {
+            rows == 0 ? .infinity : Double(dob[d] ?? 0) * Double(names[k] ?? 0) / Double(rows)
+        }
+    }
+
+    /// Whether rows `i` of `r` and `j` of `s` share their birth-date key and a names key whose
+    /// chance agreement (``KeyFrequencies/expected(dob:names:)``) is at most ``distinctiveLimit``;
+    /// with fewer than ``distinctiveMinRows`` keyed rows, whether they share them at all.
+    static func agreesDistinctively(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int, _ f: KeyFrequencies) -> Bool {
+        let a = datesAndNames(r, i), b = datesAndNames(s, j)
+        guard let d = a.first?.dob, d == b.first?.dob else { return false }
+        for k in a where b.contains(k) {
+            if f.rows < distinctiveMinRows || f.expected(dob: d, names: k.names) <= distinctiveLimit { return true }
+        }
+        return false
+    }
+}

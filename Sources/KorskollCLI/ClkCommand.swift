@@ -117,14 +117,7 @@ extension ClkCommand {
         }
 
         func run() throws {
-            let a: FilterSet, b: FilterSet
-            do {
-                a = try FilterSet(clksJSON: readFile(first, what: "first clks file"), source: first)
-                b = try FilterSet(clksJSON: readFile(second, what: "second clks file"), source: second)
-            } catch let e as MatchError { throw failure(e.reason) }
-            guard a.count == 0 || b.count == 0 || a.byteLength == b.byteLength else {
-                throw failure("\(first) holds \(a.byteLength * 8)-bit filters and \(second) \(b.byteLength * 8)-bit ones")
-            }
+            let (a, b) = try readClkPair(first, second)
             let start = DispatchTime.now().uptimeNanoseconds
             var pairs = CandidateGenerator.candidates(a, b, threshold: threshold, threads: threads, prune: prune)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -172,14 +165,7 @@ extension ClkCommand {
         }
 
         func run() throws {
-            let a: FilterSet, b: FilterSet
-            do {
-                a = try FilterSet(clksJSON: readFile(first, what: "first clks file"), source: first)
-                b = try FilterSet(clksJSON: readFile(second, what: "second clks file"), source: second)
-            } catch let e as MatchError { throw failure(e.reason) }
-            guard a.count == 0 || b.count == 0 || a.byteLength == b.byteLength else {
-                throw failure("\(first) holds \(a.byteLength * 8)-bit filters and \(second) \(b.byteLength * 8)-bit ones")
-            }
+            let (a, b) = try readClkPair(first, second)
             let linkage: Linkage
             do {
                 linkage = try Linkage([PartyRows(party: "a", filters: a), PartyRows(party: "b", filters: b)], exact: [], threshold: threshold,
@@ -239,4 +225,17 @@ final class Progress {
     func finish() {
         printError("\(count) \(label) in \(String(format: "%.2f", seconds)) s, \(Int(Double(count) / max(seconds, 1e-9)))/s")
     }
+}
+
+/// The two clks files of `clk match` and `clk link`, refused unless their filters have one length.
+private func readClkPair(_ first: String, _ second: String) throws -> (FilterSet, FilterSet) {
+    let a: FilterSet, b: FilterSet
+    do {
+        a = try FilterSet(clksJSON: readFile(first, what: "first clks file"), source: first)
+        b = try FilterSet(clksJSON: readFile(second, what: "second clks file"), source: second)
+    } catch let e as MatchError { throw failure(e.reason) }
+    guard a.count == 0 || b.count == 0 || a.byteLength == b.byteLength else {
+        throw failure("\(first) holds \(a.byteLength * 8)-bit filters and \(second) \(b.byteLength * 8)-bit ones")
+    }
+    return (a, b)
 }

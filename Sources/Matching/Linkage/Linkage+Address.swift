@@ -35,12 +35,11 @@ extension Linkage {
             let (r, s) = (rows[pa], rows[pb])
             let kept = list.filter { c in
                 if c.score >= t { return true }
-                if let f = agreeing, c.score >= agreeingKeysThreshold, r.blockingKeys == s.blockingKeys {
-                    if agreesDistinctively(r, c.a, s, c.b, f) { return true }
-                }
+                let shared = agreeing != nil && c.score >= agreeingKeysThreshold && r.blockingKeys == s.blockingKeys
+                    ? sharedDatesAndNames(r, c.a, s, c.b) : []
+                if let f = agreeing, distinctive(shared, f) { return true }
                 if addressed && c.score >= t - addressMargin && addressSupports(r, c.a, s, c.b) { supported += 1; return true }
-                if agreeing != nil && r.blockingKeys == s.blockingKeys && r.blockingKeys >= 2
-                    && agreesDistinctively(r, c.a, s, c.b, KeyFrequencies(dob: [:], names: [:], rows: 0)) { common += 1 }
+                if !shared.isEmpty { common += 1 }
                 return false
             }
             if !kept.isEmpty { out[key] = kept }

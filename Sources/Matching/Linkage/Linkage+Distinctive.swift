@@ -35,15 +35,18 @@ extension Linkage {
         }
     }
 
-    /// Whether rows `i` of `r` and `j` of `s` share their birth-date key and a names key whose
-    /// chance agreement (``KeyFrequencies/expected(dob:names:)``) is at most ``distinctiveLimit``;
-    /// with fewer than ``distinctiveMinRows`` keyed rows, whether they share them at all.
-    static func agreesDistinctively(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int, _ f: KeyFrequencies) -> Bool {
+    /// The birth-date and names keys rows `i` of `r` and `j` of `s` share: empty unless their
+    /// birth-date keys agree.
+    static func sharedDatesAndNames(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int) -> [DateAndNames] {
         let a = datesAndNames(r, i), b = datesAndNames(s, j)
-        guard let d = a.first?.dob, d == b.first?.dob else { return false }
-        for k in a where b.contains(k) {
-            if f.rows < distinctiveMinRows || f.expected(dob: d, names: k.names) <= distinctiveLimit { return true }
-        }
-        return false
+        guard let d = a.first?.dob, d == b.first?.dob else { return [] }
+        return a.filter { b.contains($0) }
+    }
+
+    /// Whether some of the `shared` keys agree distinctively: expected by chance
+    /// (``KeyFrequencies/expected(dob:names:)``) at most ``distinctiveLimit`` times, or any at all
+    /// with fewer than ``distinctiveMinRows`` keyed rows.
+    static func distinctive(_ shared: [DateAndNames], _ f: KeyFrequencies) -> Bool {
+        shared.contains { f.rows < distinctiveMinRows || f.expected(dob: $0.dob, names: $0.names) <= distinctiveLimit }
     }
 }

@@ -25,6 +25,9 @@ public struct Evaluation {
     /// Every true pair, counted under each problem its two rows carry (as ``missedByProblem``):
     /// with it, the recall of the pairs a problem touches.
     public var actualByProblem: [String: Int] = [:]
+    /// The missed true pairs, when ``score(registers:truth:recordOfRow:groupOf:keepMisses:)`` was
+    /// asked to keep them: both registers (indices), both records, and the problems of both rows.
+    public var missed: [(p: Int, recordA: String, q: Int, recordB: String, problems: [String])] = []
 
     /// The recall of the true pairs whose rows carry `problem` (nil when none do).
     public func recall(of problem: String) -> Double? {
@@ -52,7 +55,7 @@ public struct Evaluation {
     /// Scores a run's groups (`groupOf[party][row]`) against the truth, for every pair of registers;
     /// a missed true pair is counted under each problem its two rows carry.
     public mutating func score(registers: [String], truth: TruthRows,
-                        recordOfRow: [[String]], groupOf: [[Int]]) {
+                        recordOfRow: [[String]], groupOf: [[Int]], keepMisses: Bool = false) {
         // Per register: group → rows, person → rows (every truth row, submitted or not), (group, person) → rows.
         struct Side { var group: [Int: Int] = [:]; var person: [Int: [String]] = [:]; var cell: [Int64: Int] = [:]; var groupOfRecord: [String: Int] = [:] }
         var sides: [Side] = []
@@ -86,6 +89,7 @@ public struct Evaluation {
                             for k in problems { actualByProblem[k, default: 0] += 1 }
                             guard gx == nil || gx != gy else { continue }
                             for k in problems { missedByProblem[k, default: 0] += 1 }
+                            if keepMisses { missed.append((p, x, q, y, problems.sorted())) }
                         }
                     }
                 }

@@ -44,6 +44,8 @@ extension MatchCommand {
         @Option(help: "Write the report as JSON here too.") var json: String?
         @Option(name: .customLong("fuzzy-links"), help: "Write the main run's fuzzy links with their truth here (CSV), to study the false ones.")
         var fuzzyLinks: String?
+        @Option(help: "Write the main run's missed true pairs here (CSV): both rows, their problems, and what the linkage saw of them.")
+        var misses: String?
         @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
         func validate() throws {
@@ -116,14 +118,15 @@ extension MatchCommand {
             let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
             func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, agreeingKeys: Bool = true, identityChanges: Bool = true,
-                          linksTo path: String? = nil) throws -> Evaluation {
+                          linksTo path: String? = nil, missesTo missPath: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(identityChanges ? rows : Array(rows.prefix(registers.count)), exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
                                           blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
-                e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
+                e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf, keepMisses: missPath != nil)
+                if let missPath { try writeMisses(e, linkage: linkage, registers: registers, recordOfRow: recordOfRow, truth: truth, to: missPath) }
                 e.outcomes = LinkOutcomes.score(fuzzyLinks: linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) },
                                                 relinked: linkage.relinkedRows, kept: linkage.keptRows, flaggedRows: linkage.counts["conflictFlaggedRows"] ?? 0,
                                                 registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
@@ -132,7 +135,7 @@ extension MatchCommand {
             }
             var report: [Evaluation] = []
             report.append(try evaluate("exact only", threshold: nil, blocking: false))
-            let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true, linksTo: fuzzyLinks)
+            let main = try evaluate("exact + fuzzy, blocked", threshold: threshold, blocking: true, linksTo: fuzzyLinks, missesTo: misses)
             report.append(main)
             let noConflicts = try evaluate("blocked, no conflict step", threshold: threshold, blocking: true, conflicts: false)
             report.append(noConflicts)
@@ -192,6 +195,24 @@ extension MatchCommand {
                                       "threshold": threshold, "runs": (report + sweepRuns).map(\.json)]
             if let unblocked { doc["blockingLostTruePairs"] = unblocked.total.truePositives - main.total.truePositives }
             return doc
+        }
+
+        /// `--misses`: one line per missed true pair of the main run (matching.md §6).
+        func writeMisses(_ e: Evaluation, linkage: Linkage, registers: [String], recordOfRow: [[String]], truth: TruthRows, to path: String) throws {
+            let rowOf = recordOfRow.map { Dictionary($0.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a }) }
+            let counts = linkage.missCounts()
+            let out = try CSVFileWriter(path: path, header: ["register_a", "record_a", "register_b", "record_b", "person", "problems"] + Linkage.missColumns)
+            for m in e.missed {
+                let person = truth[registers[m.p]]?[m.recordA]?.person.map(String.init) ?? ""
+                var cells = [registers[m.p], m.recordA, registers[m.q], m.recordB, person, m.problems.joined(separator: ";")]
+                if let i = rowOf[m.p][m.recordA], let j = rowOf[m.q][m.recordB] {
+                    cells += linkage.missCells(m.p, i, m.q, j, counts: counts)
+                } else {
+                    cells += [String](repeating: "", count: Linkage.missColumns.count)
+                }
+                try out.write(cells)
+            }
+            try out.close()
         }
     }
 }

@@ -117,18 +117,19 @@ extension MatchCommand {
             }
             let truth = try Truth.truthPersons((self.truth ?? population + "/truth") + "/rows.csv")
 
-            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, agreeingKeys: Bool = true, identityChanges: Bool = true,
+            func evaluate(_ label: String, threshold: Double?, blocking: Bool, conflicts: Bool = true, agreeingKeys: Bool = true, loneNumbers: Bool = true, identityChanges: Bool = true,
                           linksTo path: String? = nil, missesTo missPath: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(identityChanges ? rows : Array(rows.prefix(registers.count)), exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
-                                          blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, threads: threads)
+                                          blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, loneNumbers: loneNumbers, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)
                 e.score(registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf, keepMisses: missPath != nil)
                 if let missPath { try writeMisses(e, linkage: linkage, registers: registers, recordOfRow: recordOfRow, truth: truth, to: missPath) }
                 e.outcomes = LinkOutcomes.score(fuzzyLinks: linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) },
-                                                relinked: linkage.relinkedRows, kept: linkage.keptRows, flaggedRows: linkage.counts["conflictFlaggedRows"] ?? 0,
+                                                relinked: linkage.relinkedRows.subtracting(linkage.loneLinkedRows), kept: linkage.keptRows,
+                                                lone: linkage.loneLinkedRows, flaggedRows: linkage.counts["conflictFlaggedRows"] ?? 0,
                                                 registers: registers, truth: truth, recordOfRow: recordOfRow, groupOf: linkage.groupOf)
                 printError("\(label): \(String(format: "%.1f", seconds)) s, \(e.comparisons) pairs compared")
                 return e
@@ -142,6 +143,9 @@ extension MatchCommand {
             // matching.md §5.2: what the agreeing-keys rule adds.
             let noAgreeing = try evaluate("blocked, no agreeing keys", threshold: threshold, blocking: true, agreeingKeys: false)
             report.append(noAgreeing)
+            // matching.md §5.2.2: what the lone-number step adds.
+            let noLone = try evaluate("blocked, no lone numbers", threshold: threshold, blocking: true, loneNumbers: false)
+            report.append(noLone)
             let unblocked = noUnblocked ? nil : try evaluate("exact + fuzzy, unblocked", threshold: threshold, blocking: false)
             if let unblocked { report.append(unblocked) }
             // matching.md §6.1: what Skatteverket's identity changes (§5.9) add.
@@ -172,11 +176,12 @@ extension MatchCommand {
                 print("blocking: \(main.comparisons) pairs compared instead of \(unblocked.comparisons); true pairs found without blocking but not with it: \(lost) of \(main.total.actual) (\(String(format: "%.4f", 100 * Double(lost) / Double(max(1, main.total.actual))))%)")
             }
             print("")
-            for e in [main, noConflicts, noAgreeing] {
+            for e in [main, noConflicts, noAgreeing, noLone] {
                 let o = e.outcomes!
                 print("\(e.label): fuzzy links alone: \(o.fuzzyLinks.predicted), precision \(String(format: "%.3f%%", 100 * o.fuzzyLinks.precision))")
             }
             let o = main.outcomes!
+            print("lone numbers (matching.md §5.2.2): \(o.loneLinked) rows linked to another number's group, \(o.loneLinkedRight) of them to their true person")
             print("conflicts (matching.md §5.6): \(o.conflictRows) rows doubted; re-linked \(o.relinked) (\(o.relinkedRight) to their true person), kept \(o.kept) (\(o.keptRight) in their true person's group); \(o.flaggedRows) rows flagged in the evidence")
             print("")
             if withoutChanges.count == 2 {

@@ -8,8 +8,12 @@ extension Linkage {
     /// - Returns: the accepted links in the order they were accepted, and the refused bridges.
     /// Rows in `doubted` (§5.6, run-wide, with their home groups) carry no person value here; two
     /// groups without one whose doubted rows come from different homes are not joined either.
+    /// A candidate of the lone-number step (§5.2.2, in `lone.pairs`) may join two person values
+    /// when one side's group still holds only its lone row's value: the group then takes the other
+    /// value, and the lone rows that crossed are returned.
     static func accept(_ byPair: [Int: [Candidate]], rows: [PartyRows], offsets: [Int], excluding lookalike: Set<Int>,
-                       doubted: [Int: Int] = [:], groups uf: inout UnionFind) -> (links: [FuzzyLink], conflicts: Int) {
+                       doubted: [Int: Int] = [:], lone: LoneCandidates = LoneCandidates(),
+                       groups uf: inout UnionFind) -> (links: [FuzzyLink], conflicts: Int, crossed: Set<Int>) {
         var allCandidates: [FuzzyCandidate] = []
         for key in byPair.keys.sorted() {
             let pa = key / rows.count, pb = key % rows.count
@@ -27,23 +31,37 @@ extension Linkage {
         // The home of the doubted rows of each group (-1: none), §5.6.
         var home = [Int32](repeating: -1, count: doubted.isEmpty ? 0 : offsets.last!)
         for (d, h) in doubted { home[uf.find(d)] = Int32(h) }
+        // §5.2.2: the groups whose person value is still only their lone row's.
+        var loneGroup = Set(lone.lone.map { uf.find($0) })
         var taken = Set<FuzzyEnd>()
-        var accepted: [FuzzyLink] = [], conflicts = 0
+        var accepted: [FuzzyLink] = [], conflicts = 0, crossed = Set<Int>()
         for c in allCandidates {
             let ea = FuzzyEnd(party: c.partyA, other: c.partyB, row: c.a), eb = FuzzyEnd(party: c.partyB, other: c.partyA, row: c.b)
             guard !taken.contains(ea), !taken.contains(eb) else { continue }
-            let ra = uf.find(offsets[c.partyA] + c.a), rb = uf.find(offsets[c.partyB] + c.b)
-            if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] { conflicts += 1; continue }
+            let (xa, xb) = (offsets[c.partyA] + c.a, offsets[c.partyB] + c.b)
+            let ra = uf.find(xa), rb = uf.find(xb)
+            var known = identity[ra] >= 0 ? identity[ra] : identity[rb]
+            var stillLone = identity[ra] >= 0 ? loneGroup.contains(ra) : loneGroup.contains(rb)
+            if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] {
+                let (la, lb) = (loneGroup.contains(ra), loneGroup.contains(rb))
+                guard lone.pairs.contains(pairKey(xa, xb)), la || lb else { conflicts += 1; continue }
+                // The group keeps the value that is not a lone row's; its rows that crossed are marked.
+                known = la && !lb ? identity[rb] : identity[ra]
+                stillLone = false
+                if la { crossed.insert(xa) }
+                if lb { crossed.insert(xb) }
+            }
             if !home.isEmpty, ra != rb, identity[ra] < 0, identity[rb] < 0, home[ra] >= 0, home[rb] >= 0, home[ra] != home[rb] { conflicts += 1; continue }
             taken.insert(ea); taken.insert(eb)
-            let known = identity[ra] >= 0 ? identity[ra] : identity[rb]
             let knownHome = home.isEmpty ? -1 : home[ra] >= 0 ? home[ra] : home[rb]
+            loneGroup.remove(ra); loneGroup.remove(rb)
             uf.union(ra, rb)
             identity[uf.find(ra)] = known
+            if stillLone { loneGroup.insert(uf.find(ra)) }
             if !home.isEmpty { home[uf.find(ra)] = knownHome }
             accepted.append(FuzzyLink(partyA: c.partyA, rowA: c.a, partyB: c.partyB, rowB: c.b, score: c.score))
         }
-        return (accepted, conflicts)
+        return (accepted, conflicts, crossed)
     }
 
     /// Drops every candidate of a row whose best candidate is not clearly better than a candidate

@@ -81,14 +81,15 @@ extension Linkage {
     /// returns to its home group (**kept**, and flagged in its evidence). The exact links of the
     /// rows left behind drop the parties only a re-linked row gave them.
     /// - Returns: the re-linked rows (run-wide) and the number kept.
-    static func settle(_ dissent: Dissent, rows: [PartyRows], offsets: [Int], groups uf: inout UnionFind,
+    /// Rows in `crossed` (lone rows linked to another person value, §5.2.2) do not name their group.
+    static func settle(_ dissent: Dissent, rows: [PartyRows], offsets: [Int], crossed: Set<Int> = [], groups uf: inout UnionFind,
                        links: inout [[Int: RowLinks]]) -> (relinked: Set<Int>, kept: Int) {
         guard !dissent.home.isEmpty else { return ([], 0) }
         func locate(_ g: Int) -> (p: Int, i: Int) { var p = rows.count - 1; while offsets[p] > g { p -= 1 }; return (p, g - offsets[p]) }
         // Person values by current group, dissenters excluded: whose group is it now?
         var identity: [Int: BlindKey] = [:]
         for (p, r) in rows.enumerated() {
-            for i in 0..<r.count where r.person.isPresent(i) && dissent.home[offsets[p] + i] == nil {
+            for i in 0..<r.count where r.person.isPresent(i) && dissent.home[offsets[p] + i] == nil && !crossed.contains(offsets[p] + i) {
                 identity[uf.find(offsets[p] + i)] = BlindKey(r.person.value(i)!)
             }
         }

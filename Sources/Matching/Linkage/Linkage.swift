@@ -39,6 +39,9 @@ public struct Linkage: Sendable {
     public private(set) var fuzzyLinks: [FuzzyLink] = []
     /// Rows (run-wide) the conflicts step re-linked, and those it kept in their group (§5.6).
     public private(set) var relinkedRows = Set<Int>(), keptRows = Set<Int>()
+    /// Rows (run-wide) whose lone person value a fuzzy link joined to another (§5.2.2); also in
+    /// ``relinkedRows``.
+    public private(set) var loneLinkedRows = Set<Int>()
     /// The run's rows, kept for the ties of a standing run (§5.8), which are asked per subject.
     let rows: [PartyRows]
     /// The identifier kinds the agreement matches exactly (§5.1).
@@ -50,9 +53,10 @@ public struct Linkage: Sendable {
     /// Links `rows` under the agreement's rules.
     /// - Throws: ``MatchError`` (`match.length-mismatch`) when fuzzy parties sent CLKs of different lengths.
     /// With `conflicts` (the default) the conflicts step (§5.6) runs when the run is blocked; with
-    /// `agreeingKeys` (the default) pairs that agree on their blocking keys are candidates from a lower score (§5.2).
+    /// `agreeingKeys` (the default) pairs that agree on their blocking keys are candidates from a lower score (§5.2);
+    /// with `loneNumbers` (the default, blocked runs with agreeing keys) a lone row may link across numbers (§5.2.2).
     public init(_ rows: [PartyRows], exact: Set<String>, threshold: Double?, fuzzyParties: Set<String>, blocking: Bool = false,
-                conflicts: Bool = true, agreeingKeys: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
+                conflicts: Bool = true, agreeingKeys: Bool = true, loneNumbers: Bool = true, evidence: Bool = true, threads: Int = 2, progress: (String) -> Void = { _ in }) throws {
         // Step 0, identity changes (matching.md §5.9): previous and current numbers become one value.
         let (rows, changes) = Self.resolveIdentities(rows)
         parties = rows.map(\.party)
@@ -93,16 +97,27 @@ public struct Linkage: Sendable {
                 counts["lookalikeRows"] = lookalike.count
             }
             var candidates = found.byPair
+            let frequencies = agreeingKeys ? KeyFrequencies(rows, parties: withCLK) : nil
             if addressed || agreeingKeys {
-                let frequencies = agreeingKeys ? KeyFrequencies(rows, parties: withCLK) : nil
                 let kept = Self.keepSupported(found.byPair, rows: rows, threshold: t, agreeing: frequencies, addressed: addressed)
                 candidates = kept.byPair
                 if addressed { counts["addressSupported"] = kept.addressSupported }
                 if kept.common > 0 { counts["agreeingTooCommon"] = kept.common }
             }
-            let byPair = Self.strongForDissenters(candidates, rows: rows, offsets: offsets, dissent: dissent)
-            let accepted = Self.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, doubted: dissent.home, groups: &groups)
+            var byPair = Self.strongForDissenters(candidates, rows: rows, offsets: offsets, dissent: dissent)
+            // Step 2b, lone numbers (matching.md §5.2.2): needs the keys and their frequencies.
+            var lone = LoneCandidates()
+            if loneNumbers && blocking, let frequencies, withCLK.allSatisfy({ rows[$0].blockingKeys >= 2 }) {
+                lone = Self.loneCandidates(rows, parties: withCLK, threshold: t, offsets: offsets, links: links, frequencies: frequencies,
+                                           doubted: dissent.rows, groups: &groups)
+                for (key, list) in lone.byPair { byPair[key, default: []] += list }
+                counts["loneCandidates"] = lone.pairs.count
+                counts["loneAmbiguous"] = lone.ambiguous
+            }
+            let accepted = Self.accept(byPair, rows: rows, offsets: offsets, excluding: lookalike, doubted: dissent.home, lone: lone, groups: &groups)
             bridges = accepted.conflicts
+            loneLinkedRows = accepted.crossed
+            if !lone.lone.isEmpty { counts["loneNumberLinks"] = accepted.crossed.count }
             for l in accepted.links {
                 let (i, j, pa, pb) = (l.rowA, l.rowB, l.partyA, l.partyB)
                 links[pa][i, default: RowLinks()].fuzzy[parties[pb]] = max(links[pa][i]?.fuzzy[parties[pb]] ?? 0, l.score)
@@ -110,12 +125,15 @@ public struct Linkage: Sendable {
             }
             fuzzyLinks = accepted.links
             if !dissent.home.isEmpty {
-                let settled = Self.settle(dissent, rows: rows, offsets: offsets, groups: &groups, links: &links)
+                let settled = Self.settle(dissent, rows: rows, offsets: offsets, crossed: loneLinkedRows, groups: &groups, links: &links)
                 relinkedRows = settled.relinked
                 keptRows = dissent.rows.subtracting(relinkedRows)
                 counts["conflictRelinked"] = relinkedRows.count
                 counts["conflictKept"] = settled.kept
             }
+            // §5.2.2: a lone row linked to another person value is re-linked as far as its
+            // evidence goes (§5.7).
+            relinkedRows.formUnion(loneLinkedRows)
         }
         counts["fuzzyLinks"] = fuzzyLinks.count
         counts["fuzzyConflicts"] = bridges

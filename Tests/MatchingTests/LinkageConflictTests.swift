@@ -7,6 +7,8 @@ import Wire
 private struct Row {
     var person: Int? = nil
     var clk: [UInt8]? = nil, keys: [UInt64]? = nil
+    /// Given-name values (`clk.md` §6), at most four.
+    var given: [UInt32]? = nil
 }
 
 private func value(_ x: Int) -> [UInt8] {
@@ -15,7 +17,11 @@ private func value(_ x: Int) -> [UInt8] {
 
 private func party(_ name: String, _ rows: [Row], clkBytes: Int = 8) -> PartyRows {
     var r = PartyRows(party: name, attributeNames: [], capacity: rows.count, clkBytes: clkBytes, blockingKeys: 3)
-    for x in rows { r.append(Submission.Record(person: x.person.map(value), organisation: nil, clk: x.clk, blocks: x.keys, attributes: [])) }
+    for x in rows {
+        var record = Submission.Record(person: x.person.map(value), organisation: nil, clk: x.clk, blocks: x.keys, attributes: [])
+        record.givenNames = x.given.map { ($0 + [0, 0, 0, 0]).prefix(4).sorted { ($0 == 0 ? UInt32.max : $0) < ($1 == 0 ? UInt32.max : $1) } }
+        r.append(record)
+    }
     return r
 }
 
@@ -44,6 +50,27 @@ private func link(_ rows: [PartyRows], conflicts: Bool = true) throws -> Linkage
         let without = try link(rows, conflicts: false)
         #expect(without.groupOf == [[0], [0], [0, 3]], "without the step the row stays with person 1")
         #expect(without.link(1, 0).evidence["a"]?.conflict == "names-disagree")
+    }
+
+    /// matching.md §5.6 (a) on the same birth date: a serial mistyped into another valid one keeps
+    /// the birth date, so a row whose names keys and given names share nothing with its number's
+    /// other rows is doubted, and re-links to the person its fields agree with. A row that keeps
+    /// a given name (a changed surname) is not doubted.
+    @Test func aNumberSharingOnlyTheBirthDateIsDoubtedByItsGivenNames() throws {
+        let rows = [party("a", [Row(person: 1, clk: clkP1, keys: [11, 12, 13], given: [5])]),
+                    party("b", [Row(person: 1, clk: clkP2, keys: [11, 22, 23], given: [6])]),
+                    party("c", [Row(person: 2, clk: clkP2, keys: [11, 22, 23], given: [6])])]
+        let l = try link(rows)
+        #expect(l.counts["conflictRows"] == 2 && l.counts["conflictRelinked"] == 1 && l.counts["conflictKept"] == 1)
+        #expect(l.groupOf[1][0] == l.groupOf[2][0] && l.groupOf[0][0] != l.groupOf[1][0])
+        #expect(l.link(1, 0).evidence["c"]?.conflict == "relinked")
+
+        let married = [rows[0], party("b", [Row(person: 1, clk: clkP2, keys: [11, 22, 23], given: [5, 6])]), rows[2]]
+        let m = try link(married)
+        #expect(m.counts["conflictRows"] == 0 && m.groupOf[0][0] == m.groupOf[1][0])
+        #expect(m.link(1, 0).evidence["a"]?.conflict == "names-disagree")
+        let unknown = [rows[0], party("b", [Row(person: 1, clk: clkP2, keys: [11, 22, 23])]), rows[2]]
+        #expect(try link(unknown).counts["conflictRows"] == 0, "without given names on both rows the date's agreement stands")
     }
 
     /// matching.md §5.6 (a) without a strong alternative: the doubted rows return to their group
@@ -85,7 +112,14 @@ private func link(_ rows: [PartyRows], conflicts: Bool = true) throws -> Linkage
             for (i, x) in spec.enumerated() where keyed(x) {
                 var others: [Row] = []
                 for (q, s2) in specs.enumerated() { for (j, y) in s2.enumerated() where keyed(y) && y.person == x.person && (q, j) != (p, i) { others.append(y) } }
-                let strong = others.allSatisfy { y in (0..<3).allSatisfy { x.keys![$0] != 0 && y.keys![$0] != 0 && x.keys![$0] != y.keys![$0] } }
+                // §5.6: all three keys differ; or the birth date agrees, the names keys differ
+                // and the given names, on both rows, share none.
+                let strong = others.allSatisfy { y in
+                    guard (0..<3).allSatisfy({ x.keys![$0] != 0 && y.keys![$0] != 0 }), x.keys![1] != y.keys![1], x.keys![2] != y.keys![2] else { return false }
+                    if x.keys![0] != y.keys![0] { return true }
+                    guard let gx = x.given, let gy = y.given, !gx.isEmpty, !gy.isEmpty else { return false }
+                    return Set(gx).isDisjoint(with: gy)
+                }
                 if !others.isEmpty && strong { want.insert(offsets[p] + i) }
             }
         }
@@ -148,7 +182,9 @@ private func randomRun(_ rng: inout SplitMix64) -> (rows: [PartyRows], specs: [[
             var k = keys[who]
             for x in 0..<3 where rng.below(8) == 0 { k[x] = 0 }
             let c: [UInt8]? = rng.below(10) == 0 ? nil : clk
-            return Row(person: number, clk: c, keys: c == nil ? nil : k)
+            // Given names: the person's own code, sometimes with a second, sometimes none.
+            let given: [UInt32]? = rng.below(3) == 0 ? nil : rng.below(2) == 0 ? [UInt32(1 + who % 6)] : [UInt32(1 + who % 6), UInt32(10 + who)]
+            return Row(person: number, clk: c, keys: c == nil ? nil : k, given: c == nil ? nil : given)
         }
         rows.append(party("p\(p)", spec))
         specs.append(spec)

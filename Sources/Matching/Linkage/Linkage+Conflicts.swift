@@ -15,13 +15,18 @@ extension Linkage {
     }
 
     /// Whether two rows' names and birth date disagree strongly (`Protocols/matching.md` §5.6):
-    /// both carry all three blocking keys and no key agrees.
+    /// both carry the three blocking keys of slots 0–2, the names and surname-initial keys differ
+    /// and no names key of any slot is shared; and the birth dates differ, or they agree and the
+    /// given names (`clk.md` §6), present on both rows, share none — a serial mistyped into
+    /// another valid one keeps the birth date (`synth.md` §6: `id-typo-valid`).
     static func disagreeStrongly(_ r: PartyRows, _ i: Int, _ s: PartyRows, _ j: Int) -> Bool {
         for k in 0..<3 {
             let a = blockingKey(r, i, k), b = blockingKey(s, j, k)
-            if a == 0 || b == 0 || a == b { return false }
+            if a == 0 || b == 0 || (k > 0 && a == b) { return false }
         }
-        return true
+        guard Set(datesAndNames(r, i).map(\.names)).isDisjoint(with: datesAndNames(s, j).map(\.names)) else { return false }
+        if blockingKey(r, i, 0) != blockingKey(s, j, 0) { return true }
+        return givenNamesAgreement(r.givenNames(i), s.givenNames(j)) == .disagree
     }
 
     /// Whether two rows agree strongly enough for a dissenting row to re-link (§5.6): the same

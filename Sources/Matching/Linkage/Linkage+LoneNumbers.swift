@@ -13,7 +13,7 @@ extension Linkage {
         var ambiguous = 0
     }
 
-    /// Below the threshold, a lone row's candidate needs at least this Dice score (§5.2.2)…
+    /// A lone row's candidate needs at least this Dice score (§5.2.2)…
     public static let loneFloor = 0.85
     /// …and a shared birth-date and names key expected by chance at most this often (§5.2.1's E).
     public static let loneDistinctiveLimit = 0.001
@@ -30,11 +30,10 @@ extension Linkage {
     /// - every such y of x, over all its keys, belongs to one group G besides x's own (two people
     ///   who could be x leave x unlinked: the lookalike rule of §5.2);
     /// - G holds no row of x's party (the party holds that person under another number);
-    /// - Dice(x, y) ≥ `t`, the run's threshold; or Dice ≥ ``loneFloor`` when a key they share is
-    ///   expected by chance at most ``loneDistinctiveLimit`` times: two valid numbers that differ
-    ///   are two people unless the CLKs agree as fully as any fuzzy link needs, or nearly so on a
-    ///   very rare name and birth date in a run large enough to say so (``distinctiveMinRows``;
-    ///   §5.2.2 gives the measurement).
+    /// - a key they share is expected by chance at most ``loneDistinctiveLimit`` times, in a run
+    ///   large enough to say so (``distinctiveMinRows``), and Dice ≥ ``loneFloor``; in a smaller
+    ///   run, Dice ≥ `t`, the run's threshold. Two valid numbers that differ are two people unless
+    ///   the names and birth date are very rare and the CLKs agree (§5.2.2 gives the measurement).
     /// Rows in `doubted` (§5.6) are neither lone nor identified here.
     static func loneCandidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, offsets: [Int], links: [[Int: RowLinks]],
                                frequencies f: KeyFrequencies, doubted: Set<Int>, groups uf: inout UnionFind) -> LoneCandidates {
@@ -104,12 +103,13 @@ extension Linkage {
                 let key = pairKey(x, y)
                 guard !out.pairs.contains(key) else { continue }
                 let (i, j) = (x - offsets[px], y - offsets[py])
-                guard let score = dice(rows[px], i, rows[py], j), score >= min(t, loneFloor) else { continue }
-                if score < t {
-                    let rare = sharedDatesAndNames(rows[px], i, rows[py], j).contains {
-                        f.rows >= distinctiveMinRows && f.expected(dob: $0.dob, names: $0.names) <= loneDistinctiveLimit
-                    }
-                    guard rare else { continue }
+                guard let score = dice(rows[px], i, rows[py], j) else { continue }
+                if f.rows >= distinctiveMinRows {
+                    guard score >= loneFloor, sharedDatesAndNames(rows[px], i, rows[py], j).contains(where: {
+                        f.expected(dob: $0.dob, names: $0.names) <= loneDistinctiveLimit
+                    }) else { continue }
+                } else {
+                    guard score >= t else { continue }
                 }
                 out.pairs.insert(key)
                 let (pa, a, pb, b) = px < py ? (px, i, py, j) : (py, j, px, i)

@@ -124,6 +124,23 @@ private func link(_ rows: [PartyRows], lone: Bool = true) throws -> Linkage {
         #expect(candidates(clkP1, Linkage.KeyFrequencies(dob: [11: 20], names: [12: 20], rows: 1_000_000)) == 1, "E = 0.0004, Dice 1")
         #expect(candidates(clkP1Far, Linkage.KeyFrequencies(dob: [11: 20], names: [12: 20], rows: 1_000_000)) == 1, "E = 0.0004, Dice 0.947")
         #expect(candidates([0xFF, 0x0F, 0, 0, 0, 0, 0, 0], Linkage.KeyFrequencies(dob: [11: 20], names: [12: 20], rows: 1_000_000)) == 0, "Dice 0.75")
+        // Dice 0.83: enough when the first given names agree (the same slot-1 names key), not otherwise.
+        let clk082: [UInt8] = [0xFF, 0xFF, 0x01, 0xF0, 0, 0, 0, 0]   // Dice 34/41 = 0.829 against clkP1
+        #expect(candidates(clk082, Linkage.KeyFrequencies(dob: [11: 20], names: [12: 20], rows: 1_000_000)) == 1, "Dice 0.83, slot 1 agrees")
+        // Six key slots: b's second given name is a's first, so they share names key 12 through
+        // slot 3 while their slot-1 keys differ; there Dice 0.83 is not enough, 0.947 is.
+        func sixSlots(_ name: String, _ person: Int, _ clk: [UInt8], _ keys: [UInt64]) -> PartyRows {
+            var r = PartyRows(party: name, attributeNames: [], capacity: 1, clkBytes: 8, blockingKeys: 6)
+            r.append(Submission.Record(person: value(person), organisation: nil, clk: clk, blocks: keys, attributes: []))
+            return r
+        }
+        func shifted(_ clk: [UInt8]) -> Int {
+            let rows = [sixSlots("a", 1, clkP1, [11, 12, 13, 0, 0, 0]), sixSlots("b", 9, clk, [11, 88, 89, 12, 0, 0])]
+            var uf = UnionFind(count: 2)
+            let f = Linkage.KeyFrequencies(dob: [11: 20], names: [12: 20, 88: 20], rows: 1_000_000)
+            return Linkage.loneCandidates(rows, parties: [0, 1], threshold: 0.95, offsets: offsets, links: [[:], [:]], frequencies: f, doubted: [], groups: &uf).pairs.count
+        }
+        #expect(shifted(clk082) == 0 && shifted(clkP1Far) == 1)
         #expect(candidates(clkP1Near, Linkage.KeyFrequencies(dob: [11: 1], names: [12: 1], rows: 2)) == 1, "a small run: Dice 0.97 ≥ t")
         #expect(candidates(clkP1Far, Linkage.KeyFrequencies(dob: [11: 1], names: [12: 1], rows: 2)) == 0, "a small run: Dice 0.947 < t")
     }
@@ -197,19 +214,23 @@ private func link(_ rows: [PartyRows], lone: Bool = true) throws -> Linkage {
         for (p, r) in rows.enumerated() { for i in 0..<r.count { all.append((p, i, offsets[p] + i)) } }
         func number(_ p: Int, _ i: Int) -> [UInt8]? { rows[p].person.value(i).map { v in withUnsafeBytes(of: v) { Array($0) } } }
         func keyed(_ p: Int, _ i: Int) -> Bool { rows[p].hasCLK[i] && number(p, i) != nil && !Linkage.datesAndNames(rows[p], i).isEmpty }
-        var lone = Set<Int>(), pairs = Set<UInt64>(), ambiguous = 0, belowThreshold = 0
+        var lone = Set<Int>(), pairs = Set<UInt64>(), belowThreshold = 0
+        var meetsOf: [Int: [(p: Int, i: Int, x: Int)]] = [:]
         for x in all where keyed(x.p, x.i) && all.filter({ number($0.p, $0.i) != nil && number($0.p, $0.i) == number(x.p, x.i) }).count == 1 {
             let meets = all.filter { y in
                 y.x != x.x && keyed(y.p, y.i) && number(y.p, y.i) != number(x.p, x.i)
                     && Linkage.sharedDatesAndNames(rows[x.p], x.i, rows[y.p], y.i).contains { Linkage.distinctive([$0], f) }
             }
-            guard !meets.isEmpty else { continue }
-            lone.insert(x.x)
-            guard Set(meets.map { number($0.p, $0.i)! }).count == 1 else { ambiguous += 1; continue }
-            for y in meets where y.p != x.p {
+            if !meets.isEmpty { lone.insert(x.x); meetsOf[x.x] = meets }
+        }
+        let ambiguousRows = Set(meetsOf.filter { Set($0.value.map { number($0.p, $0.i)! }).count > 1 }.keys)
+        let ambiguous = ambiguousRows.count
+        for x in all where meetsOf[x.x] != nil && !ambiguousRows.contains(x.x) {
+            for y in meetsOf[x.x]! where y.p != x.p && !ambiguousRows.contains(y.x) {
                 let partyHolds = all.contains { $0.p == x.p && number($0.p, $0.i) == number(y.p, y.i) }
                 let rare = Linkage.sharedDatesAndNames(rows[x.p], x.i, rows[y.p], y.i).contains { f.expected(dob: $0.dob, names: $0.names) <= 0.001 }
-                if !partyHolds, rare, let d = Linkage.dice(rows[x.p], x.i, rows[y.p], y.i), d >= 0.85 {
+                let first = rows[x.p].blocks[x.i * 3 + 1] != 0 && rows[x.p].blocks[x.i * 3 + 1] == rows[y.p].blocks[y.i * 3 + 1]
+                if !partyHolds, rare, let d = Linkage.dice(rows[x.p], x.i, rows[y.p], y.i), d >= 0.85 || (first && d >= 0.8) {
                     if d < 0.95 && !pairs.contains(Linkage.pairKey(x.x, y.x)) { belowThreshold += 1 }
                     pairs.insert(Linkage.pairKey(x.x, y.x))
                 }

@@ -31,8 +31,15 @@ extension Linkage {
         // The home of the doubted rows of each group (-1: none), §5.6.
         var home = [Int32](repeating: -1, count: doubted.isEmpty ? 0 : offsets.last!)
         for (d, h) in doubted { home[uf.find(d)] = Int32(h) }
-        // §5.2.2: the groups whose person value is still only their lone row's.
+        // §5.2.2: the groups whose person value is still only their lone row's, and (rule 4, kept
+        // up to date) the parties of every group's numbered rows.
         var loneGroup = Set(lone.lone.map { uf.find($0) })
+        var parties = PartyMasks(rows: lone.pairs.isEmpty ? 0 : offsets.last!, parties: rows.count)
+        if !lone.pairs.isEmpty {
+            for (p, r) in rows.enumerated() {
+                for i in 0..<r.count where r.person.isPresent(i) && (doubted.isEmpty || doubted[offsets[p] + i] == nil) { parties.insert(p, into: uf.find(offsets[p] + i)) }
+            }
+        }
         var taken = Set<FuzzyEnd>()
         var accepted: [FuzzyLink] = [], conflicts = 0, crossed = Set<Int>()
         for c in allCandidates {
@@ -44,7 +51,8 @@ extension Linkage {
             var stillLone = identity[ra] >= 0 ? loneGroup.contains(ra) : loneGroup.contains(rb)
             if ra != rb, identity[ra] >= 0, identity[rb] >= 0, identity[ra] != identity[rb] {
                 let (la, lb) = (loneGroup.contains(ra), loneGroup.contains(rb))
-                guard lone.pairs.contains(pairKey(xa, xb)), la || lb else { conflicts += 1; continue }
+                // Never two numbered rows of one party in one group: that party holds two people.
+                guard lone.pairs.contains(pairKey(xa, xb)), la || lb, !parties.overlap(ra, rb) else { conflicts += 1; continue }
                 // The group keeps the value that is not a lone row's; its rows that crossed are marked.
                 known = la && !lb ? identity[rb] : identity[ra]
                 stillLone = false
@@ -56,6 +64,10 @@ extension Linkage {
             let knownHome = home.isEmpty ? -1 : home[ra] >= 0 ? home[ra] : home[rb]
             loneGroup.remove(ra); loneGroup.remove(rb)
             uf.union(ra, rb)
+            if !lone.pairs.isEmpty, ra != rb {
+                let root = uf.find(ra)
+                parties.merge(root == ra ? rb : ra, into: root)
+            }
             identity[uf.find(ra)] = known
             if stillLone { loneGroup.insert(uf.find(ra)) }
             if !home.isEmpty { home[uf.find(ra)] = knownHome }

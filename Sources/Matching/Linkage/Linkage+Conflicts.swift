@@ -92,12 +92,16 @@ extension Linkage {
         guard !dissent.home.isEmpty else { return ([], 0) }
         func locate(_ g: Int) -> (p: Int, i: Int) { var p = rows.count - 1; while offsets[p] > g { p -= 1 }; return (p, g - offsets[p]) }
         // Person values by current group, dissenters excluded: whose group is it now?
-        var identity: [Int: BlindKey] = [:]
+        // A group of crossed lone rows only (§5.2.2) is named by one of them, as acceptance named
+        // it: it holds a person, so a dissenter that joined it is re-linked, never kept.
+        var identity: [Int: BlindKey] = [:], crossedIdentity: [Int: BlindKey] = [:]
         for (p, r) in rows.enumerated() {
-            for i in 0..<r.count where r.person.isPresent(i) && dissent.home[offsets[p] + i] == nil && !crossed.contains(offsets[p] + i) {
-                identity[uf.find(offsets[p] + i)] = BlindKey(r.person.value(i)!)
+            for i in 0..<r.count where r.person.isPresent(i) && dissent.home[offsets[p] + i] == nil {
+                let g = offsets[p] + i
+                if crossed.contains(g) { crossedIdentity[uf.find(g)] = BlindKey(r.person.value(i)!) } else { identity[uf.find(g)] = BlindKey(r.person.value(i)!) }
             }
         }
+        for (root, v) in crossedIdentity where identity[root] == nil { identity[root] = v }
         var relinked = Set<Int>()
         var byHome: [Int: [Int]] = [:]
         for (d, home) in dissent.home { byHome[home, default: []].append(d) }

@@ -1,3 +1,22 @@
+/// The parties of the numbered rows of each group, by group root: one bit per party, in as many
+/// words as the run has parties (§5.2.2 rule 4, also during acceptance).
+struct PartyMasks {
+    let words: Int
+    private var bits: [UInt64]
+
+    init(rows total: Int, parties: Int) {
+        words = max(1, (parties + 63) / 64)
+        bits = [UInt64](repeating: 0, count: total * words)
+    }
+
+    mutating func insert(_ party: Int, into root: Int) { bits[root * words + party / 64] |= 1 << UInt64(party % 64) }
+    func contains(_ party: Int, in root: Int) -> Bool { bits[root * words + party / 64] & (1 << UInt64(party % 64)) != 0 }
+    /// Whether two groups hold numbered rows of one party.
+    func overlap(_ a: Int, _ b: Int) -> Bool { (0..<words).contains { bits[a * words + $0] & bits[b * words + $0] != 0 } }
+    /// Group `b`'s parties become group `a`'s too (after `a` and `b` joined under root `a`).
+    mutating func merge(_ b: Int, into a: Int) { for w in 0..<words { bits[a * words + w] |= bits[b * words + w] } }
+}
+
 /// Lone numbers (`Protocols/matching.md` §5.2.2): a row whose person value no other row of the run
 /// carries may link to a row of another person value, on a distinctive birth date and names key
 /// that one identified person alone carries besides it.
@@ -13,8 +32,10 @@ extension Linkage {
         var ambiguous = 0
     }
 
-    /// A lone row's candidate needs at least this Dice score (§5.2.2)…
+    /// A lone row's candidate needs at least this Dice score (§5.2.2), or…
     public static let loneFloor = 0.85
+    /// …this one when the two rows' slot-1 `names` keys (first given name written, surname) agree…
+    public static let loneFirstNameFloor = 0.80
     /// …and a shared birth-date and names key expected by chance at most this often (§5.2.1's E).
     public static let loneDistinctiveLimit = 0.001
 
@@ -28,11 +49,13 @@ extension Linkage {
     /// share one of its (birth date, names) keys are gathered. x is a candidate with y when:
     /// - the key is distinctive (§5.2.1, ``distinctive(_:_:)``);
     /// - every such y of x, over all its keys, belongs to one group G besides x's own (two people
-    ///   who could be x leave x unlinked: the lookalike rule of §5.2);
+    ///   who could be x leave x unlinked: the lookalike rule of §5.2), and y is no lone row whose
+    ///   own keys meet two people;
     /// - G holds no row of x's party (the party holds that person under another number);
     /// - a key they share is expected by chance at most ``loneDistinctiveLimit`` times, in a run
-    ///   large enough to say so (``distinctiveMinRows``), and Dice ≥ ``loneFloor``; in a smaller
-    ///   run, Dice ≥ `t`, the run's threshold. Two valid numbers that differ are two people unless
+    ///   large enough to say so (``distinctiveMinRows``), and Dice ≥ ``loneFloor``, or
+    ///   ≥ ``loneFirstNameFloor`` when their slot-1 names keys agree; in a smaller run, Dice ≥ `t`,
+    ///   the run's threshold. Two valid numbers that differ are two people unless
     ///   the names and birth date are very rare and the CLKs agree (§5.2.2 gives the measurement).
     /// Rows in `doubted` (§5.6) are neither lone nor identified here.
     static func loneCandidates(_ rows: [PartyRows], parties withCLK: [Int], threshold t: Double, offsets: [Int], links: [[Int: RowLinks]],
@@ -40,13 +63,13 @@ extension Linkage {
         var out = LoneCandidates()
         let total = offsets.last!
         func identified(_ p: Int, _ i: Int) -> Bool { rows[p].person.isPresent(i) && (doubted.isEmpty || !doubted.contains(offsets[p] + i)) }
-        // Per group root: identified rows, and the parties among them (bit p % 64).
-        var size = [Int32](repeating: 0, count: total), parties = [UInt64](repeating: 0, count: total)
+        // Per group root: identified rows, and the parties among them.
+        var size = [Int32](repeating: 0, count: total), parties = PartyMasks(rows: total, parties: rows.count)
         for (p, r) in rows.enumerated() {
             for i in 0..<r.count where identified(p, i) {
                 let g = uf.find(offsets[p] + i)
                 size[g] += 1
-                parties[g] |= 1 << UInt64(p % 64)
+                parties.insert(p, into: g)
             }
         }
         // The exact join links a person value to every other party that holds it, as a person or
@@ -93,19 +116,24 @@ extension Linkage {
                 }
             }
         }
+        // Rule 3: a lone row whose keys meet two people is no one's candidate, neither as the row
+        // looking nor as the row looked for (else two people could each cross into it).
+        let ambiguous = Set(otherGroups.filter { $0.value.count > 1 }.keys)
         for (x, groupsMet) in otherGroups {
             out.lone.insert(x)
             guard groupsMet.count == 1 else { out.ambiguous += 1; continue }
             var px = rows.count - 1
             while offsets[px] > x { px -= 1 }
-            for (y, py) in pairsOf[x] ?? [] {
-                guard parties[uf.find(y)] & (1 << UInt64(px % 64)) == 0 else { continue }
+            for (y, py) in pairsOf[x] ?? [] where !ambiguous.contains(y) {
+                guard !parties.contains(px, in: uf.find(y)) else { continue }
                 let key = pairKey(x, y)
                 guard !out.pairs.contains(key) else { continue }
                 let (i, j) = (x - offsets[px], y - offsets[py])
                 guard let score = dice(rows[px], i, rows[py], j) else { continue }
                 if f.rows >= distinctiveMinRows {
-                    guard score >= loneFloor, sharedDatesAndNames(rows[px], i, rows[py], j).contains(where: {
+                    // From loneFloor, or from loneFirstNameFloor when the first given names written agree too.
+                    let first = blockingKey(rows[px], i, 1) != 0 && blockingKey(rows[px], i, 1) == blockingKey(rows[py], j, 1)
+                    guard score >= loneFloor || (first && score >= loneFirstNameFloor), sharedDatesAndNames(rows[px], i, rows[py], j).contains(where: {
                         f.expected(dob: $0.dob, names: $0.names) <= loneDistinctiveLimit
                     }) else { continue }
                 } else {

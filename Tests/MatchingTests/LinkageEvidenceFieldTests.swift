@@ -195,6 +195,21 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
         #expect(Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: few, addressed: false).byPair[1] == c)
     }
 
+    /// §5.2.1: below the agreeing keys' 0.7, down to 0.55, a pair stays only on a rare key
+    /// (E ≤ 0.001) in a run large enough to count: a given name and surname written the wrong way
+    /// round keep the sorted names key and lose half the CLK.
+    @Test func aRareNameAndBirthDateCarryASwappedNameFrom055() {
+        let rows = [party("fk", [Row(clk: Self.clkA, keys: [11, 12, 13]), Row(clk: Self.clkA, keys: [21, 22, 23])]),
+                    party("pm", [Row(person: 1, clk: Self.clkB, keys: [11, 12, 99]), Row(person: 2, clk: Self.clkB, keys: [21, 22, 98])])]
+        let c = [Candidate(a: 0, b: 0, score: 0.6), Candidate(a: 1, b: 1, score: 0.6), Candidate(a: 0, b: 1, score: 0.5)]
+        // dob 11 × names 12: 0.0003 expected (rare); dob 21 × names 22: 0.009 (distinctive, not rare).
+        let f = Linkage.KeyFrequencies(dob: [11: 30, 21: 300], names: [12: 1, 22: 3], rows: 100_000)
+        #expect(Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: f, addressed: false).byPair[1] == [c[0]])
+        let few = Linkage.KeyFrequencies(dob: [11: 30], names: [12: 1], rows: Linkage.distinctiveMinRows - 1)
+        #expect(Linkage.keepSupported([1: c], rows: rows, threshold: 0.95, agreeing: few, addressed: false).byPair[1] == nil,
+                "a small run says nothing of rarity: 0.7 stands")
+    }
+
     @Test func frequenciesCountEachRowOnceAndEveryNamesSlot() {
         let rows = [party6("a", [Row(clk: Self.clkA, keys: [1, 5, 9, 6, 5, 0]), Row(clk: Self.clkA, keys: [1, 6, 9, 0, 0, 0]),
                                  Row(clk: Self.clkA, keys: [0, 5, 9, 0, 0, 0]), Row(clk: nil, keys: nil)])]

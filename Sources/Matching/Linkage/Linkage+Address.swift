@@ -21,8 +21,8 @@ extension Linkage {
     }
 
     /// §5.2.1 and §5.7.1: keeps the candidates that reach `t`; below it, those whose keys agree
-    /// distinctively (with `agreeing`: the agreeing-keys rule found them from
-    /// ``agreeingKeysThreshold``, §5.2) and, with `addressed`, those from `t` − ``addressMargin``
+    /// distinctively from ``agreeingKeysThreshold`` or rarely from ``rareAgreeingThreshold`` (with
+    /// `agreeing`: the agreeing-keys rule found them, §5.2) and, with `addressed`, those from `t` − ``addressMargin``
     /// that the address supports (``addressSupports(_:_:_:_:)``). Address is positive evidence
     /// only: it never removes a candidate that reaches `t`.
     /// - Returns: the kept candidates by pair, how many the address alone kept below `t`, and how
@@ -35,9 +35,9 @@ extension Linkage {
             let (r, s) = (rows[pa], rows[pb])
             let kept = list.filter { c in
                 if c.score >= t { return true }
-                let shared = agreeing != nil && c.score >= agreeingKeysThreshold && r.blockingKeys == s.blockingKeys
+                let shared = agreeing != nil && c.score >= rareAgreeingThreshold && r.blockingKeys == s.blockingKeys
                     ? sharedDatesAndNames(r, c.a, s, c.b) : []
-                if let f = agreeing, distinctive(shared, f) { return true }
+                if let f = agreeing, c.score >= agreeingKeysThreshold ? distinctive(shared, f) : rare(shared, f) { return true }
                 if addressed && c.score >= t - addressMargin && addressSupports(r, c.a, s, c.b) { supported += 1; return true }
                 if !shared.isEmpty { common += 1 }
                 return false

@@ -18,11 +18,16 @@ extension Linkage {
 
     /// Pairs whose rows agree on their blocking keys are candidates from this Dice score (§5.2).
     public static let agreeingKeysThreshold = 0.7
+    /// …and from this one when the key they agree on is rare (§5.2.1: E ≤ ``rareLimit``): a given
+    /// name and surname written the wrong way round keep the names key but lose half the CLK.
+    public static let rareAgreeingThreshold = 0.55
 
     /// The agreeing-keys rule of `matching.md` §5.2 for rows with `slots` blocking keys: the same
-    /// birth-date key and a shared names key make a pair a candidate from ``agreeingKeysThreshold``.
+    /// birth-date key and a shared names key make a pair a candidate from
+    /// ``rareAgreeingThreshold``; ``keepSupported`` keeps those below ``agreeingKeysThreshold``
+    /// only on a rare key (§5.2.1).
     static func agreeingKeys(slots: Int) -> MultiPartyBlocking.AgreeingKeys? {
-        slots >= 2 ? MultiPartyBlocking.AgreeingKeys(threshold: agreeingKeysThreshold, dateSlot: 0, namesKind: 1) : nil
+        slots >= 2 ? MultiPartyBlocking.AgreeingKeys(threshold: rareAgreeingThreshold, dateSlot: 0, namesKind: 1) : nil
     }
 
     /// The parties named in `named` that sent CLKs, in run order.

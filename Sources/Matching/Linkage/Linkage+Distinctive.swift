@@ -7,6 +7,9 @@ extension Linkage {
     public static let distinctiveLimit = 0.02
     /// Below this many keyed rows the frequencies say nothing and the test is off.
     public static let distinctiveMinRows = 10_000
+    /// A key expected by chance at most this often is *rare*: agreeing on it admits a pair from
+    /// ``rareAgreeingThreshold`` (§5.2.1) and a lone number from ``loneFloor`` (§5.2.2).
+    public static let rareLimit = 0.001
 
     /// How many rows of the fuzzy parties carry each birth-date key and each names key (any names
     /// slot, once per row), and how many rows carry a birth-date key.
@@ -48,5 +51,11 @@ extension Linkage {
     /// with fewer than ``distinctiveMinRows`` keyed rows.
     static func distinctive(_ shared: [DateAndNames], _ f: KeyFrequencies) -> Bool {
         shared.contains { f.rows < distinctiveMinRows || f.expected(dob: $0.dob, names: $0.names) <= distinctiveLimit }
+    }
+
+    /// Whether some of the `shared` keys are rare: expected by chance at most ``rareLimit`` times,
+    /// in a run of at least ``distinctiveMinRows`` keyed rows (a smaller run says nothing of rarity).
+    static func rare(_ shared: [DateAndNames], _ f: KeyFrequencies) -> Bool {
+        f.rows >= distinctiveMinRows && shared.contains { f.expected(dob: $0.dob, names: $0.names) <= rareLimit }
     }
 }

@@ -36,8 +36,9 @@ extension Linkage {
     public static let loneFloor = 0.85
     /// …this one when the two rows' slot-1 `names` keys (first given name written, surname) agree…
     public static let loneFirstNameFloor = 0.80
-    /// …and a shared birth-date and names key expected by chance at most this often (§5.2.1's E).
-    public static let loneDistinctiveLimit = 0.001
+    /// …and a shared birth-date and names key expected by chance at most this often (§5.2.1's E):
+    /// a rare key.
+    public static let loneDistinctiveLimit = rareLimit
 
     /// A run-wide row pair as one value, smaller row first.
     static func pairKey(_ x: Int, _ y: Int) -> UInt64 { UInt64(min(x, y)) << 32 | UInt64(max(x, y)) }

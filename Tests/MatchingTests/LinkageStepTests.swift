@@ -413,7 +413,18 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
         #expect(via[2] == [1: ["b"]], "through representative 1, at b (and c, its own party)")
     }
 
-    @Test(arguments: [UInt64(41), 42, 43, 44])
+    /// Past 64 parties the party bits take a second word: party 66 and party 2 are told apart.
+    @Test func relationsCountPartiesPastSixtyFour() {
+        var rows = (0..<70).map { party("p\($0)", []) }
+        rows[2] = party("p2", [Row(org: 50)])
+        rows[66] = party("p66", [Row(person: 1, org: 50)])
+        rows[67] = party("p67", [Row(person: 1)])
+        let via = Linkage.relations(rows)
+        #expect(via[2] == [0: ["p66", "p67"]] && via[66].isEmpty, "66's row is its own representative")
+        #expect(via == Linkage.relationsReference(rows))
+    }
+
+    @Test(arguments: [UInt64(41), 42, 43, 44, 45, 46, 47, 48])
     func relationsEqualTheNaiveReference(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         let (rows, specs) = randomRun(&rng, parties: 2 + rng.below(3))
@@ -430,6 +441,7 @@ private func exactGroups(_ specs: [[Row]]) -> UnionFind {
             }
         }
         #expect(Linkage.relations(rows) == want, "seed \(seed)")
+        #expect(Linkage.relationsReference(rows) == want, "seed \(seed)")
     }
 }
 

@@ -45,9 +45,16 @@ extension Linkage {
     /// fuzzy steps; ``settle`` decides afterwards where it belongs.
     static func dissenters(_ rows: [PartyRows], parties withCLK: [Int], offsets: [Int], groups uf: inout UnionFind) -> Dissent {
         let fuzzy = Set(withCLK)
+        // Only groups of two or more numbered rows can hold a dissenter: count first, then gather
+        // those (most numbered rows are alone in the run).
+        var size = [Int32](repeating: 0, count: offsets.last!)
+        for (p, r) in rows.enumerated() { for i in 0..<r.count where r.person.isPresent(i) { size[uf.find(offsets[p] + i)] += 1 } }
         var members: [Int: [(p: Int, i: Int)]] = [:]
         for (p, r) in rows.enumerated() {
-            for i in 0..<r.count where r.person.isPresent(i) { members[uf.find(offsets[p] + i), default: []].append((p, i)) }
+            for i in 0..<r.count where r.person.isPresent(i) {
+                let g = uf.find(offsets[p] + i)
+                if size[g] > 1 { members[g, default: []].append((p, i)) }
+            }
         }
         var out = Dissent()
         for (root, m) in members where m.count > 1 {

@@ -115,9 +115,8 @@ extension Linkage {
         for (_, m) in members {
             for x in m {
                 let l = links[x.p][x.i]!
-                let targets = l.exactPerson.union(l.fuzzy.keys)
                 var best: [String: LinkEvidence] = [:]
-                for y in m where y.p != x.p && targets.contains(rows[y.p].party) {
+                for y in m where y.p != x.p && (l.exactPerson.contains(rows[y.p].party) || l.fuzzy[rows[y.p].party] != nil) {
                     let e = pairEvidence(rows[x.p], x.i, offsets[x.p] + x.i, rows[y.p], y.i, offsets[y.p] + y.i, kept: kept, relinked: relinked)
                     if let b = best[rows[y.p].party], !e.isBetter(than: b) { continue }
                     best[rows[y.p].party] = e
@@ -135,14 +134,19 @@ extension Linkage {
     /// with another register's row: a dictionary attack through the evidence (nodes hold K_block).
     static func withholdProbes(_ out: inout [[Int: [String: LinkEvidence]]], _ rows: [PartyRows], offsets: [Int], groups uf: inout UnionFind) {
         for p in rows.indices {
+            // Only a group where the party has two rows or more can hold a probe.
+            var rowsIn: [Int: Int] = [:]
+            for i in out[p].keys { rowsIn[uf.find(offsets[p] + i), default: 0] += 1 }
             var address: [Int: Set<[UInt32]>] = [:], given: [Int: Set<[UInt32]>] = [:]
             for i in out[p].keys {
                 let g = uf.find(offsets[p] + i)
+                guard rowsIn[g]! > 1 else { continue }
                 address[g, default: []].insert(rows[p].address(i).map(Array.init) ?? [])
                 given[g, default: []].insert(rows[p].givenNames(i).map(Array.init) ?? [])
             }
             for i in Array(out[p].keys) {
                 let g = uf.find(offsets[p] + i)
+                guard rowsIn[g]! > 1 else { continue }
                 let (a, n) = (address[g]!.count > 1, given[g]!.count > 1)
                 guard a || n else { continue }
                 for party in Array(out[p][i]!.keys) {

@@ -47,6 +47,8 @@ extension MatchCommand {
         @Option(help: "Write the main run's missed true pairs here (CSV): both rows, their problems, and what the linkage saw of them.")
         var misses: String?
         @Option(help: "Worker threads.") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+        @Flag(name: .customLong("no-evidence"), help: "Link as a run whose outputs grant no evidence (matching.md §5.7), as the national benchmark agreement's: for timing; no row is then counted as flagged.")
+        var noEvidence = false
 
         func validate() throws {
             guard !population.isEmpty else { throw ValidationError("--population is required") }
@@ -121,7 +123,8 @@ extension MatchCommand {
                           linksTo path: String? = nil, missesTo missPath: String? = nil) throws -> Evaluation {
                 let t0 = Date()
                 let linkage = try Linkage(identityChanges ? rows : Array(rows.prefix(registers.count)), exact: ["person", "organisation"], threshold: threshold, fuzzyParties: Set(registers),
-                                          blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, loneNumbers: loneNumbers, threads: threads)
+                                          blocking: blocking, conflicts: conflicts, agreeingKeys: agreeingKeys, loneNumbers: loneNumbers,
+                                          evidence: !noEvidence, threads: threads)
                 if let path { try Truth.writeFuzzyLinks(linkage.fuzzyLinks.map { ($0.partyA, $0.rowA, $0.partyB, $0.rowB, $0.score) }, registers: registers, recordOfRow: recordOfRow, truth: truth, to: path) }
                 let seconds = Date().timeIntervalSince(t0)
                 var e = Evaluation(label: label, threshold: threshold, blocking: blocking, seconds: seconds, comparisons: linkage.counts["comparisons"] ?? 0)

@@ -101,11 +101,14 @@ extension Linkage {
         // Person values by current group, dissenters excluded: whose group is it now?
         // A group of crossed lone rows only (§5.2.2) is named by one of them, as acceptance named
         // it: it holds a person, so a dissenter that joined it is re-linked, never kept.
+        // Only the groups the dissenters are in now are asked.
+        let asked = Set(dissent.home.keys.map { uf.find($0) })
         var identity: [Int: BlindKey] = [:], crossedIdentity: [Int: BlindKey] = [:]
         for (p, r) in rows.enumerated() {
             for i in 0..<r.count where r.person.isPresent(i) && dissent.home[offsets[p] + i] == nil {
-                let g = offsets[p] + i
-                if crossed.contains(g) { crossedIdentity[uf.find(g)] = BlindKey(r.person.value(i)!) } else { identity[uf.find(g)] = BlindKey(r.person.value(i)!) }
+                let g = offsets[p] + i, root = uf.find(g)
+                guard asked.contains(root) else { continue }
+                if crossed.contains(g) { crossedIdentity[root] = BlindKey(r.person.value(i)!) } else { identity[root] = BlindKey(r.person.value(i)!) }
             }
         }
         for (root, v) in crossedIdentity where identity[root] == nil { identity[root] = v }

@@ -17,6 +17,10 @@ extension Linkage {
         var dob: [UInt64: Int] = [:], names: [UInt64: Int] = [:], rows = 0
 
         init(_ all: [PartyRows], parties: [Int]) {
+            // Room for every row's keys up front: growing the tables rehashes them again and again.
+            let keyed = parties.reduce(0) { $0 + (all[$1].blockingKeys >= 2 ? all[$1].count : 0) }
+            dob.reserveCapacity(min(keyed, 1 << 16))
+            names.reserveCapacity(keyed)
             for p in parties {
                 let r = all[p]
                 guard r.blockingKeys >= 2 else { continue }

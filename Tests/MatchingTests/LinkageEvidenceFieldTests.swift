@@ -210,6 +210,19 @@ private func link(_ rows: [PartyRows]) throws -> Linkage {
                 "a small run says nothing of rarity: 0.7 stands")
     }
 
+    /// The allocation-free walk over a row's (birth date, names) keys gives the keys of
+    /// ``Linkage/datesAndNames(_:_:)``, in order, on random rows with repeated and absent keys.
+    @Test func theKeyWalkEqualsTheKeyList() {
+        var rng = SplitMix64(seed: 77)
+        let specs = (0..<500).map { _ in Row(clk: Self.clkA, keys: (0..<6).map { _ in rng.below(4) == 0 ? 0 : UInt64(1 + rng.below(4)) }) }
+        let r = party6("a", specs)
+        for i in 0..<r.count {
+            var walked: [Linkage.DateAndNames] = []
+            Linkage.forEachDateAndNames(r, i) { walked.append($0) }
+            #expect(walked == Linkage.datesAndNames(r, i), "row \(i)")
+        }
+    }
+
     @Test func frequenciesCountEachRowOnceAndEveryNamesSlot() {
         let rows = [party6("a", [Row(clk: Self.clkA, keys: [1, 5, 9, 6, 5, 0]), Row(clk: Self.clkA, keys: [1, 6, 9, 0, 0, 0]),
                                  Row(clk: Self.clkA, keys: [0, 5, 9, 0, 0, 0]), Row(clk: nil, keys: nil)])]

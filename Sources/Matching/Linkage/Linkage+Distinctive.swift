@@ -25,11 +25,13 @@ extension Linkage {
                 let r = all[p]
                 guard r.blockingKeys >= 2 else { continue }
                 for i in 0..<r.count where r.hasCLK[i] {
-                    let keys = datesAndNames(r, i)
-                    guard let d = keys.first?.dob else { continue }
+                    let d = r.blocks[i * r.blockingKeys]
+                    guard d != 0 else { continue }
+                    var any = false
+                    forEachDateAndNames(r, i) { k in any = true; names[k.names, default: 0] += 1 }
+                    guard any else { continue }
                     dob[d, default: 0] += 1
                     rows += 1
-                    for k in keys { names[k.names, default: 0] += 1 }
                 }
             }
         }

@@ -89,10 +89,9 @@ extension Linkage {
             let r = rows[p]
             guard r.blockingKeys >= 2 else { continue }
             for i in 0..<r.count where r.hasCLK[i] && identified(p, i) {
-                let keys = datesAndNames(r, i)
-                guard !keys.isEmpty else { continue }
-                if isLone(p, i) { lone[offsets[p] + i] = true }
-                for k in keys { entries.append(Entry(dob: k.dob, names: k.names, row: Int32(offsets[p] + i), party: Int32(p))) }
+                let before = entries.count
+                forEachDateAndNames(r, i) { k in entries.append(Entry(dob: k.dob, names: k.names, row: Int32(offsets[p] + i), party: Int32(p))) }
+                if entries.count > before && isLone(p, i) { lone[offsets[p] + i] = true }
             }
         }
         entries.sort()

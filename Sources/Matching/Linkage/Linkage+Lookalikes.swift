@@ -16,6 +16,24 @@ extension Linkage {
         return out
     }
 
+    /// ``datesAndNames(_:_:)`` without building an array: `body` gets each key in turn (the
+    /// passes over every row of a run call this millions of times).
+    @inline(__always)
+    static func forEachDateAndNames(_ r: PartyRows, _ i: Int, _ body: (DateAndNames) -> Void) {
+        let slots = r.blockingKeys
+        guard slots >= 2 else { return }
+        let base = i * slots, d = r.blocks[base]
+        guard d != 0 else { return }
+        func names(_ s: Int) -> Bool { (s < blockingKindOfSlot.count ? blockingKindOfSlot[s] : s) == 1 }
+        for s in 1..<slots where names(s) {
+            let n = r.blocks[base + s]
+            guard n != 0 else { continue }
+            var seen = false
+            for t in 1..<s where names(t) && r.blocks[base + t] == n { seen = true; break }
+            if !seen { body(DateAndNames(dob: d, names: n)) }
+        }
+    }
+
     /// Step 3, lookalikes (`Protocols/matching.md` §5.2): the run-wide numbers of the rows with a
     /// CLK and no person value whose birth-date key with any of their names keys rows with a CLK
     /// of two or more different identified people (groups after the exact step) also carry, in
@@ -24,14 +42,13 @@ extension Linkage {
     static func lookalikes(_ rows: [PartyRows], parties withCLK: [Int], offsets: [Int], doubted: Set<Int> = [], groups: inout UnionFind) -> Set<Int> {
         func present(_ r: PartyRows, _ p: Int, _ i: Int) -> Bool { r.person.isPresent(i) && (doubted.isEmpty || !doubted.contains(offsets[p] + i)) }
         var owner: [DateAndNames: Int] = [:]   // -1 nobody yet, a group, or -2 several groups
-        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !present(r, p, i) { for k in datesAndNames(r, i) { owner[k] = -1 } } }
+        for p in withCLK { let r = rows[p]; for i in 0..<r.count where r.hasCLK[i] && !present(r, p, i) { forEachDateAndNames(r, i) { owner[$0] = -1 } } }
         for p in withCLK {
             let r = rows[p]
             for i in 0..<r.count where r.hasCLK[i] && present(r, p, i) {
-                let keys = datesAndNames(r, i)
-                guard !keys.isEmpty else { continue }
+                guard r.blockingKeys >= 2, r.blocks[i * r.blockingKeys] != 0 else { continue }
                 let g = groups.find(offsets[p] + i)
-                for k in keys { if let o = owner[k], o != -2 { owner[k] = o == -1 || o == g ? g : -2 } }
+                forEachDateAndNames(r, i) { k in if let o = owner[k], o != -2 { owner[k] = o == -1 || o == g ? g : -2 } }
             }
         }
         var lookalike = Set<Int>()

@@ -22,8 +22,8 @@ public struct RowLinks: Sendable, Equatable {
 /// relations, fuzzy Dice between rows that no exact identifier links (under keyed blocking when
 /// the agreement names it), one-to-one per party pair, and groups across all parties.
 ///
-/// A pipeline of steps, each in its own file: identity changes (§5.9), exact (§5.1), candidates, lookalikes and
-/// acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5); the ties of a standing
+/// A pipeline of steps, each in its own file: identity changes (§5.9), exact (§5.1), candidates, lookalikes,
+/// lone numbers (§5.2.2) and acceptance (§5.2), groups (§5.3), relations (§5.4), categories (§5.5); the ties of a standing
 /// run (§5.8) are asked afterwards with ``ties(of:reference:)``. Rows are numbered
 /// run-wide: party `p`'s row `i` is `offsets[p] + i`.
 public struct Linkage: Sendable {

@@ -34,11 +34,9 @@ extension Linkage {
 
     /// A lone row's candidate needs at least this Dice score (§5.2.2), or…
     public static let loneFloor = 0.85
-    /// …this one when the two rows' slot-1 `names` keys (first given name written, surname) agree…
+    /// …this one when the two rows' slot-1 `names` keys (first given name written, surname) agree,
+    /// and in either case a rare shared key (``rare(_:_:)``).
     public static let loneFirstNameFloor = 0.80
-    /// …and a shared birth-date and names key expected by chance at most this often (§5.2.1's E):
-    /// a rare key.
-    public static let loneDistinctiveLimit = rareLimit
 
     /// A run-wide row pair as one value, smaller row first.
     static func pairKey(_ x: Int, _ y: Int) -> UInt64 { UInt64(min(x, y)) << 32 | UInt64(max(x, y)) }
@@ -53,7 +51,7 @@ extension Linkage {
     ///   who could be x leave x unlinked: the lookalike rule of §5.2), and y is no lone row whose
     ///   own keys meet two people;
     /// - G holds no row of x's party (the party holds that person under another number);
-    /// - a key they share is expected by chance at most ``loneDistinctiveLimit`` times, in a run
+    /// - a key they share is expected by chance at most ``rareLimit`` times, in a run
     ///   large enough to say so (``distinctiveMinRows``), and Dice ≥ ``loneFloor``, or
     ///   ≥ ``loneFirstNameFloor`` when their slot-1 names keys agree; in a smaller run, Dice ≥ `t`,
     ///   the run's threshold. Two valid numbers that differ are two people unless
@@ -133,9 +131,7 @@ extension Linkage {
                 if f.rows >= distinctiveMinRows {
                     // From loneFloor, or from loneFirstNameFloor when the first given names written agree too.
                     let first = blockingKey(rows[px], i, 1) != 0 && blockingKey(rows[px], i, 1) == blockingKey(rows[py], j, 1)
-                    guard score >= loneFloor || (first && score >= loneFirstNameFloor), sharedDatesAndNames(rows[px], i, rows[py], j).contains(where: {
-                        f.expected(dob: $0.dob, names: $0.names) <= loneDistinctiveLimit
-                    }) else { continue }
+                    guard score >= loneFloor || (first && score >= loneFirstNameFloor), rare(sharedDatesAndNames(rows[px], i, rows[py], j), f) else { continue }
                 } else {
                     guard score >= t else { continue }
                 }

@@ -5,19 +5,13 @@ extension Linkage {
     /// A row's birth-date key with each of its distinct nonzero names keys (every slot of the
     /// names kind, §4: the surname with each given name); empty without a birth-date key.
     static func datesAndNames(_ r: PartyRows, _ i: Int) -> [DateAndNames] {
-        let slots = r.blockingKeys
-        guard slots >= 2, r.blocks[i * slots] != 0 else { return [] }
-        let d = r.blocks[i * slots]
         var out: [DateAndNames] = []
-        for s in 1..<slots where (s < blockingKindOfSlot.count ? blockingKindOfSlot[s] : s) == 1 {
-            let n = r.blocks[i * slots + s]
-            if n != 0 && !out.contains(where: { $0.names == n }) { out.append(DateAndNames(dob: d, names: n)) }
-        }
+        forEachDateAndNames(r, i) { out.append($0) }
         return out
     }
 
-    /// ``datesAndNames(_:_:)`` without building an array: `body` gets each key in turn (the
-    /// passes over every row of a run call this millions of times).
+    /// The keys of ``datesAndNames(_:_:)`` without building an array: `body` gets each in slot
+    /// order (the passes over every row of a run call this millions of times).
     @inline(__always)
     static func forEachDateAndNames(_ r: PartyRows, _ i: Int, _ body: (DateAndNames) -> Void) {
         let slots = r.blockingKeys
